@@ -1,0 +1,86 @@
+// The treatment phase machine: idle → latency → distraction → consolidation →
+// complete, plus paused and a latched fault. Pure functions: each returns the same
+// object when nothing changes, or a new state with the reason for the change.
+
+import type { Schedule } from "./schedule.ts";
+import { scheduleComplete } from "./schedule.ts";
+
+export type Phase = "idle" | "latency" | "distraction" | "consolidation" | "complete" | "paused" | "fault";
+
+export interface PhaseState {
+  phase: Phase;
+  sinceMs: number;
+  /** The phase a pause or fault interrupted (where resume/ack return to). */
+  interrupted: Phase;
+  /** When the target length was reached (consolidation timer), -1 before. */
+  reachedAtMs: number;
+  fault: string;
+  reason: string;
+}
+
+export function initialPhase(): PhaseState {
+  return { phase: "idle", sinceMs: 0, interrupted: "idle", reachedAtMs: -1, fault: "", reason: "no prescription" };
+}
+
+function to(ps: PhaseState, phase: Phase, tMs: number, reason: string): PhaseState {
+  return { phase, sinceMs: tMs, interrupted: ps.interrupted, reachedAtMs: ps.reachedAtMs, fault: ps.fault, reason };
+}
+
+export function motionAllowed(ps: PhaseState): boolean {
+  return ps.phase === "distraction";
+}
+
+/** The phase the clock and the delivered length call for, ignoring pauses and faults. */
+function scheduledPhase(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): { phase: Phase; reachedAtMs: number; reason: string } {
+  let reached = ps.reachedAtMs;
+  if (reached < 0 && scheduleComplete(s, tMs) && estimateUm >= s.startUm + s.totalUm - toleranceUm) reached = tMs;
+  if (tMs < s.latencyMs) return { phase: "latency", reachedAtMs: reached, reason: "latency: no motion until day " + s.latencyMs / 86400000 };
+  if (reached < 0) return { phase: "distraction", reachedAtMs: reached, reason: "latency over: distraction starts" };
+  if (tMs < reached + s.consolidationMs) return { phase: "consolidation", reachedAtMs: reached, reason: "target length reached: hold while the regenerate consolidates" };
+  return { phase: "complete", reachedAtMs: reached, reason: "consolidation period over" };
+}
+
+/** Time-driven transitions (latency over, length reached, consolidation over). */
+export function advancePhase(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): PhaseState {
+  if (ps.phase === "fault" || ps.phase === "complete") return ps;
+  const next = scheduledPhase(ps, s, tMs, estimateUm, toleranceUm);
+  if (ps.phase === "paused") {
+    if (next.reachedAtMs === ps.reachedAtMs) return ps;
+    const p = to(ps, "paused", ps.sinceMs, ps.reason);
+    p.reachedAtMs = next.reachedAtMs;
+    return p;
+  }
+  if (next.phase === ps.phase && next.reachedAtMs === ps.reachedAtMs) return ps;
+  const p = to(ps, next.phase, next.phase === ps.phase ? ps.sinceMs : tMs, next.reason);
+  p.reachedAtMs = next.reachedAtMs;
+  return p;
+}
+
+export function pause(ps: PhaseState, tMs: number, reason: string): PhaseState {
+  if (ps.phase === "fault" || ps.phase === "paused" || ps.phase === "complete") return ps;
+  const p = to(ps, "paused", tMs, reason);
+  p.interrupted = ps.phase;
+  return p;
+}
+
+export function resume(ps: PhaseState, tMs: number, reason: string): PhaseState {
+  if (ps.phase !== "paused") return ps;
+  return to(ps, ps.interrupted, tMs, reason);
+}
+
+/** Latches a fault; only acknowledge() leaves it. */
+export function latchFault(ps: PhaseState, tMs: number, code: string, reason: string): PhaseState {
+  if (ps.phase === "fault") return ps;
+  const p = to(ps, "fault", tMs, reason);
+  p.interrupted = ps.phase === "paused" ? ps.interrupted : ps.phase;
+  p.fault = code;
+  return p;
+}
+
+/** Acknowledging a fault leaves the device paused: motion needs an explicit resume. */
+export function acknowledge(ps: PhaseState, tMs: number, reason: string): PhaseState {
+  if (ps.phase !== "fault") return ps;
+  const p = to(ps, "paused", tMs, reason);
+  p.fault = "";
+  return p;
+}
