@@ -10,7 +10,7 @@ import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import { makeSchedule, targetUm } from "./schedule.ts";
 import type { Decision, GovernorConfig, GovernorState } from "./governor.ts";
-import { applyMove, decide, makeDecision, makeGovernorConfig, makeGovernorState } from "./governor.ts";
+import { C_FORCE_SOFT, applyMove, decide, makeDecision, makeGovernorConfig, makeGovernorState } from "./governor.ts";
 import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 
@@ -88,8 +88,10 @@ export class Controller {
     this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
   }
 
+  /** Clinician acknowledgment: leaves a latched fault (to paused) and clears the alarm. */
   acknowledge(reason: string): void {
     this.setPhase(acknowledge(this.phase, this.elapsedMs(), reason));
+    this.hal.alarm.set(0, "");
   }
 
   setPhase(next: PhaseState): void {
@@ -112,6 +114,7 @@ export class Controller {
     this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.profile.positionToleranceUm));
     const d = decide(this.gov, this.state, t, targetUm(this.schedule, t), motionAllowed(this.phase), pos, force, this.decision);
     if (this.observer) this.observer.decision(t, d, pos, force);
+    if ((d.clamps & C_FORCE_SOFT) !== 0 && this.hal.alarm.level() < 2) this.hal.alarm.set(2, "force-soft-limit");
     if (d.stop !== "") {
       this.fault(d.stop, "governor: " + d.stop + " at " + d.forceN.toFixed(1) + " N");
       return;

@@ -46,6 +46,10 @@ export interface GovernorConfig {
   hardForceN: number;
   strokeUm: number;
   budgetBucketMs: number;
+  /** Staircase rhythm: between scheduled increments, shortfalls below this are left for the next increment (µm). */
+  holdDeadbandUm: number;
+  /** Slowest pace the soft force limit slows to (fraction of the catch-up pace). */
+  softPaceFloor: number;
 }
 
 export interface GovernorState {
@@ -57,6 +61,8 @@ export interface GovernorState {
   lastPositionAtMs: number;
   /** Token bucket for pacing (µm that may be delivered now). */
   allowanceUm: number;
+  /** The target at the previous decision (a rise = a new scheduled increment). */
+  lastTargetUm: number;
   lastMs: number;
   window: TravelWindow;
 }
@@ -98,6 +104,8 @@ export function makeGovernorConfig(prof: DeviceProfile, rx: Prescription, sched:
     hardForceN: rx.hardForceN,
     strokeUm: prof.strokeMm * UM_PER_MM,
     budgetBucketMs: MS_PER_MINUTE,
+    holdDeadbandUm: sched.incrementsPerDay > 0 ? prof.positionToleranceUm : 0,
+    softPaceFloor: 0.25,
   };
 }
 
@@ -108,6 +116,7 @@ export function makeGovernorState(cfg: GovernorConfig, tMs: number): GovernorSta
     biasReady: false,
     lastPositionAtMs: -1,
     allowanceUm: cfg.paceCapacityUm,
+    lastTargetUm: -Infinity,
     lastMs: tMs,
     window: makeTravelWindow(cfg.budgetBucketMs),
   };
@@ -162,16 +171,23 @@ export function decide(cfg: GovernorConfig, st: GovernorState, tMs: number, targ
     stop = "force-hard-limit";
     paceScale = 0;
   } else if (forceFresh && force.value >= cfg.softForceN) {
-    // Relaxation-aware pacing: the closer to the hard limit, the slower; the tissue
-    // relaxes while we wait, which lowers the force and lifts the slowdown.
+    // Relaxation-aware pacing: the closer to the hard limit, the slower (down to a
+    // floor: soft limits slow, only the hard limit stops); the tissue relaxes while
+    // we go slowly, which lowers the force and lifts the slowdown.
     clamps |= C_FORCE_SOFT;
     paceScale = (cfg.hardForceN - force.value) / (cfg.hardForceN - cfg.softForceN);
+    if (paceScale < cfg.softPaceFloor) paceScale = cfg.softPaceFloor;
   }
   let allowance = st.allowanceUm + dt * cfg.paceUmPerMs * paceScale;
   if (allowance > cfg.paceCapacityUm) allowance = cfg.paceCapacityUm;
 
   const want = target - est;
   let n = Math.floor(want / um + 0.5);
+  // Staircase: a new increment is served at once; between increments the tissue
+  // relaxes and the frame springs back, so small shortfalls wait for the next one.
+  const newIncrement = target > st.lastTargetUm;
+  st.lastTargetUm = target;
+  if (!newIncrement && want < cfg.holdDeadbandUm) n = 0;
   out.wantedSteps = n > 0 ? n : 0;
   if (!motionAllowed) clamps |= C_PHASE;
   if (n <= 0) {
@@ -209,7 +225,7 @@ export function applyMove(st: GovernorState, tMs: number, issued: number): void 
 
 const REASONS: string[] = [
   "phase does not allow motion",
-  "at target (within half a microstep)",
+  "at target (within half a microstep, or the hold deadband between increments)",
   "ahead of target: hold, never retract",
   "catch-up pace limit",
   "rolling 24 h travel budget",

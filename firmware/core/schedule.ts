@@ -113,6 +113,31 @@ export function scheduleComplete(s: Schedule, tMs: number): boolean {
   return tMs >= s.latencyMs && activeDistractionMs(s, tMs) >= s.activeToFinishMs;
 }
 
+/** Local-day offset x at which activeWithinDay reaches a (0 ≤ a ≤ activePerDay): the earliest such x. */
+function dayOffsetForActive(s: Schedule, a: number): number {
+  const qs = s.quietStartMs;
+  const qe = s.quietEndMs;
+  if (qs === qe) return a;
+  if (qs < qe) return a <= qs ? a : a + (qe - qs);
+  return a + qe;
+}
+
+/** The time t (ms since start) at which the schedule asks for the whole target length. */
+export function finishMs(s: Schedule): number {
+  const base = s.dayOffsetAtStartMs + s.latencyMs;
+  const dayStart = Math.floor(base / MS_PER_DAY) * MS_PER_DAY;
+  // active time from the start of base's local day, then invert day by day
+  const a = activeWithinDay(s, base - dayStart) + s.activeToFinishMs;
+  const days = Math.floor(a / s.activePerDayMs);
+  let rest = a - days * s.activePerDayMs;
+  let d = days;
+  if (rest === 0 && days > 0) {
+    d = days - 1;
+    rest = s.activePerDayMs;
+  }
+  return dayStart + d * MS_PER_DAY + dayOffsetForActive(s, rest) - s.dayOffsetAtStartMs;
+}
+
 /** True if t falls in quiet hours. */
 export function inQuietHours(s: Schedule, tMs: number): boolean {
   if (s.quietStartMs === s.quietEndMs) return false;

@@ -1,0 +1,105 @@
+// The simulated device and patient: stepper → drive (backlash, spring) → frame
+// compliance in series with the gap tissue, plus the position sensor (gap length)
+// and the load cell. Time only moves forward through advanceTo(); every pulse and
+// every reading is a function of the seed and the event order, so runs repeat.
+
+import { Rng } from "./rng.ts";
+import { Drive } from "./drive.ts";
+import type { DriveParams } from "./drive.ts";
+import { StepperModel } from "./stepper.ts";
+import type { StepperParams } from "./stepper.ts";
+import { Tissue } from "./tissue.ts";
+import type { TissueParams } from "./tissue.ts";
+import { sense } from "./sensors.ts";
+import type { SensorParams } from "./sensors.ts";
+
+export interface PlantParams {
+  umPerMicrostep: number;
+  travelPerMotorRevMm: number;
+  stepper: StepperParams;
+  drive: DriveParams;
+  tissue: TissueParams;
+  positionSensor: SensorParams;
+  forceSensor: SensorParams;
+}
+
+export class Plant {
+  p: PlantParams;
+  rng: Rng;
+  stepper: StepperModel;
+  drive: Drive;
+  tissue: Tissue;
+  tMs: number;
+  /** True gap length (µm) since the osteotomy. */
+  gapUm: number;
+  pulses: number;
+  peakForceN: number;
+
+  constructor(p: PlantParams, seed: number) {
+    this.p = p;
+    this.rng = new Rng(seed);
+    this.stepper = new StepperModel(p.stepper, p.travelPerMotorRevMm, new Rng(seed ^ 0x5bd1e995));
+    this.drive = new Drive(p.drive);
+    this.tissue = new Tissue(p.tissue);
+    this.tMs = 0;
+    this.gapUm = 0;
+    this.pulses = 0;
+    this.peakForceN = 0;
+  }
+
+  /** Net load on the carriage, positive = resisting distraction (N). */
+  netLoadN(): number {
+    return this.tissue.forceN() - this.drive.springForceN();
+  }
+
+  forceN(): number {
+    return this.tissue.forceN();
+  }
+
+  advanceTo(tMs: number): void {
+    if (tMs <= this.tMs) return;
+    this.tissue.relax(tMs - this.tMs);
+    this.tMs = tMs;
+    this.settle();
+  }
+
+  /** One STEP pulse in direction dir (+1 distracts). Returns whether the rotor moved. */
+  pulse(dir: number): boolean {
+    this.pulses++;
+    const load = this.netLoadN();
+    if (!this.stepper.pulse(dir, dir > 0 ? load : -load)) return false;
+    this.drive.follow(this.stepper.position * this.p.umPerMicrostep, load);
+    this.settle();
+    return true;
+  }
+
+  /** Missed steps so far (load + injected). */
+  missedSteps(): number {
+    return this.stepper.missedByLoad + this.stepper.missedInjected;
+  }
+
+  /**
+   * Solves the gap for the carriage position: gap = carriage − F/kFrame with the
+   * tissue force F = F_now + E·(gap − gap_now), in closed form.
+   */
+  private settle(): void {
+    const kf = this.p.drive.frameStiffnessNPerUm;
+    const e = this.tissue.instantStiffness() / 1000; // N/µm
+    const fNow = this.tissue.forceN();
+    const f = (fNow + e * (this.drive.carriageUm - this.gapUm)) / (1 + e / kf);
+    const gap = this.drive.carriageUm - f / kf;
+    const dx = gap - this.gapUm;
+    if (dx !== 0) this.tissue.stretch(dx / 1000);
+    this.gapUm = gap;
+    const force = this.tissue.forceN();
+    if (force > this.peakForceN) this.peakForceN = force;
+  }
+
+  sensePosition(): number {
+    return sense(this.p.positionSensor, this.gapUm, this.rng);
+  }
+
+  senseForce(): number {
+    return sense(this.p.forceSensor, this.tissue.forceN(), this.rng);
+  }
+}

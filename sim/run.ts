@@ -1,0 +1,135 @@
+// Runs the real controller (firmware/core) on the simulator driver in virtual time
+// and returns the summary of the `sim --json` contract plus the recorder with
+// everything it saw. The open-loop baseline swaps the position sensor for a turn
+// counter (issued pulses × µm/step), which is how magnet-driven nails "measure".
+
+import type { Hal, Reading, Stepper } from "../hal/types.ts";
+import { makeSimHal } from "../hal/sim/driver.ts";
+import type { SimHal } from "../hal/sim/driver.ts";
+import { Controller } from "../firmware/core/controller.ts";
+import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
+import { Plant } from "./plant.ts";
+import { Recorder } from "./recorder.ts";
+import type { FaultEvent } from "./recorder.ts";
+import type { Scenario } from "./scenario.ts";
+import { VirtualClock } from "./virtual-clock.ts";
+
+export interface RunOptions {
+  seed?: number;
+  days?: number;
+  openLoop?: boolean;
+  /** Called about once per simulated hour with the fraction done. */
+  onProgress?: (fraction: number) => void;
+}
+
+export interface Summary {
+  scenario: string;
+  seed: number;
+  openLoop: boolean;
+  simulatedDays: number;
+  wallMs: number;
+  targetLengthMm: number;
+  finalLengthMm: number;
+  finalErrorUm: number;
+  rmsErrorUm: number;
+  maxErrorUm: number;
+  prescribedRateMmPerDay: number;
+  dailyRateMmPerDay: number[];
+  incrementsPerDay: number;
+  incrementsByDay: number[];
+  peakForceN: number;
+  missedSteps: number;
+  faults: FaultEvent[];
+  alarms: Array<{ atMs: number; level: number; code: string }>;
+  finalPhase: string;
+}
+
+export interface RunResult {
+  summary: Summary;
+  recorder: Recorder;
+  controller: Controller;
+  hal: SimHal;
+  scenario: Scenario;
+}
+
+/** Default run length: latency + distraction (with quiet hours) + consolidation + one day. */
+export function defaultDays(sc: Scenario): number {
+  const rx = sc.prescription;
+  const activeFraction = rx.quietHours ? 1 - quietFraction(rx.quietHours.startHour, rx.quietHours.endHour) : 1;
+  return Math.ceil(rx.latencyDays + rx.targetLengthMm / rx.rateMmPerDay / activeFraction + rx.consolidationDays + 1);
+}
+
+function quietFraction(start: number, end: number): number {
+  return (end >= start ? end - start : 24 - start + end) / 24;
+}
+
+/** A position sensor that only counts issued pulses (open loop, never reads the gap). */
+function turnCounter(hal: SimHal, umPerStep: number): Hal {
+  let pulses = 0;
+  const inner = hal.stepper;
+  const stepper: Stepper = {
+    enable: () => inner.enable(),
+    disable: () => inner.disable(),
+    isEnabled: () => inner.isEnabled(),
+    driverFault: () => inner.driverFault(),
+    move: (req, done) => inner.move(req, (res) => {
+      pulses += res.issued * req.dir;
+      done(res);
+    }),
+  };
+  const position = { read: (): Reading => ({ value: pulses * umPerStep, atMs: hal.clock.monoMs(), ok: true }) };
+  return { name: hal.name + "+turn-counter", caps: hal.caps, stepper, position, force: hal.force, clock: hal.clock, store: hal.store, alarm: hal.alarm };
+}
+
+export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
+  const wall0 = performance.now();
+  const seed = opts.seed ?? sc.seed;
+  const clock = new VirtualClock(sc.startWallMs);
+  const plant = new Plant(sc.plant, seed);
+  const hal = makeSimHal(plant, clock, sc.driver);
+  const ctlHal = opts.openLoop ? turnCounter(hal, sc.profile.umPerMicrostep) : hal;
+  const controller = new Controller(ctlHal, sc.profile, sc.prescription, 0, null);
+  const recorder = new Recorder(plant, controller.schedule, sc.profile.tickMs, 10 * 60000);
+  controller.observer = recorder;
+  const days = opts.days ?? defaultDays(sc);
+  const endMs = days * MS_PER_DAY;
+  controller.start();
+  for (let t = MS_PER_HOUR; t < endMs + MS_PER_HOUR; t += MS_PER_HOUR) {
+    clock.runUntil(Math.min(t, endMs));
+    if (opts.onProgress) opts.onProgress(Math.min(1, t / endMs));
+  }
+  controller.stop();
+  plant.advanceTo(endMs);
+  const finalGap = plant.gapUm;
+  const rx = sc.prescription;
+  const daily = recorder.dailyRateMmPerDay(finalGap);
+  const byDay = recorder.incrementsByDay();
+  const full = byDay.slice(0, Math.max(1, byDay.length - 1));
+  const summary: Summary = {
+    scenario: sc.name,
+    seed,
+    openLoop: !!opts.openLoop,
+    simulatedDays: days,
+    wallMs: Math.round(performance.now() - wall0),
+    targetLengthMm: rx.targetLengthMm,
+    finalLengthMm: round(finalGap / 1000, 6),
+    finalErrorUm: round(recorder.errorAt(endMs), 3),
+    rmsErrorUm: round(recorder.errN > 0 ? Math.sqrt(recorder.errSq / recorder.errN) : 0, 3),
+    maxErrorUm: round(recorder.errMaxAbs, 3),
+    prescribedRateMmPerDay: rx.rateMmPerDay,
+    dailyRateMmPerDay: daily.map((x) => round(x, 5)),
+    incrementsPerDay: round(full.reduce((a, b) => a + b, 0) / full.length, 1),
+    incrementsByDay: byDay,
+    peakForceN: round(plant.peakForceN, 2),
+    missedSteps: plant.missedSteps(),
+    faults: recorder.faults,
+    alarms: hal.alarm.history.slice(),
+    finalPhase: controller.phase.phase,
+  };
+  return { summary, recorder, controller, hal, scenario: sc };
+}
+
+function round(x: number, digits: number): number {
+  const f = Math.pow(10, digits);
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,85 @@
+// Viscoelastic gap tissue (Richards 1999: a two-term Prony series fits the
+// relaxation). Force is built incrementally: each stretch dx adds E·dx to an
+// equilibrium branch and to two Maxwell branches that relax with their own time
+// constants. A callus maturity M ∈ [0, 1] multiplies the stiffness of new stretch:
+// it matures over days and distraction disrupts it, so slow distraction lets it
+// stiffen (premature consolidation) and fast distraction keeps it weak. Because
+// stiffness only scales new stretch, maturing never creates force on its own.
+
+import { MS_PER_DAY } from "../firmware/core/units.ts";
+
+export interface TissueParams {
+  /** Equilibrium (long-term) stiffness of the soft tissue, N/mm. */
+  eInfNPerMm: number;
+  /** Prony branches: stiffness N/mm and time constant s. */
+  e1NPerMm: number;
+  tau1S: number;
+  e2NPerMm: number;
+  tau2S: number;
+  /** Remodelling: the equilibrium stress is relieved by growth with this time constant (days). */
+  remodelTauDays: number;
+  /** Callus maturation rate (1/day) and disruption per mm/day of distraction (1/day per mm/day). */
+  maturationPerDay: number;
+  disruptionPerMmPerDay: number;
+  /** Stiffness multiplier of fully mature callus over soft tissue. */
+  boneStiffnessFactor: number;
+  /** Starting maturity. */
+  initialMaturity: number;
+}
+
+export class Tissue {
+  p: TissueParams;
+  sInf: number;
+  s1: number;
+  s2: number;
+  maturity: number;
+  /** Recent distraction rate, mm/day (1-day moving average). */
+  recentRate: number;
+
+  constructor(p: TissueParams) {
+    this.p = p;
+    this.sInf = 0;
+    this.s1 = 0;
+    this.s2 = 0;
+    this.maturity = p.initialMaturity;
+    this.recentRate = 0;
+  }
+
+  forceN(): number {
+    return this.sInf + this.s1 + this.s2;
+  }
+
+  stiffnessMultiplier(): number {
+    return 1 + this.maturity * (this.p.boneStiffnessFactor - 1);
+  }
+
+  /** Instantaneous stiffness for new stretch (N/mm). */
+  instantStiffness(): number {
+    return (this.p.eInfNPerMm + this.p.e1NPerMm + this.p.e2NPerMm) * this.stiffnessMultiplier();
+  }
+
+  /** Applies a stretch of dxMm (positive = distraction). */
+  stretch(dxMm: number): void {
+    const m = this.stiffnessMultiplier();
+    this.sInf += this.p.eInfNPerMm * m * dxMm;
+    this.s1 += this.p.e1NPerMm * m * dxMm;
+    this.s2 += this.p.e2NPerMm * m * dxMm;
+    if (dxMm > 0) this.recentRate += dxMm;
+  }
+
+  /** Lets dtMs pass: relaxation, remodelling and maturation. */
+  relax(dtMs: number): void {
+    if (dtMs <= 0) return;
+    const p = this.p;
+    const dtS = dtMs / 1000;
+    const dtDays = dtMs / MS_PER_DAY;
+    this.s1 *= Math.exp(-dtS / p.tau1S);
+    this.s2 *= Math.exp(-dtS / p.tau2S);
+    this.sInf *= Math.exp(-dtDays / p.remodelTauDays);
+    // recentRate holds mm delivered, decaying over a day: equals mm/day at steady rate
+    this.recentRate *= Math.exp(-dtDays);
+    const k = p.maturationPerDay + p.disruptionPerMmPerDay * this.recentRate;
+    const target = k > 0 ? p.maturationPerDay / k : this.maturity;
+    this.maturity = target + (this.maturity - target) * Math.exp(-k * dtDays);
+  }
+}
