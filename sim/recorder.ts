@@ -42,6 +42,7 @@ export class Recorder implements ControllerObserver {
   tickMs: number;
   seriesEveryMs: number;
   series: Series = { tMs: [], targetUm: [], trueUm: [], sensedUm: [], estimateUm: [], forceN: [], phase: [] };
+  /** Move start times (ms since the prescription started), and what each asked and issued. */
   moveAtMs: number[] = [];
   moveRequested: number[] = [];
   moveIssued: number[] = [];
@@ -94,7 +95,7 @@ export class Recorder implements ControllerObserver {
   }
 
   moved(tMs: number, requested: number, res: MoveResult): void {
-    this.moveAtMs.push(tMs);
+    this.moveAtMs.push(tMs - (res.endedAtMs - res.startedAtMs));
     this.moveRequested.push(requested);
     this.moveIssued.push(res.issued);
     if (res.issued > 0 && this.currentPhase !== "distraction") this.movesOutsideDistraction++;

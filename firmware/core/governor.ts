@@ -27,6 +27,7 @@ export const C_FORCE_SOFT = 256;
 export const C_FORCE_HARD = 512;
 export const C_POSITION_STALE = 1024;
 export const C_FORCE_STALE = 2048;
+export const C_BAD_TARGET = 4096;
 
 export interface GovernorConfig {
   umPerStep: number;
@@ -132,7 +133,7 @@ export function estimateUm(cfg: GovernorConfig, st: GovernorState): number {
 }
 
 function fuse(cfg: GovernorConfig, st: GovernorState, pos: Reading): void {
-  if (!pos.ok || pos.atMs <= st.lastPositionAtMs) return;
+  if (!pos.ok || !isFinite(pos.value) || pos.atMs <= st.lastPositionAtMs) return;
   const innovation = pos.value - estimateUm(cfg, st);
   if (!st.biasReady) {
     st.biasUm += innovation;
@@ -160,8 +161,8 @@ export function decide(cfg: GovernorConfig, st: GovernorState, tMs: number, targ
   out.estimateUm = est;
   out.forceN = force.value;
 
-  const positionFresh = pos.ok && st.biasReady && tMs - pos.atMs <= cfg.sensorStaleMs;
-  const forceFresh = force.ok && tMs - force.atMs <= cfg.sensorStaleMs;
+  const positionFresh = pos.ok && isFinite(pos.value) && st.biasReady && tMs - pos.atMs <= cfg.sensorStaleMs;
+  const forceFresh = force.ok && isFinite(force.value) && tMs - force.atMs <= cfg.sensorStaleMs;
   if (!positionFresh) clamps |= C_POSITION_STALE;
   if (!forceFresh) clamps |= C_FORCE_STALE;
 
@@ -190,7 +191,10 @@ export function decide(cfg: GovernorConfig, st: GovernorState, tMs: number, targ
   if (!newIncrement && want < cfg.holdDeadbandUm) n = 0;
   out.wantedSteps = n > 0 ? n : 0;
   if (!motionAllowed) clamps |= C_PHASE;
-  if (n <= 0) {
+  if (!isFinite(want)) {
+    clamps |= C_BAD_TARGET;
+    n = 0;
+  } else if (n <= 0) {
     clamps |= want < -cfg.umPerStep ? C_AHEAD : C_AT_TARGET;
     n = 0;
   }
@@ -236,6 +240,7 @@ const REASONS: string[] = [
   "force at hard limit: stop",
   "position reading stale or invalid: hold",
   "force reading stale or invalid: hold",
+  "target or estimate is not a finite number: hold",
 ];
 
 /** Readable reasons for a decision (for logs and reports; allocates, not for the hot path). */
