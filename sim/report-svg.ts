@@ -270,10 +270,6 @@ export function chart(spec: ChartSpec): string {
     if (w <= 0) continue;
     out.push(`<rect class="band" x="${f1(a)}" y="${mt}" width="${f1(w)}" height="${ph}" fill="${b.color}">${b.title ? `<title>${escapeHtml(b.title)}</title>` : ""}</rect>`);
   }
-  for (const b of yBands) {
-    const top = clampY(Math.max(b.y0, b.y1));
-    out.push(`<rect x="${ml}" y="${f1(top)}" width="${pw}" height="${f1(Math.max(1, clampY(Math.min(b.y0, b.y1)) - top))}" fill="${b.color}"/>`);
-  }
 
   const yTicks = niceTicks(y0, y1, Math.max(3, Math.round(ph / 45)));
   const xTicks = niceTicks(x0, x1, Math.max(4, Math.round(pw / 90)), spec.xMinStep ?? 0);
@@ -297,6 +293,10 @@ export function chart(spec: ChartSpec): string {
       const top = sy(Math.max(0, b.y[i]));
       out.push(`<rect x="${f1(sx(b.x[i]) - w / 2)}" y="${f1(top)}" width="${f1(w)}" height="${f1(Math.max(0.5, sy(Math.min(0, b.y[i])) - top))}" fill="${b.color}"><title>${escapeHtml(b.label + " at " + b.x[i] + ": " + b.y[i])}</title></rect>`);
     }
+  }
+  for (const b of yBands) {
+    const top = clampY(Math.max(b.y0, b.y1));
+    out.push(`<rect x="${ml}" y="${f1(top)}" width="${pw}" height="${f1(Math.max(1, clampY(Math.min(b.y0, b.y1)) - top))}" fill="${b.color}"/>`);
   }
   sampled.forEach((pts, i) => out.push(polylines(pts, sx, sy, lines[i], clip)));
   for (const h of hLines) {

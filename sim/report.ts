@@ -27,7 +27,7 @@ const PHASE_COLORS: Record<string, string> = {
   consolidation: "#dde9f8",
   complete: "#f1f1f1",
   paused: "#fff0bf",
-  fault: "#f9d0d0",
+  fault: "#fadcdc",
 };
 
 const ALARM_LEVELS = ["cleared", "advisory", "warning", "fault"];
@@ -159,7 +159,7 @@ function plots(input: ReportInput): string {
 
   return [
     figure("Length vs prescription", "Prescribed target, true gap and sensed position over time; the background shows the phase (hover a band for its reason).", length),
-    figure("Tracking error", "True gap minus prescribed target, in µm. Positive = ahead of the prescription.", error),
+    figure("Tracking error", "True gap minus prescribed target at the same instant, in µm; positive = ahead of the prescription. Samples are taken at a control decision, before its move: with a staircase rhythm each step shows as a dip of one increment that the device closes within one control tick (the summary's errors compare with the target one tick earlier, so they do not count these dips).", error),
     figure("Force", "Sensed distraction force against the prescription's soft limit (governor slows or holds) and hard limit (stop and fault).", force),
     figure("Daily delivered rate", "Length delivered per distraction day on the true gap; the last day may be partial.", daily),
   ].join("\n");
