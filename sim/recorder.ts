@@ -15,6 +15,7 @@ import type { Plant } from "./plant.ts";
 
 export interface Series {
   tMs: number[];
+  /** The reference the error is measured against: the target one tick earlier. */
   targetUm: number[];
   trueUm: number[];
   sensedUm: number[];
@@ -85,7 +86,7 @@ export class Recorder implements ControllerObserver {
       this.nextSeriesMs = tMs + this.seriesEveryMs;
       const sr = this.series;
       sr.tMs.push(tMs);
-      sr.targetUm.push(targetUm(s, tMs));
+      sr.targetUm.push(targetUm(s, tMs - this.tickMs > 0 ? tMs - this.tickMs : 0));
       sr.trueUm.push(this.plant.gapUm);
       sr.sensedUm.push(pos.value);
       sr.estimateUm.push(d.estimateUm);
