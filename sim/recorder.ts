@@ -50,6 +50,7 @@ export class Recorder implements ControllerObserver {
   movesOutsideDistraction = 0;
   phases: PhaseEvent[] = [];
   faults: FaultEvent[] = [];
+  warnings: FaultEvent[] = [];
   currentPhase = "idle";
   /** True gap at the first tick at or after each distraction-day boundary. */
   dayStartGapUm: number[] = [];
@@ -106,6 +107,21 @@ export class Recorder implements ControllerObserver {
     this.currentPhase = to.phase;
     this.phases.push({ atMs: tMs, from: from.phase, to: to.phase, reason: to.reason });
     if (to.phase === "fault") this.faults.push({ atMs: tMs, code: to.fault, detail: to.reason });
+  }
+
+  warning(tMs: number, code: string, detail: string): void {
+    this.warnings.push({ atMs: tMs, code, detail });
+  }
+
+  /** Milliseconds spent in each phase up to endMs. */
+  timeInPhases(endMs: number): { [phase: string]: number } {
+    const out: { [phase: string]: number } = {};
+    for (let i = 0; i < this.phases.length; i++) {
+      const p = this.phases[i];
+      const until = i + 1 < this.phases.length ? this.phases[i + 1].atMs : endMs;
+      out[p.to] = (out[p.to] || 0) + Math.max(0, until - p.atMs);
+    }
+    return out;
   }
 
   /** Number of whole or partial distraction days the schedule spans (those the run reached). */

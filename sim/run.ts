@@ -40,8 +40,13 @@ export interface Summary {
   peakForceN: number;
   missedSteps: number;
   faults: FaultEvent[];
+  warnings: FaultEvent[];
   alarms: Array<{ atMs: number; level: number; code: string }>;
   finalPhase: string;
+  /** Days spent in each phase. */
+  phaseDays: { [phase: string]: number };
+  /** The run ended with the motor disabled, or complete/holding without a pending move. */
+  finalStateSafe: boolean;
 }
 
 export interface RunResult {
@@ -88,7 +93,9 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const plant = new Plant(sc.plant, seed);
   const hal = makeSimHal(plant, clock, sc.driver);
   const ctlHal = opts.openLoop ? turnCounter(hal, sc.profile.umPerMicrostep) : hal;
-  const controller = new Controller(ctlHal, sc.profile, sc.prescription, 0, null);
+  // A turn counter is noiseless: the supervisor must not expect sensor noise from it.
+  const profile = opts.openLoop ? Object.assign({}, sc.profile, { positionNoiseUm: 0 }) : sc.profile;
+  const controller = new Controller(ctlHal, profile, sc.prescription, 0, null);
   const recorder = new Recorder(plant, controller.schedule, sc.profile.tickMs, 10 * 60000);
   controller.observer = recorder;
   const days = opts.days ?? defaultDays(sc);
@@ -98,6 +105,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     clock.runUntil(Math.min(t, endMs));
     if (opts.onProgress) opts.onProgress(Math.min(1, t / endMs));
   }
+  // Safe at the end: a fault has the motor off; any other phase holds with no move pending.
+  const safeAtEnd = controller.phase.phase === "fault" ? !hal.stepper.isEnabled() : !controller.moving;
   controller.stop();
   plant.advanceTo(endMs);
   const finalGap = plant.gapUm;
@@ -123,10 +132,19 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     peakForceN: round(plant.peakForceN, 2),
     missedSteps: plant.missedSteps(),
     faults: recorder.faults,
+    warnings: recorder.warnings,
     alarms: hal.alarm.history.slice(),
     finalPhase: controller.phase.phase,
+    phaseDays: phaseDays(recorder.timeInPhases(endMs)),
+    finalStateSafe: safeAtEnd,
   };
   return { summary, recorder, controller, hal, scenario: sc };
+}
+
+function phaseDays(ms: { [phase: string]: number }): { [phase: string]: number } {
+  const out: { [phase: string]: number } = {};
+  for (const k of Object.keys(ms)) out[k] = round(ms[k] / MS_PER_DAY, 4);
+  return out;
 }
 
 function round(x: number, digits: number): number {

@@ -1,8 +1,9 @@
-// The control loop: on every tick it reads the sensors through the HAL, advances
-// the phase machine, asks the governor for a decision and, when the decision is a
-// move, issues one bounded move. Ticks are scheduled at absolute times
-// (start + k × tick) on the HAL clock, so the same loop runs in virtual time
-// (simulator) and real time (board) without drift. Observers see every step.
+// The control loop: on every tick it reads the sensors through the HAL, lets the
+// supervisor check them, advances the phase machine, asks the governor for a
+// decision, has the supervisor vet it and, when it is a move, issues one bounded
+// move. Ticks are scheduled at absolute times (start + k × tick) on the HAL clock,
+// so the same loop runs in virtual time (simulator) and real time (board) without
+// drift. Faults latch (motor off, alarm); warnings raise an alarm only.
 
 import type { Hal, MoveResult, Reading } from "../../hal/types.ts";
 import type { DeviceProfile } from "./profile.ts";
@@ -10,15 +11,18 @@ import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import { makeSchedule, targetUm } from "./schedule.ts";
 import type { Decision, GovernorConfig, GovernorState } from "./governor.ts";
-import { C_FORCE_SOFT, applyMove, decide, makeDecision, makeGovernorConfig, makeGovernorState } from "./governor.ts";
+import { applyMove, decide, makeDecision, makeGovernorConfig, makeGovernorState } from "./governor.ts";
 import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
+import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
+import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
 
 export interface ControllerObserver {
   /** After every decision (tMs = ms since the prescription started). */
   decision(tMs: number, d: Decision, pos: Reading, force: Reading): void;
   moved(tMs: number, requested: number, res: MoveResult): void;
   phase(tMs: number, from: PhaseState, to: PhaseState): void;
+  warning(tMs: number, code: string, detail: string): void;
 }
 
 export class Controller {
@@ -28,6 +32,10 @@ export class Controller {
   schedule: Schedule;
   gov: GovernorConfig;
   state: GovernorState;
+  sup: SupervisorConfig;
+  supState: SupervisorState;
+  verdict: Verdict;
+  obs: Observation;
   phase: PhaseState;
   decision: Decision;
   observer: ControllerObserver | null;
@@ -47,6 +55,10 @@ export class Controller {
     this.gov = makeGovernorConfig(profile, rx, this.schedule, hal.caps.maxMoveSteps, hal.caps.maxStepRateHz);
     this.state = makeGovernorState(this.gov, 0);
     this.state.stepCount = Math.round(startUm / profile.umPerMicrostep);
+    this.sup = makeSupervisorConfig(profile, rx, this.schedule);
+    this.supState = makeSupervisorState(this.state.stepCount);
+    this.verdict = makeVerdict();
+    this.obs = { tMs: 0, wallMs: 0, phase: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
     this.phase = initialPhase();
     this.decision = makeDecision();
     this.observer = observer;
@@ -83,9 +95,15 @@ export class Controller {
     this.setPhase(resume(this.phase, this.elapsedMs(), reason));
   }
 
+  /** Klipper-style shutdown: motor off first, then latch the fault and raise the alarm. */
   fault(code: string, reason: string): void {
     this.hal.stepper.disable();
     this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
+  }
+
+  warning(code: string, detail: string): void {
+    if (this.hal.alarm.level() < 2) this.hal.alarm.set(2, code);
+    if (this.observer) this.observer.warning(this.elapsedMs(), code, detail);
   }
 
   /** Clinician acknowledgment: leaves a latched fault (to paused) and clears the alarm. */
@@ -103,26 +121,43 @@ export class Controller {
     if (this.observer) this.observer.phase(next.sinceMs, prev, next);
   }
 
+  /** Applies a supervisor verdict; returns false when it latched a fault. */
+  private heed(v: Verdict): boolean {
+    if (v.fault !== "") {
+      this.fault(v.fault, v.reason);
+      return false;
+    }
+    if (v.warning !== "") this.warning(v.warning, v.reason);
+    return true;
+  }
+
   tick(): void {
     if (!this.running) return;
     this.tickCount++;
     this.timer = this.hal.clock.at(this.t0 + this.tickCount * this.profile.tickMs, () => this.tick());
     if (this.moving) return;
     const t = this.elapsedMs();
-    const pos = this.hal.position.read();
-    const force = this.hal.force.read();
+    const o = this.obs;
+    o.tMs = t;
+    o.wallMs = this.hal.clock.wallMs();
+    o.pos = this.hal.position.read();
+    o.force = this.hal.force.read();
+    o.driverFault = this.hal.stepper.driverFault();
+    o.targetUm = targetUm(this.schedule, t);
     this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.profile.positionToleranceUm));
-    const d = decide(this.gov, this.state, t, targetUm(this.schedule, t), motionAllowed(this.phase), pos, force, this.decision);
-    if (this.observer) this.observer.decision(t, d, pos, force);
-    if ((d.clamps & C_FORCE_SOFT) !== 0 && this.hal.alarm.level() < 2) this.hal.alarm.set(2, "force-soft-limit");
+    o.phase = this.phase.phase;
+    const watching = this.phase.phase !== "fault" && this.phase.phase !== "complete";
+    if (watching && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
+    const d = decide(this.gov, this.state, t, o.targetUm, motionAllowed(this.phase), o.pos, o.force, this.decision);
+    if (this.observer) this.observer.decision(t, d, o.pos, o.force);
     if (d.stop !== "") {
       this.fault(d.stop, "governor: " + d.stop + " at " + d.forceN.toFixed(1) + " N");
       return;
     }
-    if (d.steps > 0) this.issue(d.steps, d.maxDurationMs);
+    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict))) this.issue(d.steps, d.maxDurationMs);
   }
 
-  issue(steps: number, maxDurationMs: number): void {
+  private issue(steps: number, maxDurationMs: number): void {
     const st = this.hal.stepper;
     if (!st.isEnabled()) st.enable();
     this.moving = true;
@@ -131,7 +166,7 @@ export class Controller {
       const t = res.endedAtMs - this.t0;
       applyMove(this.state, t, res.issued);
       if (this.observer) this.observer.moved(t, steps, res);
-      if (res.fault !== "") this.fault("driver-" + res.fault, "stepper reported " + res.fault + " after " + res.issued + " of " + steps + " steps");
+      this.heed(afterMove(this.supState, t, steps, res.issued, res.fault, this.verdict));
     });
   }
 }

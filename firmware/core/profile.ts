@@ -36,6 +36,13 @@ export interface DeviceProfile {
   sensorStaleMs: number;
   /** Nominal position tolerance (µm): phase completion, agreement checks. */
   positionToleranceUm: number;
+  /** Sensor and drive specifications the supervisor sizes its checks with. */
+  positionNoiseUm: number;
+  forceNoiseN: number;
+  backlashUm: number;
+  /** Load-cell span: readings outside [forceMinN, forceMaxN] are invalid. */
+  forceMinN: number;
+  forceMaxN: number;
   /** Derived: µm of travel per microstep. */
   umPerMicrostep: number;
 }
@@ -71,6 +78,11 @@ export function parseProfile(json: any): DeviceProfile {
     fusionTauMs: c.num(json, "fusionTauMs", 1000, 86400000, "ms", p),
     sensorStaleMs: c.num(json, "sensorStaleMs", 100, 600000, "ms", p),
     positionToleranceUm: c.num(json, "positionToleranceUm", 0.1, 1000, "µm", p),
+    positionNoiseUm: c.optNum(json, "positionNoiseUm", 0, 1000, "µm", p, 1),
+    forceNoiseN: c.optNum(json, "forceNoiseN", 0, 100, "N", p, 0.5),
+    backlashUm: c.optNum(json, "backlashUm", 0, 1000, "µm", p, 0),
+    forceMinN: c.optNum(json, "forceMinN", -10000, 0, "N", p, -50),
+    forceMaxN: c.optNum(json, "forceMaxN", 1, 20000, "N", p, 2000),
     umPerMicrostep: 0,
   };
   if (c.errors.length === 0) {
