@@ -34,6 +34,11 @@ export class Plant {
   gapUm: number;
   pulses: number;
   peakForceN: number;
+  /** Scripted faults (sim/faults.ts): a jammed drive misses every pulse; a slipping escapement creeps on its own. */
+  jammed: boolean;
+  runawayUmPerMs: number;
+  /** Travel the drive has slipped on its own (back-driven past the motor), µm. */
+  slipUm: number;
 
   constructor(p: PlantParams, seed: number) {
     this.p = p;
@@ -45,6 +50,14 @@ export class Plant {
     this.gapUm = 0;
     this.pulses = 0;
     this.peakForceN = 0;
+    this.jammed = false;
+    this.runawayUmPerMs = 0;
+    this.slipUm = 0;
+  }
+
+  /** Where the motor side of the drive is (µm): counted rotor steps plus any slip. */
+  private inputUm(): number {
+    return this.stepper.position * this.p.umPerMicrostep + this.slipUm;
   }
 
   /** Net load on the carriage, positive = resisting distraction (N). */
@@ -59,6 +72,10 @@ export class Plant {
   advanceTo(tMs: number): void {
     if (tMs <= this.tMs) return;
     this.tissue.relax(tMs - this.tMs);
+    if (this.runawayUmPerMs > 0) {
+      this.slipUm += this.runawayUmPerMs * (tMs - this.tMs);
+      this.drive.follow(this.inputUm(), this.netLoadN());
+    }
     this.tMs = tMs;
     this.settle();
   }
@@ -66,9 +83,13 @@ export class Plant {
   /** One STEP pulse in direction dir (+1 distracts). Returns whether the rotor moved. */
   pulse(dir: number): boolean {
     this.pulses++;
+    if (this.jammed) {
+      this.stepper.missedByLoad++;
+      return false;
+    }
     const load = this.netLoadN();
     if (!this.stepper.pulse(dir, dir > 0 ? load : -load)) return false;
-    this.drive.follow(this.stepper.position * this.p.umPerMicrostep, load);
+    this.drive.follow(this.inputUm(), load);
     this.settle();
     return true;
   }

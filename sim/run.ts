@@ -7,12 +7,18 @@ import type { Hal, Reading, Stepper } from "../hal/types.ts";
 import { makeSimHal } from "../hal/sim/driver.ts";
 import type { SimHal } from "../hal/sim/driver.ts";
 import { Controller } from "../firmware/core/controller.ts";
+import { Journal } from "../firmware/core/journal.ts";
+
+/** Compact the journal when this much was appended since the last snapshot (bytes). */
+export const JOURNAL_COMPACT_BYTES = 65536;
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 import { Plant } from "./plant.ts";
 import { Recorder } from "./recorder.ts";
 import type { FaultEvent } from "./recorder.ts";
 import type { Scenario } from "./scenario.ts";
 import { VirtualClock } from "./virtual-clock.ts";
+import { PowerCutStore } from "./power-cut-store.ts";
+import { scheduleFaults } from "./faults.ts";
 
 export interface RunOptions {
   seed?: number;
@@ -91,16 +97,17 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const seed = opts.seed ?? sc.seed;
   const clock = new VirtualClock(sc.startWallMs);
   const plant = new Plant(sc.plant, seed);
-  const hal = makeSimHal(plant, clock, sc.driver);
+  const hal = makeSimHal(plant, clock, sc.driver, new PowerCutStore());
+  scheduleFaults(hal, sc.faults);
   const ctlHal = opts.openLoop ? turnCounter(hal, sc.profile.umPerMicrostep) : hal;
   // A turn counter is noiseless: the supervisor must not expect sensor noise from it.
   const profile = opts.openLoop ? Object.assign({}, sc.profile, { positionNoiseUm: 0 }) : sc.profile;
-  const controller = new Controller(ctlHal, profile, sc.prescription, 0, null);
+  const controller = new Controller(ctlHal, profile, sc.prescription, 0, null, new Journal(hal.store, JOURNAL_COMPACT_BYTES));
   const recorder = new Recorder(plant, controller.schedule, sc.profile.tickMs, 10 * 60000);
   controller.observer = recorder;
   const days = opts.days ?? defaultDays(sc);
   const endMs = days * MS_PER_DAY;
-  controller.start();
+  controller.boot();
   for (let t = MS_PER_HOUR; t < endMs + MS_PER_HOUR; t += MS_PER_HOUR) {
     clock.runUntil(Math.min(t, endMs));
     if (opts.onProgress) opts.onProgress(Math.min(1, t / endMs));

@@ -14,6 +14,8 @@ import type { Prescription } from "../firmware/core/prescription.ts";
 import type { PlantParams } from "./plant.ts";
 import type { SensorParams } from "./sensors.ts";
 import { UM_PER_MM } from "../firmware/core/units.ts";
+import { parseFaults } from "./faults.ts";
+import type { FaultSpec } from "./faults.ts";
 
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), "scenarios");
 
@@ -26,6 +28,9 @@ export interface Scenario {
   prescription: Prescription;
   plant: PlantParams;
   driver: { maxStepRateHz: number; maxMoveSteps: number };
+  faults: FaultSpec[];
+  /** For fault scenarios: the code the supervisor must raise, and whether it latches. */
+  expect: { code: string; kind: "fault" | "warning" } | null;
   /** The raw JSON, kept so a run can be reproduced from its report. */
   source: any;
 }
@@ -96,20 +101,51 @@ export function parseScenario(json: any): Scenario {
   if (driver.maxMoveSteps * profile.umPerMicrostep < prescription.rateMmPerDay * UM_PER_MM / Math.max(1, prescription.incrementsPerDay) && prescription.incrementsPerDay > 0) {
     c.fail("driver.maxMoveSteps", "cannot hold one prescribed increment (" + Math.ceil(prescription.rateMmPerDay * UM_PER_MM / prescription.incrementsPerDay / profile.umPerMicrostep) + " steps)");
   }
+  const faults = parseFaults(c, json.faults);
+  let expect: Scenario["expect"] = null;
+  if (json.expect !== undefined) {
+    const code = c.str(json.expect, "code", null, "expect.");
+    const kind = c.str(json.expect, "kind", ["fault", "warning"], "expect.") as "fault" | "warning";
+    expect = { code, kind };
+  }
   throwIfErrors("scenario", c.errors);
-  return { name, description: typeof json.description === "string" ? json.description : "", seed, startWallMs, profile, prescription, plant, driver, source: json };
+  return { name, description: typeof json.description === "string" ? json.description : "", seed, startWallMs, profile, prescription, plant, driver, faults, expect, source: json };
 }
 
-/** Loads a scenario by name (sim/scenarios/NAME.json, also faults/NAME.json) or by file path. */
-export function loadScenario(nameOrFile: string): Scenario {
-  const candidates = [nameOrFile, join(SCENARIO_DIR, nameOrFile + ".json"), join(SCENARIO_DIR, "faults", nameOrFile + ".json")];
-  const file = candidates.find((f) => f.endsWith(".json") && existsSync(f));
-  if (!file) throw new Error("no scenario named " + JSON.stringify(nameOrFile) + " (looked in " + SCENARIO_DIR + ")");
-  let json: any;
+function isObject(v: unknown): boolean {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** `base` + overrides: objects merge key by key, everything else is replaced. */
+export function mergeScenario(base: any, over: any): any {
+  const out: any = Object.assign({}, base);
+  for (const k of Object.keys(over)) out[k] = isObject(base[k]) && isObject(over[k]) ? mergeScenario(base[k], over[k]) : over[k];
+  return out;
+}
+
+function readJson(file: string): any {
   try {
-    json = JSON.parse(readFileSync(file, "utf8"));
+    return JSON.parse(readFileSync(file, "utf8"));
   } catch (e: any) {
     throw new Error("scenario " + file + " is not valid JSON: " + e.message);
+  }
+}
+
+function findScenarioFile(nameOrFile: string): string {
+  const candidates = [nameOrFile, join(SCENARIO_DIR, nameOrFile + ".json"), join(SCENARIO_DIR, "faults", nameOrFile + ".json")];
+  const file = candidates.find((f) => f.endsWith(".json") && existsSync(f));
+  if (!file) throw new Error("no scenario named " + JSON.stringify(nameOrFile) + " (looked in " + SCENARIO_DIR + " and its faults/ folder)");
+  return file;
+}
+
+/** Loads a scenario by name (sim/scenarios/NAME.json, also faults/NAME.json) or by file path; a `base` names the scenario it extends. */
+export function loadScenario(nameOrFile: string): Scenario {
+  let json = readJson(findScenarioFile(nameOrFile));
+  for (let depth = 0; typeof json.base === "string"; depth++) {
+    if (depth > 4) throw new Error("scenario " + nameOrFile + ": base chain deeper than 4");
+    const over = Object.assign({}, json);
+    delete over.base;
+    json = mergeScenario(readJson(findScenarioFile(json.base)), over);
   }
   return parseScenario(json);
 }

@@ -3,7 +3,9 @@
 // decision, has the supervisor vet it and, when it is a move, issues one bounded
 // move. Ticks are scheduled at absolute times (start + k × tick) on the HAL clock,
 // so the same loop runs in virtual time (simulator) and real time (board) without
-// drift. Faults latch (motor off, alarm); warnings raise an alarm only.
+// drift. Faults latch (motor off, alarm); warnings raise an alarm only. With a
+// journal, every move is an intent before and a done after, every phase change and
+// warning is logged, and boot() recovers from a power cut (see persist.ts).
 
 import type { Hal, MoveResult, Reading } from "../../hal/types.ts";
 import type { DeviceProfile } from "./profile.ts";
@@ -16,6 +18,14 @@ import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
+import type { Journal } from "./journal.ts";
+import { makeTravelWindow } from "./travel-window.ts";
+import { recover } from "./journal.ts";
+import type { Snapshot } from "./persist.ts";
+import { PHASE_EVENT, auditTrail, reconcileIssued, replay, windowImage } from "./persist.ts";
+
+/** Journal records may be this far "in the future" of the wall clock before boot refuses them (ms). */
+const CLOCK_TOLERANCE_MS = 5000;
 
 export interface ControllerObserver {
   /** After every decision (tMs = ms since the prescription started). */
@@ -39,19 +49,25 @@ export class Controller {
   phase: PhaseState;
   decision: Decision;
   observer: ControllerObserver | null;
-  /** Monotonic time the prescription started. */
+  journal: Journal | null;
+  /** Monotonic time the prescription started, and the wall time it started at. */
   t0: number;
+  wallAtStart: number;
+  startUm: number;
   tickCount: number;
   moving: boolean;
   timer: number;
   running: boolean;
 
-  constructor(hal: Hal, profile: DeviceProfile, rx: Prescription, startUm: number, observer: ControllerObserver | null) {
+  constructor(hal: Hal, profile: DeviceProfile, rx: Prescription, startUm: number, observer: ControllerObserver | null, journal: Journal | null) {
     this.hal = hal;
     this.profile = profile;
     this.rx = rx;
+    this.journal = journal;
     this.t0 = hal.clock.monoMs();
-    this.schedule = makeSchedule(rx, startUm, hal.clock.wallMs());
+    this.wallAtStart = hal.clock.wallMs();
+    this.startUm = startUm;
+    this.schedule = makeSchedule(rx, startUm, this.wallAtStart);
     this.gov = makeGovernorConfig(profile, rx, this.schedule, hal.caps.maxMoveSteps, hal.caps.maxStepRateHz);
     this.state = makeGovernorState(this.gov, 0);
     this.state.stepCount = Math.round(startUm / profile.umPerMicrostep);
@@ -68,11 +84,88 @@ export class Controller {
     this.running = false;
   }
 
-  /** Starts ticking now (the first tick runs at once). */
-  start(): void {
+  /**
+   * Boots: with an empty journal the prescription starts now; otherwise the state is
+   * rebuilt from the journal (a power cut) and the prescription's time base from the
+   * wall clock. Then ticking starts (the first tick runs at once).
+   */
+  boot(): void {
     this.running = true;
-    this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.profile.positionToleranceUm));
+    if ((!this.journal || this.recover()) && this.phase.phase === "idle") {
+      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.profile.positionToleranceUm));
+    }
     this.tick();
+  }
+
+  /** Rebuilds state from the journal. Returns false when it had to latch a fault. */
+  private recover(): boolean {
+    const j = this.journal!;
+    const wallNow = this.hal.clock.wallMs();
+    const peek = recover(this.hal.store.read(), Infinity, 0);
+    if (!peek.lastSnapshot) {
+      const fresh = j.open(0, CLOCK_TOLERANCE_MS);
+      if (fresh.error) return this.refuse("storage-failure", "journal unreadable: " + fresh.error.message);
+      if (j.compact(this.snapshot(), 0) < 0) return this.refuse("storage-failure", "cannot write the first snapshot: " + j.lastError);
+      return true;
+    }
+    const snap = peek.lastSnapshot.payload as Snapshot;
+    const tNow = Math.round(wallNow - snap.wallAtStart);
+    const rec = j.open(tNow, CLOCK_TOLERANCE_MS);
+    const supWindow = makeTravelWindow(this.state.window.bucketMs);
+    const restored = replay(rec, this.state.window, supWindow);
+    if (!restored) return this.refuse("storage-failure", "journal lost its snapshot: " + (rec.error ? rec.error.message : "none found"));
+    this.wallAtStart = snap.wallAtStart;
+    this.startUm = snap.startUm;
+    this.t0 = this.hal.clock.monoMs() - tNow;
+    this.tickCount = Math.floor(tNow / this.profile.tickMs);
+    this.schedule = makeSchedule(this.rx, snap.startUm, snap.wallAtStart);
+    this.state.stepCount = restored.stepCount;
+    this.supState = makeSupervisorState(restored.stepCount);
+    this.supState.window = supWindow;
+    this.phase = restored.phase;
+    if (rec.error) return this.refuse("storage-failure", "journal damaged after record " + (rec.error.seq - 1) + ": " + rec.error.message);
+    if (tNow < restored.lastTMs - CLOCK_TOLERANCE_MS) {
+      return this.refuse("clock-jump", "wall clock is " + Math.round((restored.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice");
+    }
+    if (rec.openIntent) {
+      const pos = this.hal.position.read();
+      const issued = pos.ok ? reconcileIssued(rec.openIntent, pos.value, this.gov.umPerStep) : 0;
+      this.state.stepCount += issued;
+      this.supState.stepCount += issued;
+      if (j.append("done", { issued, fault: pos.ok ? "power-cut" : "power-cut-unmeasured" }, rec.openIntent.tMs) < 0) {
+        return this.refuse("storage-failure", "cannot close the interrupted move: " + j.lastError);
+      }
+      if (!pos.ok) return this.refuse("position-sensor-dropout", "a move was cut short and the position sensor cannot say how far it went");
+    }
+    return true;
+  }
+
+  private refuse(code: string, reason: string): boolean {
+    this.fault(code, reason);
+    return false;
+  }
+
+  /** The state a snapshot keeps (see persist.ts), with the audit trail so far. */
+  snapshot(): Snapshot {
+    return {
+      v: 1,
+      rxCounter: this.rx.counter,
+      wallAtStart: this.wallAtStart,
+      startUm: this.startUm,
+      stepCount: this.state.stepCount,
+      phase: this.phase,
+      govWindow: windowImage(this.state.window),
+      supWindow: windowImage(this.supState.window),
+      events: this.journal ? auditTrail(this.journal.records(0)) : [],
+    };
+  }
+
+  /** Appends to the journal (if any); a refused write latches storage-failure. */
+  private log(type: "intent" | "done" | "event", payload: any, tMs: number): boolean {
+    if (!this.journal) return true;
+    if (this.journal.append(type, payload, Math.round(tMs < 0 ? 0 : tMs)) >= 0) return true;
+    if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + this.journal.lastError);
+    return false;
   }
 
   /** Stops ticking and de-energises the motor. */
@@ -103,6 +196,7 @@ export class Controller {
 
   warning(code: string, detail: string): void {
     if (this.hal.alarm.level() < 2) this.hal.alarm.set(2, code);
+    this.log("event", { code: "warning:" + code, detail }, this.elapsedMs());
     if (this.observer) this.observer.warning(this.elapsedMs(), code, detail);
   }
 
@@ -119,6 +213,7 @@ export class Controller {
     if (next.phase === "fault") this.hal.alarm.set(3, next.fault);
     if (next.phase !== "distraction") this.hal.stepper.disable();
     if (this.observer) this.observer.phase(next.sinceMs, prev, next);
+    this.log("event", { code: PHASE_EVENT, detail: JSON.stringify(next) }, next.sinceMs);
   }
 
   /** Applies a supervisor verdict; returns false when it latched a fault. */
@@ -154,19 +249,26 @@ export class Controller {
       this.fault(d.stop, "governor: " + d.stop + " at " + d.forceN.toFixed(1) + " N");
       return;
     }
-    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict))) this.issue(d.steps, d.maxDurationMs);
+    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict))) this.issue(t, d.steps, d.maxDurationMs);
   }
 
-  private issue(steps: number, maxDurationMs: number): void {
+  private issue(t: number, steps: number, maxDurationMs: number): void {
+    // The intent records where the supervisor measured the gap, so a move cut short
+    // by a power cut can be reconciled against the sensor after reboot.
+    if (!this.log("intent", { steps, dir: 1, target: this.supState.est }, t)) return;
     const st = this.hal.stepper;
     if (!st.isEnabled()) st.enable();
     this.moving = true;
     st.move({ steps, dir: 1, maxDurationMs }, (res) => {
       this.moving = false;
-      const t = res.endedAtMs - this.t0;
-      applyMove(this.state, t, res.issued);
-      if (this.observer) this.observer.moved(t, steps, res);
-      this.heed(afterMove(this.supState, t, steps, res.issued, res.fault, this.verdict));
+      const tEnd = res.endedAtMs - this.t0;
+      applyMove(this.state, tEnd, res.issued);
+      if (this.observer) this.observer.moved(tEnd, steps, res);
+      if (!this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) return;
+      this.heed(afterMove(this.supState, tEnd, steps, res.issued, res.fault, this.verdict));
+      if (this.journal && this.journal.shouldCompact() && this.journal.compact(this.snapshot(), Math.round(tEnd)) < 0) {
+        this.fault("storage-failure", "journal compaction refused: " + this.journal.lastError);
+      }
     });
   }
 }

@@ -5,7 +5,7 @@
 // stepper and may only reduce it to zero; afterMove() books what was issued. Each
 // returns a Verdict: a fault code (latches), a warning code (does not), or nothing,
 // with a readable reason. Detection bounds are documented in DETECTION below and in
-// docs/faults.md; tests hold every fault scenario to them.
+// docs/hazards.md; tests hold every fault scenario to them.
 
 import type { Reading } from "../../hal/types.ts";
 import type { DeviceProfile } from "./profile.ts";
@@ -104,8 +104,9 @@ export interface Verdict {
 
 /** Codes that latch the fault phase, with how fast each is detected (ms, from the config). */
 export const DETECTION: { [code: string]: (c: SupervisorConfig, rateUmPerMs: number) => number } = {
-  "stall": (c, v) => c.windowUm / v + c.settleMs + 2 * c.tickMs,
-  "missed-steps": (c, v) => (c.slipStrikes * c.windowUm) / ((1 - 2 * c.maxSlip) * v) + c.settleMs + 2 * c.tickMs,
+  // a window already under way when the fault starts may pass; the next one cannot
+  "stall": (c, v) => (2 * c.windowUm) / v + c.settleMs + 2 * c.tickMs,
+  "missed-steps": (c, v) => ((c.slipStrikes + 1) * c.windowUm) / v + c.settleMs + 2 * c.tickMs,
   "runaway": (c, v) => c.runawayUm / v + 3 * c.filterTauMs + c.tickMs,
   "position-sensor-stuck": (c) => (c.stuckReadings + 1) * c.tickMs,
   "position-sensor-dropout": (c) => c.staleMs + c.tickMs,
@@ -119,10 +120,13 @@ export const DETECTION: { [code: string]: (c: SupervisorConfig, rateUmPerMs: num
   "storage-failure": (c) => c.tickMs,
 };
 
-/** Warnings (do not latch) and their bounds. */
-export const WARNING_BOUND: { [code: string]: (c: SupervisorConfig) => number } = {
+/**
+ * Warnings (do not latch) and their bounds; v is how fast the shortfall grows (µm/ms).
+ * The rising-baseline bound counts from the third day of rising resting force.
+ */
+export const WARNING_BOUND: { [code: string]: (c: SupervisorConfig, v: number) => number } = {
   "force-soft-limit": (c) => c.tickMs,
-  "slow-delivery": (c) => c.slowDeliveryMs + c.tickMs,
+  "slow-delivery": (c, v) => c.slowDeliveryUm / v + c.slowDeliveryMs + 2 * c.tickMs,
   "force-rising-baseline": () => MS_PER_DAY,
 };
 

@@ -2,18 +2,23 @@
 // board implements, backed by the plant model and the virtual clock. Pulses of a
 // move reach the plant at the move's end time, at the driver's step rate.
 
-import type { Annunciator, AlarmLevel, Clock, Hal, HalCaps, MoveRequest, MoveResult, Reading, Sensor, Stepper, Store } from "../types.ts";
+import type { Annunciator, AlarmLevel, Clock, Hal, HalCaps, MoveRequest, MoveResult, Reading, Sensor, Stepper } from "../types.ts";
 import type { Plant } from "../../sim/plant.ts";
 import type { VirtualClock } from "../../sim/virtual-clock.ts";
+import type { PowerCutStore } from "../../sim/power-cut-store.ts";
 
 export interface SimDriverOptions {
   maxStepRateHz: number;
   maxMoveSteps: number;
 }
 
-class SimStepper implements Stepper {
+export class SimStepper implements Stepper {
   private enabled = false;
   private busy = false;
+  /** The motor driver's FAULT output (scripted by sim/faults.ts). */
+  faultInput = false;
+  /** The move in flight: its completion event, start and pulse count. */
+  private pending = { id: -1, start: 0, fits: 0, dir: 1 };
   plant: Plant;
   clock: VirtualClock;
   rateHz: number;
@@ -39,7 +44,20 @@ class SimStepper implements Stepper {
   }
 
   driverFault(): boolean {
-    return false;
+    return this.faultInput;
+  }
+
+  /** Power fails: the pulses sent before now reach the plant, the rest never do, no callback runs. */
+  powerCut(): void {
+    if (this.busy) {
+      this.clock.cancel(this.pending.id);
+      const now = this.clock.monoMs();
+      this.plant.advanceTo(now);
+      const sent = Math.min(this.pending.fits, Math.floor(((now - this.pending.start) * this.rateHz) / 1000));
+      for (let i = 0; i < sent; i++) this.plant.pulse(this.pending.dir);
+    }
+    this.busy = false;
+    this.enabled = false;
   }
 
   move(req: MoveRequest, done: (res: MoveResult) => void): void {
@@ -52,7 +70,10 @@ class SimStepper implements Stepper {
     const fits = fullMs <= req.maxDurationMs ? req.steps : Math.floor((req.maxDurationMs * this.rateHz) / 1000);
     const end = start + (fits * 1000) / this.rateHz;
     this.busy = true;
-    this.clock.at(end, () => {
+    this.pending.start = start;
+    this.pending.fits = fits;
+    this.pending.dir = req.dir;
+    this.pending.id = this.clock.at(end, () => {
       this.busy = false;
       this.plant.advanceTo(end);
       let issued = 0;
@@ -65,10 +86,16 @@ class SimStepper implements Stepper {
   }
 }
 
-class SimSensor implements Sensor {
+export type SensorFault = "" | "stuck" | "dropout" | "offset";
+
+export class SimSensor implements Sensor {
   private readFn: () => number;
   private clock: VirtualClock;
   private plant: Plant;
+  /** Scripted fault (sim/faults.ts): frozen value, no reading, or a fixed offset. */
+  fault: SensorFault = "";
+  offset = 0;
+  private last: Reading = { value: 0, atMs: 0, ok: false };
 
   constructor(plant: Plant, clock: VirtualClock, readFn: () => number) {
     this.plant = plant;
@@ -79,32 +106,14 @@ class SimSensor implements Sensor {
   read(): Reading {
     const t = this.clock.monoMs();
     this.plant.advanceTo(t);
-    return { value: this.readFn(), atMs: t, ok: true };
+    if (this.fault === "dropout") return { value: this.last.value, atMs: this.last.atMs, ok: false };
+    if (this.fault === "stuck") return { value: this.last.value, atMs: t, ok: true };
+    this.last = { value: this.readFn() + (this.fault === "offset" ? this.offset : 0), atMs: t, ok: true };
+    return this.last;
   }
 }
 
-class MemoryStore implements Store {
-  data: Uint8Array = new Uint8Array(0);
-
-  append(bytes: Uint8Array): boolean {
-    const next = new Uint8Array(this.data.length + bytes.length);
-    next.set(this.data, 0);
-    next.set(bytes, this.data.length);
-    this.data = next;
-    return true;
-  }
-
-  read(): Uint8Array {
-    return this.data;
-  }
-
-  replace(bytes: Uint8Array): boolean {
-    this.data = bytes.slice();
-    return true;
-  }
-}
-
-class RecordingAnnunciator implements Annunciator {
+export class RecordingAnnunciator implements Annunciator {
   private lvl: AlarmLevel = 0;
   history: Array<{ atMs: number; level: AlarmLevel; code: string }> = [];
   private clock: Clock;
@@ -126,10 +135,15 @@ class RecordingAnnunciator implements Annunciator {
 export interface SimHal extends Hal {
   plant: Plant;
   clock: VirtualClock;
+  stepper: SimStepper;
+  position: SimSensor;
+  force: SimSensor;
+  store: PowerCutStore;
   alarm: RecordingAnnunciator;
 }
 
-export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOptions): SimHal {
+/** The simulator driver; `store` is the non-volatile store that outlives a power cut. */
+export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOptions, store: PowerCutStore): SimHal {
   const caps: HalCaps = {
     maxMoveSteps: opts.maxMoveSteps,
     maxStepRateHz: opts.maxStepRateHz,
@@ -145,7 +159,7 @@ export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOpt
     stepper: new SimStepper(plant, clock, opts.maxStepRateHz, opts.maxMoveSteps),
     position: new SimSensor(plant, clock, () => plant.sensePosition()),
     force: new SimSensor(plant, clock, () => plant.senseForce()),
-    store: new MemoryStore(),
+    store,
     alarm: new RecordingAnnunciator(clock),
   };
 }
