@@ -26,6 +26,8 @@ export class PowerCutStore implements Store {
   private cutAppend = -1;
   private cutKeep = 0;
   private cutReplace = false;
+  /** Called the moment the power fails (inside the write that tore). */
+  onPowerFail: (() => void) | null = null;
 
   constructor(initial: Uint8Array = new Uint8Array(0)) {
     this.write(initial, 0, initial.length);
@@ -42,6 +44,11 @@ export class PowerCutStore implements Store {
 
   cutInNextReplace(): void {
     this.cutReplace = true;
+  }
+
+  /** The power fails now, between writes. */
+  powerOff(): void {
+    this.powerFails();
   }
 
   powerOn(): void {
@@ -92,6 +99,7 @@ export class PowerCutStore implements Store {
 
   private powerFails(): void {
     this.powered = false;
+    if (this.onPowerFail) this.onPowerFail();
     this.cutByte = -1;
     this.cutAppend = -1;
     this.cutReplace = false;

@@ -57,6 +57,8 @@ export class Recorder implements ControllerObserver {
   errSq = 0;
   errN = 0;
   errMaxAbs = 0;
+  /** Largest excess of the true gap over the target (µm): overshoot, the dangerous side. */
+  errMaxOver = 0;
   lastTMs = 0;
   private nextSeriesMs = 0;
 
@@ -80,6 +82,7 @@ export class Recorder implements ControllerObserver {
       this.errSq += err * err;
       this.errN++;
       if (Math.abs(err) > this.errMaxAbs) this.errMaxAbs = Math.abs(err);
+      if (err > this.errMaxOver) this.errMaxOver = err;
       const day = Math.floor((tMs - s.latencyMs) / MS_PER_DAY);
       while (this.dayStartGapUm.length <= day) this.dayStartGapUm.push(this.plant.gapUm);
     }

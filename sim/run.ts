@@ -112,6 +112,14 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     clock.runUntil(Math.min(t, endMs));
     if (opts.onProgress) opts.onProgress(Math.min(1, t / endMs));
   }
+  const summary = summarize(sc, seed, days, !!opts.openLoop, wall0, controller, recorder, hal);
+  return { summary, recorder, controller, hal, scenario: sc };
+}
+
+/** Ends a run at `days` and measures it (the `sim --json` contract). */
+export function summarize(sc: Scenario, seed: number, days: number, openLoop: boolean, wall0: number, controller: Controller, recorder: Recorder, hal: SimHal): Summary {
+  const endMs = days * MS_PER_DAY;
+  const plant = hal.plant;
   // Safe at the end: a fault has the motor off; any other phase holds with no move pending.
   const safeAtEnd = controller.phase.phase === "fault" ? !hal.stepper.isEnabled() : !controller.moving;
   controller.stop();
@@ -121,10 +129,10 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const daily = recorder.dailyRateMmPerDay(finalGap);
   const byDay = recorder.incrementsByDay();
   const full = byDay.slice(0, Math.max(1, byDay.length - 1));
-  const summary: Summary = {
+  return {
     scenario: sc.name,
     seed,
-    openLoop: !!opts.openLoop,
+    openLoop,
     simulatedDays: days,
     wallMs: Math.round(performance.now() - wall0),
     targetLengthMm: rx.targetLengthMm,
@@ -145,7 +153,6 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     phaseDays: phaseDays(recorder.timeInPhases(endMs)),
     finalStateSafe: safeAtEnd,
   };
-  return { summary, recorder, controller, hal, scenario: sc };
 }
 
 function phaseDays(ms: { [phase: string]: number }): { [phase: string]: number } {

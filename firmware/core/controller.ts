@@ -18,7 +18,7 @@ import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
-import type { Journal } from "./journal.ts";
+import type { Journal, Recovery } from "./journal.ts";
 import { makeTravelWindow } from "./travel-window.ts";
 import { recover } from "./journal.ts";
 import type { Snapshot } from "./persist.ts";
@@ -50,6 +50,8 @@ export class Controller {
   decision: Decision;
   observer: ControllerObserver | null;
   journal: Journal | null;
+  /** What the last boot recovered from the journal (null on a fresh start or without one). */
+  lastRecovery: Recovery | null;
   /** Monotonic time the prescription started, and the wall time it started at. */
   t0: number;
   wallAtStart: number;
@@ -64,6 +66,7 @@ export class Controller {
     this.profile = profile;
     this.rx = rx;
     this.journal = journal;
+    this.lastRecovery = null;
     this.t0 = hal.clock.monoMs();
     this.wallAtStart = hal.clock.wallMs();
     this.startUm = startUm;
@@ -111,8 +114,9 @@ export class Controller {
     const snap = peek.lastSnapshot.payload as Snapshot;
     const tNow = Math.round(wallNow - snap.wallAtStart);
     const rec = j.open(tNow, CLOCK_TOLERANCE_MS);
+    this.lastRecovery = rec;
     const supWindow = makeTravelWindow(this.state.window.bucketMs);
-    const restored = replay(rec, this.state.window, supWindow);
+    const restored = replay(rec, this.state.window, supWindow, this.gov.umPerStep);
     if (!restored) return this.refuse("storage-failure", "journal lost its snapshot: " + (rec.error ? rec.error.message : "none found"));
     this.wallAtStart = snap.wallAtStart;
     this.startUm = snap.startUm;
@@ -120,9 +124,18 @@ export class Controller {
     this.tickCount = Math.floor(tNow / this.profile.tickMs);
     this.schedule = makeSchedule(this.rx, snap.startUm, snap.wallAtStart);
     this.state.stepCount = restored.stepCount;
+    // increments that fell due while the power was off are served; the last one served is not again
+    this.state.lastTargetUm = targetUm(this.schedule, restored.lastTMs);
+    // the fusion resumes from the filtered estimate journaled with the last move, not one noisy reading
+    if (isFinite(restored.lastEstimateUm)) {
+      this.state.biasUm = restored.lastEstimateUm - restored.stepCount * this.gov.umPerStep;
+      this.state.biasReady = true;
+    }
     this.supState = makeSupervisorState(restored.stepCount);
     this.supState.window = supWindow;
+    const booting = this.phase;
     this.phase = restored.phase;
+    if (this.observer) this.observer.phase(tNow, booting, this.phase);
     if (rec.error) return this.refuse("storage-failure", "journal damaged after record " + (rec.error.seq - 1) + ": " + rec.error.message);
     if (tNow < restored.lastTMs - CLOCK_TOLERANCE_MS) {
       return this.refuse("clock-jump", "wall clock is " + Math.round((restored.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice");

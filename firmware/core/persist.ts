@@ -80,10 +80,12 @@ export interface Restored {
   phase: PhaseState;
   /** The last record's time (ms since start): the wall clock must not be behind it. */
   lastTMs: number;
+  /** The filtered gap estimate after the last completed move (µm), or NaN when none is journaled. */
+  lastEstimateUm: number;
 }
 
 /** Rebuilds the controller's state from a recovery: snapshot, then moves and phase changes after it. */
-export function replay(rec: Recovery, govWindow: TravelWindow, supWindow: TravelWindow): Restored | null {
+export function replay(rec: Recovery, govWindow: TravelWindow, supWindow: TravelWindow, umPerStep: number): Restored | null {
   if (!rec.lastSnapshot) return null;
   const snap = rec.lastSnapshot.payload as Snapshot;
   loadWindow(govWindow, snap.govWindow);
@@ -92,20 +94,25 @@ export function replay(rec: Recovery, govWindow: TravelWindow, supWindow: Travel
   let phase = snap.phase;
   let lastT = rec.lastSnapshot.tMs;
   let dir = 1;
+  let intentAt = NaN;
+  let estimate = NaN;
   for (let i = 0; i < rec.records.length; i++) {
     const r: JournalRecord = rec.records[i];
     if (r.seq <= rec.lastSnapshot.seq) continue;
     lastT = r.tMs;
-    if (r.type === "intent") dir = r.payload.dir;
-    else if (r.type === "done") {
+    if (r.type === "intent") {
+      dir = r.payload.dir;
+      intentAt = r.payload.target;
+    } else if (r.type === "done") {
       steps += r.payload.issued * dir;
+      estimate = intentAt + r.payload.issued * dir * umPerStep;
       windowAdd(govWindow, r.tMs, r.payload.issued);
       windowAdd(supWindow, r.tMs, r.payload.issued);
     } else if (r.type === "event" && r.payload.code === PHASE_EVENT) {
       phase = JSON.parse(r.payload.detail) as PhaseState;
     }
   }
-  return { snapshot: snap, stepCount: steps, phase, lastTMs: lastT };
+  return { snapshot: snap, stepCount: steps, phase, lastTMs: lastT, lastEstimateUm: estimate };
 }
 
 /**
