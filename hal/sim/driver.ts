@@ -17,6 +17,8 @@ export class SimStepper implements Stepper {
   private busy = false;
   /** The motor driver's FAULT output (scripted by sim/faults.ts). */
   faultInput = false;
+  /** Called after a move's pulses reached the plant, before its callback (world persistence). */
+  afterPulses: (() => void) | null = null;
   /** The move in flight: its completion event, start and pulse count. */
   private pending = { id: -1, start: 0, fits: 0, dir: 1 };
   plant: Plant;
@@ -81,6 +83,7 @@ export class SimStepper implements Stepper {
       if (this.enabled) {
         for (; issued < fits; issued++) this.plant.pulse(req.dir);
       }
+      if (this.afterPulses) this.afterPulses();
       done({ issued, fault: !this.enabled ? "disabled" : fits < req.steps ? "timeout" : "", startedAtMs: start, endedAtMs: end });
     });
   }

@@ -1,0 +1,97 @@
+// `osteodrive device --hal sim --scenario NAME [--journal DIR] [--world FILE]
+// [--time-scale K|max] [--days N] [--until-complete] [--json]`: the whole Node app
+// (controller, supervisor, file journal) on the simulated device. With --world the
+// simulated plant and clock outlive the process, so the app can be killed and
+// restarted at any moment and recovers from its journal like a real device.
+// --until-complete returns once the protocol is complete or a fault has latched.
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { numberFlag, parseArgs, UsageError } from "../args.ts";
+import { Controller } from "../../core/controller.ts";
+import { Journal, recover } from "../../core/journal.ts";
+import { targetUm } from "../../core/schedule.ts";
+import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
+import type { Hal } from "../../../hal/types.ts";
+import { makeSimHal } from "../../../hal/sim/driver.ts";
+import { FileStore } from "../../../hal/node/file-store.ts";
+import { Plant } from "../../../sim/plant.ts";
+import { PowerCutStore } from "../../../sim/power-cut-store.ts";
+import { loadScenario } from "../../../sim/scenario.ts";
+import { VirtualClock } from "../../../sim/virtual-clock.ts";
+import { loadWorld, saveWorld } from "../../../sim/world.ts";
+import { JOURNAL_COMPACT_BYTES, defaultDays } from "../../../sim/run.ts";
+
+const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json]";
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ["hal", "scenario", "journal", "world", "time-scale", "days"], switches: ["until-complete", "json", "help"] });
+  if (args.switches.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  if (args.values.hal !== "sim") throw new UsageError("--hal sim is the only HAL this command drives (real boards: osteodrive trial)\n" + USAGE);
+  if (!args.values.scenario) throw new UsageError("--scenario is required with --hal sim\n" + USAGE);
+  const maxSpeed = args.values["time-scale"] === "max";
+  const scale = maxSpeed ? Infinity : numberFlag(args, "time-scale", 1, 1e7, 1)!;
+  const sc = loadScenario(args.values.scenario);
+  const days = numberFlag(args, "days", 0.001, 3650, defaultDays(sc))!;
+
+  const clock = new VirtualClock(sc.startWallMs);
+  const plant = new Plant(sc.plant, sc.seed);
+  const sim = makeSimHal(plant, clock, sc.driver, new PowerCutStore());
+  const worldFile = args.values.world;
+  if (worldFile) {
+    loadWorld(worldFile, plant, clock);
+    sim.stepper.afterPulses = () => saveWorld(worldFile, plant, clock);
+  }
+  let store = sim.store as Hal["store"];
+  if (args.values.journal) {
+    mkdirSync(args.values.journal, { recursive: true });
+    store = new FileStore(join(args.values.journal, "journal.bin"));
+  }
+  if (worldFile) {
+    // The world's time kept running while the app was dead: never behind what the app journaled.
+    const journaled = recover(store.read(), Infinity, 0).records;
+    const lastT = journaled.length ? journaled[journaled.length - 1].tMs : 0;
+    if (clock.monoMs() < lastT) clock.runUntil(lastT);
+  }
+  const hal: Hal = Object.assign({}, sim, { store });
+  const journal = new Journal(store, JOURNAL_COMPACT_BYTES);
+  const ctl = new Controller(hal, sc.profile, sc.prescription, 0, null, journal);
+  ctl.boot();
+
+  let stop = false;
+  const onSignal = () => { stop = true; };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const endMs = days * MS_PER_DAY;
+  const wall0 = performance.now();
+  const mono0 = clock.monoMs();
+  const settled = () => ctl.phase.phase === "complete" || ctl.phase.phase === "fault";
+  while (!stop && clock.monoMs() < endMs && !(args.switches["until-complete"] && settled())) {
+    const next = maxSpeed ? clock.monoMs() + 10 * MS_PER_MINUTE : mono0 + (performance.now() - wall0) * scale;
+    clock.runUntil(Math.min(endMs, next));
+    if (worldFile) saveWorld(worldFile, plant, clock);
+    if (maxSpeed) await yieldToLoop();
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+  ctl.stop();
+  if (worldFile) saveWorld(worldFile, plant, clock);
+  const t = clock.monoMs() - ctl.t0;
+  const rec = recover(store.read(), Infinity, 0);
+  const out = {
+    phase: ctl.phase.phase,
+    fault: ctl.phase.fault,
+    day: Math.round((t / MS_PER_DAY) * 1000) / 1000,
+    trueGapUm: Math.round(plant.gapUm * 1000) / 1000,
+    targetUm: Math.round(targetUm(ctl.schedule, t) * 1000) / 1000,
+    journalRecords: rec.records.length,
+    journalBytes: rec.validBytes,
+    journalError: rec.error ? rec.error.message : null,
+    recoveredAtBoot: ctl.lastRecovery !== null && ctl.lastRecovery.lastSnapshot !== null,
+  };
+  process.stdout.write((args.switches.json ? JSON.stringify(out) : Object.entries(out).map(([k, v]) => k.padEnd(18) + v).join("\n")) + "\n");
+  return stop ? 130 : 0;
+}
