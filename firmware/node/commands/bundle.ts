@@ -1,0 +1,111 @@
+// `osteodrive bundle espruino [--board NAME] [--profile FILE] [--prescription FILE]
+// [--hal FILE] [--no-journal] [--json] -o FILE`: builds the Espruino script, checks it
+// against what the interpreter accepts, and prints its size and variable estimate.
+// Exit 1 when the check finds violations (nothing is written) or the build does not
+// fit the board (written, with the reasons).
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseArgs, UsageError } from "../args.ts";
+import type { EspruinoHalConfig } from "../../../hal/espruino/config.ts";
+import { BOARDS } from "../../espruino/boards.ts";
+import { formatViolation } from "../espruino/check.ts";
+import { ROOT } from "../espruino/build.ts";
+import { MAX_BUNDLE_BYTES, makeEspruinoBuild } from "../espruino/make.ts";
+import type { EspruinoBuild } from "../espruino/make.ts";
+
+const USAGE = "usage: osteodrive bundle espruino [--board " + Object.keys(BOARDS).join("|") + "] [--profile FILE] [--prescription FILE] [--hal FILE] [--no-journal] [--json] -o FILE\n" +
+  "  --profile/--prescription: JSON files (a scenario file works: its \"profile\"/\"prescription\" is used)\n" +
+  "  --hal: JSON overriding the board's pins, calibration and limits (hal/espruino/config.ts)\n" +
+  "  no --prescription: the board boots and holds still";
+const DEMO = join(ROOT, "sim/scenarios/mandible-continuous-1mm.json");
+
+function readJson(file: string, what: string): any {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e: any) {
+    throw new UsageError("cannot read " + what + " file " + file + ": " + e.message);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e: any) {
+    throw new UsageError(what + " file " + file + " is not valid JSON: " + e.message);
+  }
+}
+
+/** The object itself, or its `key` member when the file is a scenario. */
+function section(json: any, key: string): any {
+  return json && typeof json === "object" && json[key] && typeof json[key] === "object" ? json[key] : json;
+}
+
+function mergeHal(base: EspruinoHalConfig, o: any): EspruinoHalConfig {
+  return Object.assign({}, base, o, {
+    pins: Object.assign({}, base.pins, o.pins),
+    position: Object.assign({}, base.position, o.position),
+    force: Object.assign({}, base.force, o.force),
+  });
+}
+
+/** `-o FILE` is a short flag, which args.ts does not parse: take it out first. */
+function takeShortOut(argv: string[]): { rest: string[]; out: string | undefined } {
+  const i = argv.indexOf("-o");
+  if (i < 0) return { rest: argv, out: undefined };
+  if (i + 1 >= argv.length || argv[i + 1].startsWith("-")) throw new UsageError("-o needs a file name\n" + USAGE);
+  return { rest: argv.slice(0, i).concat(argv.slice(i + 2)), out: argv[i + 1] };
+}
+
+function n(x: number): string {
+  return x.toLocaleString("en-US");
+}
+
+function report(b: EspruinoBuild, out: string): string {
+  const v = b.variables;
+  const board = BOARDS[b.config.board];
+  return [
+    "wrote        " + out,
+    "size         " + n(b.bundle.bytes) + " bytes (limit " + n(MAX_BUNDLE_BYTES) + ")",
+    "checks       syntax (ESPRUINO.md fails column), globals, definition order: ok",
+    "variables    about " + n(v.total) + " of " + n(v.available) + " (" + board.description + ") with the code in flash:",
+    "             code " + n(v.codeInFlash) + " (" + v.functions + " functions), names " + n(v.bindings) + ", literal data " + n(v.literals) + ", live data " + n(v.live) + " (after 1 simulated hour), interpreter " + v.interpreter,
+    "             about " + n(v.totalCodeInRam) + " if the code is uploaded to RAM instead (docs/espruino.md)",
+    "storage      code + 2 journal files: " + n(b.storageNeeded) + " of " + n(board.storageBytes) + " bytes",
+    "journal      " + (b.config.journalCompactBytes > 0 ? "compacts every " + n(b.config.journalCompactBytes) + " bytes" : "OFF: a reset restarts the prescription from its beginning (bench use only)"),
+    "prescription " + (b.config.prescription ? "embedded" : "none: the board holds still"),
+  ].join("\n") + "\n";
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { rest, out: shortOut } = takeShortOut(argv);
+  const args = parseArgs(rest, { values: ["board", "profile", "prescription", "hal", "out"], switches: ["no-journal", "json", "help"] });
+  if (args.switches.help) {
+    process.stdout.write(USAGE + "\n");
+    return 0;
+  }
+  if (args.positional.length !== 1 || args.positional[0] !== "espruino") throw new UsageError("the only target is espruino\n" + USAGE);
+  const out = shortOut || args.values.out;
+  if (!out) throw new UsageError("-o FILE is required\n" + USAGE);
+  const board = BOARDS[args.values.board || "pico"];
+  if (!board) throw new UsageError("unknown board " + JSON.stringify(args.values.board) + " (boards: " + Object.keys(BOARDS).join(", ") + ")");
+  const build = makeEspruinoBuild({
+    board,
+    hal: args.values.hal ? mergeHal(board.hal, readJson(args.values.hal, "hal")) : board.hal,
+    profile: section(readJson(args.values.profile || DEMO, "profile"), "profile"),
+    prescription: args.values.prescription ? section(readJson(args.values.prescription, "prescription"), "prescription") : null,
+    journal: args.switches["no-journal"] !== true,
+  });
+  if (build.violations.length > 0) {
+    process.stderr.write("osteodrive bundle: the bundle uses what Espruino lacks (nothing written):\n" + build.violations.map((v) => "  " + formatViolation(v)).join("\n") + "\n");
+    return 1;
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, build.bundle.code);
+  if (args.switches.json) {
+    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: build.bundle.bytes, maxBytes: MAX_BUNDLE_BYTES, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, problems: build.problems }) + "\n");
+  } else {
+    if (!args.values.profile) process.stdout.write("profile      " + DEMO + " (demo device: pass --profile)\n");
+    process.stdout.write(report(build, out));
+  }
+  for (const p of build.problems) process.stderr.write("osteodrive bundle: does not fit: " + p + "\n");
+  return build.problems.length > 0 ? 1 : 0;
+}
