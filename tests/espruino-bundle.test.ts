@@ -1,0 +1,65 @@
+// The Espruino build: the app bundle passes the checks and fits (≤ 48 KB, variable
+// estimate within a Pico's 5,100 with the code in flash), every module of
+// firmware/core passes the checks, and `osteodrive bundle espruino` works from the
+// command line.
+
+import test from "ava";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BOARDS } from "../firmware/espruino/boards.ts";
+import { buildBundle, ROOT } from "../firmware/node/espruino/build.ts";
+import { checkBundle, formatViolation } from "../firmware/node/espruino/check.ts";
+import { MAX_BUNDLE_BYTES, makeEspruinoBuild } from "../firmware/node/espruino/make.ts";
+import { loadScenario } from "../sim/scenario.ts";
+
+const SCENARIO = loadScenario("mandible-continuous-1mm").source;
+
+test("the app bundle for a Pico passes the checks, is at most 48 KB and fits the Pico's variables", (t) => {
+  const b = makeEspruinoBuild({ board: BOARDS.pico, hal: BOARDS.pico.hal, profile: SCENARIO.profile, prescription: SCENARIO.prescription, journal: true });
+  t.deepEqual(b.violations.map(formatViolation), []);
+  t.true(b.bundle.bytes <= MAX_BUNDLE_BYTES, b.bundle.bytes + " bytes");
+  const v = b.variables;
+  t.true(v.total <= BOARDS.pico.variables, JSON.stringify(v));
+  t.true(v.live > 500, "the live data was measured in the shim: " + v.live);
+  t.deepEqual(b.problems, []);
+  t.log("bundle " + b.bundle.bytes + " bytes; variables " + v.total + " of " + v.available + " (code in flash " + v.codeInFlash + ", names " + v.bindings + ", literals " + v.literals + ", live " + v.live + ", interpreter " + v.interpreter + "); code in RAM: " + v.totalCodeInRam);
+});
+
+test("every module of firmware/core passes the Espruino checks", (t) => {
+  const files = readdirSync(join(ROOT, "firmware/core")).filter((f) => f.endsWith(".ts")).sort();
+  const src = files.map((f, i) => "import * as m" + i + " from \"./firmware/core/" + f + "\";").join("\n") +
+    "\n(global as any).keep = [" + files.map((_, i) => "m" + i).join(", ") + "];\n";
+  const b = buildBundle({ source: src });
+  t.deepEqual(checkBundle(b.code, b.map).map(formatViolation), []);
+  t.true(files.length >= 10);
+});
+
+test("a bundle that does not fit the board is written with the reasons", (t) => {
+  const b = makeEspruinoBuild({ board: BOARDS.mdbt42q, hal: BOARDS.mdbt42q.hal, profile: SCENARIO.profile, prescription: null, journal: true });
+  t.deepEqual(b.violations, []);
+  t.true(b.problems.some((p) => /Storage bytes/.test(p)), b.problems.join("; "));
+});
+
+test("osteodrive bundle espruino -o FILE writes the script and prints its figures", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "od-bundle-"));
+  const out = join(dir, "od.js");
+  const stdout = execFileSync(process.execPath, [join(ROOT, "firmware/node/bin.mjs"), "bundle", "espruino", "--board", "wifi", "--prescription", join(ROOT, "sim/scenarios/mandible-continuous-1mm.json"), "-o", out, "--json"], { encoding: "utf8" });
+  const r = JSON.parse(stdout);
+  t.is(r.board, "wifi");
+  t.is(r.bytes, readFileSync(out).length);
+  t.true(r.variables.total < r.variables.available);
+  t.deepEqual(r.problems, []);
+  const bad = (args: string[]) => {
+    try {
+      execFileSync(process.execPath, [join(ROOT, "firmware/node/bin.mjs"), "bundle"].concat(args), { encoding: "utf8", stdio: "pipe" });
+      return "";
+    } catch (e: any) {
+      return e.status + " " + e.stderr;
+    }
+  };
+  t.regex(bad(["espruino"]), /^2 .*-o FILE is required/);
+  t.regex(bad(["espruino", "--board", "nano", "-o", out]), /^2 .*unknown board "nano"/);
+  t.regex(bad(["arduino", "-o", out]), /^2 .*the only target is espruino/);
+});

@@ -1,0 +1,167 @@
+// The Espruino app bundle running in the vm shim on the simulator plant, against
+// the Node app (runScenario) on the same plant and seed: mandible-continuous-1mm with
+// its latency shortened to 3 h (same change on both sides), through the end of
+// latency and two distraction days. Plus the app's watchdog, its journal across a
+// reset, and a refused configuration.
+
+import test from "ava";
+import type { EspruinoHalConfig } from "../hal/espruino/config.ts";
+import { BOARDS } from "../firmware/espruino/boards.ts";
+import type { BundleConfig } from "../firmware/espruino/bundle-config.ts";
+import { buildBundle } from "../firmware/node/espruino/build.ts";
+import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
+import { EspruinoShim } from "../sim/espruino-shim.ts";
+import type { ShimPlant } from "../sim/espruino-shim.ts";
+import { Plant } from "../sim/plant.ts";
+import { runScenario } from "../sim/run.ts";
+import { loadScenario, parseScenario } from "../sim/scenario.ts";
+import type { Scenario } from "../sim/scenario.ts";
+import type { SensorParams } from "../sim/sensors.ts";
+
+function shortLatency(latencyDays: number): Scenario {
+  const json = JSON.parse(JSON.stringify(loadScenario("mandible-continuous-1mm").source));
+  json.prescription.latencyDays = latencyDays;
+  return parseScenario(json);
+}
+
+/** A transducer spanning the plant sensor's range, calibrated exactly. */
+function calibration(s: SensorParams) {
+  return { raw0: 0, value0: s.min, raw1: 1, value1: s.max, rawMin: 0, rawMax: 1 };
+}
+
+function halFor(sc: Scenario): EspruinoHalConfig {
+  return Object.assign({}, BOARDS.pico.hal, {
+    maxStepRateHz: sc.driver.maxStepRateHz,
+    maxMoveSteps: sc.driver.maxMoveSteps,
+    position: calibration(sc.plant.positionSensor),
+    force: calibration(sc.plant.forceSensor),
+  });
+}
+
+function appBundle(sc: Scenario, journalCompactBytes: number, prescription: unknown = sc.source.prescription): string {
+  const config: BundleConfig = { board: "pico", hal: halFor(sc), profile: sc.source.profile, prescription, journalCompactBytes };
+  return buildBundle({ define: { OD_CONFIG: config } }).code;
+}
+
+function bootApp(sc: Scenario, code: string, plant: ShimPlant, wallStartMs = sc.startWallMs, shim?: EspruinoShim): EspruinoShim {
+  const s = shim || new EspruinoShim({ plant, hal: halFor(sc), wallStartMs });
+  s.run(code);
+  return s;
+}
+
+function runHours(shim: EspruinoShim, fromMs: number, toMs: number): void {
+  for (let t = fromMs + MS_PER_HOUR; t <= toMs; t += MS_PER_HOUR) shim.runUntil(t);
+  shim.runUntil(toMs);
+}
+
+test("the bundle in the shim tracks like the Node app: true gap within 1 µm at the end of latency and each distraction day", (t) => {
+  const sc = shortLatency(0.125);
+  const latencyMs = sc.prescription.latencyDays * MS_PER_DAY;
+  const endMs = latencyMs + 2 * MS_PER_DAY;
+  const node = runScenario(sc, { days: endMs / MS_PER_DAY });
+
+  const plant = new Plant(sc.plant, sc.seed);
+  const shim = new EspruinoShim({ plant, hal: halFor(sc), wallStartMs: sc.startWallMs });
+  // Probes at the day boundaries, scheduled first: they see the gap before that tick moves.
+  const gaps: number[] = [];
+  for (let k = 0; k <= 2; k++) {
+    const at = latencyMs + k * MS_PER_DAY;
+    shim.clock.at(at, () => {
+      plant.advanceTo(at);
+      gaps.push(plant.gapUm);
+    });
+  }
+  bootApp(sc, appBundle(sc, 0), plant, sc.startWallMs, shim);
+  runHours(shim, 0, endMs);
+
+  const want = node.recorder.dayStartGapUm.slice(0, 3);
+  t.is(gaps.length, 3);
+  t.true(want[2] > 1900, "two days of distraction delivered: " + want);
+  for (let k = 0; k < 3; k++) t.true(Math.abs(gaps[k] - want[k]) <= 1, "day " + k + ": shim " + gaps[k] + " µm, node " + want[k] + " µm");
+  t.log("true gap at latency end, day 1, day 2 (µm): shim " + gaps.map((g) => g.toFixed(4)).join(", ") + "; largest difference " + Math.max(...gaps.map((g, k) => Math.abs(g - want[k]))).toExponential(2) + " µm");
+  t.deepEqual(shim.errors, []);
+  t.is(shim.resetAtMs, -1, "the watchdog was kicked all along");
+  t.deepEqual(shim.log.map((l) => l.replace(/ at .*/, "")), ["osteodrive: idle -> latency", "osteodrive: latency -> distraction"]);
+  t.deepEqual(node.summary.faults, []);
+});
+
+test("when the control loop stops, the watchdog resets the board one timeout after the last decision", (t) => {
+  const sc = shortLatency(0.125);
+  const shim = bootApp(sc, appBundle(sc, 0), new Plant(sc.plant, sc.seed));
+  runHours(shim, 0, MS_PER_HOUR);
+  t.is(shim.resetAtMs, -1);
+  (shim.context.od as any).controller.stop();
+  shim.runUntil(2 * MS_PER_HOUR);
+  t.is(shim.resetAtMs, MS_PER_HOUR + BOARDS.pico.hal.watchdogS * 1000);
+});
+
+/** Runs the journaled app for `cutMs`, then "resets" the board: same flash and plant, monotonic time from 0 again. */
+function resetAfter(cutMs: number): { sc: Scenario; plant: Plant; first: EspruinoShim; second: EspruinoShim } {
+  const sc = shortLatency(0.01);
+  const code = appBundle(sc, BOARDS.pico.hal.storeBytes / 2);
+  const plant = new Plant(sc.plant, sc.seed);
+  const first = bootApp(sc, code, plant);
+  runHours(first, 0, cutMs);
+  const continued: ShimPlant = {
+    advanceTo: (ms) => plant.advanceTo(cutMs + ms),
+    pulse: (d) => plant.pulse(d),
+    sensePosition: () => plant.sensePosition(),
+    senseForce: () => plant.senseForce(),
+  };
+  const second = new EspruinoShim({ plant: continued, hal: halFor(sc), wallStartMs: sc.startWallMs + cutMs });
+  second.storage = first.storage;
+  bootApp(sc, code, continued, 0, second);
+  return { sc, plant, first, second };
+}
+
+test("with the journal in flash, a reset restores the phase and the step count", (t) => {
+  const { first, second } = resetAfter(MS_PER_HOUR);
+  const before = (first.context.od as any).controller;
+  const after = (second.context.od as any).controller;
+  t.is(before.phase.phase, "distraction");
+  t.is(first.storage.list().length, 1);
+  t.is(first.storage.rewrites, 0);
+  t.is(second.log[0], "osteodrive: idle -> distraction at 3600 s: latency over: distraction starts");
+  t.is(after.state.stepCount, before.state.stepCount);
+  t.deepEqual(second.errors, []);
+});
+
+// Known core issue: sensor age is measured as (ms since the prescription started) −
+// (HAL monotonic time of the reading) (supervisor.ts observe(), governor.ts decide()),
+// which only agree while the monotonic clock started with the prescription. After a
+// reset a board's monotonic time starts again from 0, so the first tick sees every
+// reading as an hour old and latches position-sensor-dropout. Remove `.failing`
+// once the core compares readings with the HAL clock.
+test.failing("after a reset the journaled app keeps tracking the prescription", (t) => {
+  const { sc, plant, second } = resetAfter(MS_PER_HOUR);
+  runHours(second, 0, 20 * 60000);
+  const target = (sc.prescription.rateMmPerDay * 1000 * (MS_PER_HOUR + 20 * 60000 - sc.prescription.latencyDays * MS_PER_DAY)) / MS_PER_DAY;
+  t.is((second.context.od as any).controller.phase.phase, "distraction");
+  t.true(Math.abs(plant.gapUm - target) < 5, "gap " + plant.gapUm + " µm vs target " + target + " µm");
+});
+
+// Known core issue: a journal snapshot holds both travel windows as [bucket, steps]
+// pairs, one per minute with motion: 27 KB of JSON after a day of continuous
+// distraction (1,440 small arrays, several thousand variables while it is built).
+// It cannot fit a 4 KB flash file (nor a Pico's RAM), so the first compaction after
+// about 70 minutes of distraction fails and latches storage-failure. Remove
+// `.failing` once snapshots are compact (e.g. the windows as run-length or base64 of
+// their Int32Array, the audit trail capped).
+test.failing("the journaled app runs a day of continuous distraction without a storage fault", (t) => {
+  const sc = shortLatency(0.01);
+  const shim = bootApp(sc, appBundle(sc, BOARDS.pico.hal.storeBytes / 2), new Plant(sc.plant, sc.seed));
+  runHours(shim, 0, MS_PER_DAY);
+  t.is((shim.context.od as any).controller.phase.phase, "distraction", shim.log.join("\n"));
+});
+
+test("a prescription for another device is refused on the board: fault alarm, motor off, nothing moves", (t) => {
+  const sc = shortLatency(0);
+  const rx = Object.assign({}, sc.source.prescription, { deviceSerial: "OTHER-0001" });
+  const plant = new Plant(sc.plant, sc.seed);
+  const shim = bootApp(sc, appBundle(sc, 0, rx), plant);
+  runHours(shim, 0, MS_PER_HOUR);
+  t.regex((shim.context.od as any).error, /deviceSerial/);
+  t.is(shim.pwmHz[BOARDS.pico.hal.pins.alarm], 2);
+  t.is(shim.pins[BOARDS.pico.hal.pins.enable], 1);
+  t.is(plant.pulses, 0);
+});
