@@ -63,6 +63,7 @@ export class EspruinoShim {
   /** Output levels by pin name, and the flashing frequency of software-PWM pins. */
   pins: { [pin: string]: number } = {};
   pwmHz: { [pin: string]: number } = {};
+  pinModes: { [pin: string]: string } = {};
   /** Level the driver's FAULT output shows (tests set it). */
   faultLevel: number;
   /** STEP edges that moved the plant, and all STEP edges. */
@@ -240,6 +241,9 @@ export class EspruinoShim {
       clearTimeout: (id: number) => this.clear(id),
       clearInterval: (id: number) => this.clear(id),
       digitalWrite: (p: unknown, v: unknown) => this.setLevel(pin(p), v ? 1 : 0),
+      pinMode: (p: unknown, mode: string) => {
+        this.pinModes[pin(p)] = mode;
+      },
       digitalRead: (p: unknown) => (pin(p) === this.opts.hal.pins.fault ? this.faultLevel : this.pins[pin(p)] || 0),
       digitalPulse: (p: unknown, v: unknown, t: number | ArrayLike<number>) => this.digitalPulse(pin(p), v, t),
       analogRead: (p: unknown) => this.analogRead(pin(p)),

@@ -93,6 +93,7 @@ test("R1/R3: nothing moves unless enabled; busy, disabled, too-large and an asse
   t.deepEqual(r.results.map((x) => x.fault), ["disabled", "too-large", "too-large", "busy"]);
   shim.runUntil(50);
   t.deepEqual(r.results.map((x) => [x.fault, x.issued]), [["disabled", 0], ["too-large", 0], ["too-large", 0], ["busy", 0], ["", 10]]);
+  t.is(shim.pinModes[HAL.pins.fault], "input_pullup");
   shim.faultLevel = HAL.faultActiveLevel;
   t.true(hal.stepper.driverFault());
   hal.stepper.move({ steps: 10, dir: 1, maxDurationMs: 1000 }, r.done);

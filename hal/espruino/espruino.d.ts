@@ -12,6 +12,8 @@ declare class Pin {
 
 /** Sets an output pin (pinMode is set to output automatically). */
 declare function digitalWrite(pin: Pin, value: number | boolean): void;
+/** Sets a pin's mode, e.g. "input_pullup" for an open-drain signal. */
+declare function pinMode(pin: Pin, mode: "input" | "input_pullup" | "input_pulldown" | "output" | "opendrain" | "analog"): void;
 /** Reads a digital input: 0 or 1. */
 declare function digitalRead(pin: Pin): number;
 /**

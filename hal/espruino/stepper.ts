@@ -51,6 +51,8 @@ export class EspruinoStepper implements Stepper {
     this.wave.fill(this.periodMs / 2);
     this.enabled = false;
     this.job = null;
+    // Driver FAULT outputs (DRV8825 nFAULT, TMC DIAG) are open-drain.
+    if (this.faultPin) pinMode(this.faultPin, "input_pullup");
     digitalWrite(this.stepPin, 0);
     this.setEnable(false);
   }
