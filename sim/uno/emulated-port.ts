@@ -1,0 +1,46 @@
+// `--port emulated:uno`: the emulated Uno behind a real tty. A socat pty pair is
+// the cable; the board end is attached in-process, the host end is a device file
+// the host opens with serialport 13 like any board. unplug() kills socat: both
+// ends see the line vanish and the USB-powered board loses power.
+
+import { bootUno } from "./board.ts";
+import { openPtyPair } from "./pty.ts";
+import type { Rig } from "./rig.ts";
+import type { RunnerOptions, UnoRunner } from "./runner.ts";
+import { SerialBridge } from "./serial-bridge.ts";
+
+export const EMULATED_UNO = "emulated:uno";
+
+export interface EmulatedPort {
+  /** The device file the host opens. */
+  hostPath: string;
+  runner: UnoRunner;
+  rig: Rig;
+  /** Pulls the cable. */
+  unplug(): Promise<void>;
+  /** Stops the emulation and removes the pty pair. */
+  close(): Promise<void>;
+}
+
+export async function openEmulatedPort(rig: Rig, opts: RunnerOptions = {}): Promise<EmulatedPort> {
+  const pty = await openPtyPair();
+  const runner = bootUno(rig, opts);
+  let bridge: SerialBridge;
+  try {
+    bridge = await SerialBridge.open(runner, pty.boardPath);
+  } catch (e) {
+    await pty.close();
+    throw e;
+  }
+  return {
+    hostPath: pty.hostPath,
+    runner,
+    rig,
+    unplug: () => pty.close(),
+    async close() {
+      await runner.stop();
+      await bridge.close();
+      await pty.close();
+    },
+  };
+}
