@@ -13,7 +13,9 @@
 //  - require("Storage") is a flash model (sim/espruino-shim/storage.ts);
 //  - E.enableWatchdog/E.kickWatchdog: a missed kick "resets" the board (recorded in
 //    `resetAtMs`, nothing runs after it);
-//  - process.memory() estimates variables (sim/espruino-shim/memory.ts).
+//  - process.memory() estimates the variables the scripts' live data holds
+//    (sim/espruino-shim/memory.ts; the code's share is counted from the bundle by
+//    firmware/node/espruino/variables.ts).
 // Uncaught errors in callbacks are recorded in `errors` (Espruino prints and goes on).
 
 import vm from "node:vm";
@@ -37,10 +39,9 @@ export interface ShimOptions {
   hal: EspruinoHalConfig;
   /** Wall time at boot (ms since 1970); 0 = the board's clock was never set. */
   wallStartMs?: number;
-  /** Variables of the board, and the variables the code itself holds (for process.memory()). */
+  /** Variables of the board and bytes per variable (for process.memory()). */
   variables?: number;
   varBytes?: number;
-  codeVars?: number;
   storageBytes?: number;
 }
 
@@ -256,7 +257,7 @@ export class EspruinoShim {
 
   private memory(): { free: number; usage: number; total: number; blocksize: number } {
     const total = this.opts.variables || 5100;
-    const usage = (this.opts.codeVars || 0) + this.heapVars();
+    const usage = this.heapVars();
     return { free: total - usage, usage, total, blocksize: this.opts.varBytes || 16 };
   }
 

@@ -43,10 +43,13 @@ function appBundle(sc: Scenario, journalCompactBytes: number, prescription: unkn
   return buildBundle({ define: { OD_CONFIG: config } }).code;
 }
 
-function bootApp(sc: Scenario, code: string, plant: ShimPlant, wallStartMs = sc.startWallMs, shim?: EspruinoShim): EspruinoShim {
-  const s = shim || new EspruinoShim({ plant, hal: halFor(sc), wallStartMs });
-  s.run(code);
-  return s;
+function shimFor(sc: Scenario, plant: ShimPlant, wallStartMs = sc.startWallMs): EspruinoShim {
+  return new EspruinoShim({ plant, hal: halFor(sc), wallStartMs });
+}
+
+function bootApp(shim: EspruinoShim, code: string): EspruinoShim {
+  shim.run(code);
+  return shim;
 }
 
 function runHours(shim: EspruinoShim, fromMs: number, toMs: number): void {
@@ -61,7 +64,7 @@ test("the bundle in the shim tracks like the Node app: true gap within 1 µm at 
   const node = runScenario(sc, { days: endMs / MS_PER_DAY });
 
   const plant = new Plant(sc.plant, sc.seed);
-  const shim = new EspruinoShim({ plant, hal: halFor(sc), wallStartMs: sc.startWallMs });
+  const shim = shimFor(sc, plant);
   // Probes at the day boundaries, scheduled first: they see the gap before that tick moves.
   const gaps: number[] = [];
   for (let k = 0; k <= 2; k++) {
@@ -71,7 +74,7 @@ test("the bundle in the shim tracks like the Node app: true gap within 1 µm at 
       gaps.push(plant.gapUm);
     });
   }
-  bootApp(sc, appBundle(sc, 0), plant, sc.startWallMs, shim);
+  bootApp(shim, appBundle(sc, 0));
   runHours(shim, 0, endMs);
 
   const want = node.recorder.dayStartGapUm.slice(0, 3);
@@ -87,7 +90,7 @@ test("the bundle in the shim tracks like the Node app: true gap within 1 µm at 
 
 test("when the control loop stops, the watchdog resets the board one timeout after the last decision", (t) => {
   const sc = shortLatency(0.125);
-  const shim = bootApp(sc, appBundle(sc, 0), new Plant(sc.plant, sc.seed));
+  const shim = bootApp(shimFor(sc, new Plant(sc.plant, sc.seed)), appBundle(sc, 0));
   runHours(shim, 0, MS_PER_HOUR);
   t.is(shim.resetAtMs, -1);
   (shim.context.od as any).controller.stop();
@@ -100,7 +103,7 @@ function resetAfter(cutMs: number): { sc: Scenario; plant: Plant; first: Espruin
   const sc = shortLatency(0.01);
   const code = appBundle(sc, BOARDS.pico.hal.storeBytes / 2);
   const plant = new Plant(sc.plant, sc.seed);
-  const first = bootApp(sc, code, plant);
+  const first = bootApp(shimFor(sc, plant), code);
   runHours(first, 0, cutMs);
   const continued: ShimPlant = {
     advanceTo: (ms) => plant.advanceTo(cutMs + ms),
@@ -108,9 +111,9 @@ function resetAfter(cutMs: number): { sc: Scenario; plant: Plant; first: Espruin
     sensePosition: () => plant.sensePosition(),
     senseForce: () => plant.senseForce(),
   };
-  const second = new EspruinoShim({ plant: continued, hal: halFor(sc), wallStartMs: sc.startWallMs + cutMs });
+  const second = shimFor(sc, continued, sc.startWallMs + cutMs);
   second.storage = first.storage;
-  bootApp(sc, code, continued, 0, second);
+  bootApp(second, code);
   return { sc, plant, first, second };
 }
 
@@ -149,7 +152,7 @@ test.failing("after a reset the journaled app keeps tracking the prescription", 
 // their Int32Array, the audit trail capped).
 test.failing("the journaled app runs a day of continuous distraction without a storage fault", (t) => {
   const sc = shortLatency(0.01);
-  const shim = bootApp(sc, appBundle(sc, BOARDS.pico.hal.storeBytes / 2), new Plant(sc.plant, sc.seed));
+  const shim = bootApp(shimFor(sc, new Plant(sc.plant, sc.seed)), appBundle(sc, BOARDS.pico.hal.storeBytes / 2));
   runHours(shim, 0, MS_PER_DAY);
   t.is((shim.context.od as any).controller.phase.phase, "distraction", shim.log.join("\n"));
 });
@@ -158,7 +161,7 @@ test("a prescription for another device is refused on the board: fault alarm, mo
   const sc = shortLatency(0);
   const rx = Object.assign({}, sc.source.prescription, { deviceSerial: "OTHER-0001" });
   const plant = new Plant(sc.plant, sc.seed);
-  const shim = bootApp(sc, appBundle(sc, 0, rx), plant);
+  const shim = bootApp(shimFor(sc, plant), appBundle(sc, 0, rx));
   runHours(shim, 0, MS_PER_HOUR);
   t.regex((shim.context.od as any).error, /deviceSerial/);
   t.is(shim.pwmHz[BOARDS.pico.hal.pins.alarm], 2);

@@ -1,5 +1,5 @@
-// The Espruino bundler: esbuild turns the app (firmware/espruino/main.ts, or any
-// entry source) into one minified plain script: ES2015 syntax, no modules
+// The Espruino bundler: esbuild turns the app (firmware/espruino/main.ts, or a
+// given TypeScript source) into one minified plain script: ES2015 syntax, no modules
 // (CommonJS output wrapped in a function, so require("Storage") stays Espruino's own
 // require), class fields as constructor assignments, the configuration embedded by
 // `define`. Returns the code and a source map with repository-relative sources.
@@ -12,8 +12,7 @@ export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const APP_ENTRY = join(ROOT, "firmware/espruino/main.ts");
 
 export interface BuildInput {
-  /** An entry file, or TypeScript source resolved from the repository root. */
-  entry?: string;
+  /** TypeScript source resolved from the repository root, instead of the app. */
   source?: string;
   /** Identifiers replaced by JSON values (e.g. OD_CONFIG). */
   define?: { [name: string]: unknown };
@@ -30,7 +29,7 @@ export function buildBundle(input: BuildInput): Bundle {
   const define: { [name: string]: string } = {};
   for (const k of Object.keys(input.define || {})) define[k] = JSON.stringify(input.define![k]);
   const r = esbuild.buildSync({
-    entryPoints: input.source === undefined ? [input.entry || APP_ENTRY] : undefined,
+    entryPoints: input.source === undefined ? [APP_ENTRY] : undefined,
     stdin: input.source === undefined ? undefined : { contents: input.source, resolveDir: ROOT, loader: "ts", sourcefile: "entry.ts" },
     bundle: true,
     format: "cjs",
