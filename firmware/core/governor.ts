@@ -28,6 +28,7 @@ export const C_FORCE_HARD = 512;
 export const C_POSITION_STALE = 1024;
 export const C_FORCE_STALE = 2048;
 export const C_BAD_TARGET = 4096;
+export const C_ADVISORY = 8192;
 
 export interface GovernorConfig {
   umPerStep: number;
@@ -64,6 +65,8 @@ export interface GovernorState {
   allowanceUm: number;
   /** The target at the previous decision (a rise = a new scheduled increment). */
   lastTargetUm: number;
+  /** Advisory slow-down in (0, 1]: an advisor may only lower the pace, never raise it. */
+  advisoryScale: number;
   lastMs: number;
   window: TravelWindow;
 }
@@ -118,6 +121,7 @@ export function makeGovernorState(cfg: GovernorConfig, tMs: number): GovernorSta
     lastPositionAtMs: -1,
     allowanceUm: cfg.paceCapacityUm,
     lastTargetUm: -Infinity,
+    advisoryScale: 1,
     lastMs: tMs,
     window: makeTravelWindow(cfg.budgetBucketMs),
   };
@@ -179,6 +183,10 @@ export function decide(cfg: GovernorConfig, st: GovernorState, tMs: number, targ
     paceScale = (cfg.hardForceN - force.value) / (cfg.hardForceN - cfg.softForceN);
     if (paceScale < cfg.softPaceFloor) paceScale = cfg.softPaceFloor;
   }
+  if (st.advisoryScale < 1) {
+    clamps |= C_ADVISORY;
+    paceScale *= st.advisoryScale;
+  }
   let allowance = st.allowanceUm + dt * cfg.paceUmPerMs * paceScale;
   if (allowance > cfg.paceCapacityUm) allowance = cfg.paceCapacityUm;
 
@@ -221,6 +229,15 @@ export function decide(cfg: GovernorConfig, st: GovernorState, tMs: number, targ
   return out;
 }
 
+/**
+ * Sets the advisory slow-down. Anything that is not a number in [floor, 1] is
+ * clamped into it (NaN → 1: a broken advisor changes nothing); it can never exceed 1.
+ */
+export function setAdvisoryScale(st: GovernorState, scale: number, floor: number): number {
+  st.advisoryScale = !(scale === scale) ? 1 : scale > 1 ? 1 : scale < floor ? floor : scale;
+  return st.advisoryScale;
+}
+
 /** Records a finished move: the step count and the rolling budget see what was issued. */
 export function applyMove(st: GovernorState, tMs: number, issued: number): void {
   st.stepCount += issued;
@@ -241,6 +258,7 @@ const REASONS: string[] = [
   "position reading stale or invalid: hold",
   "force reading stale or invalid: hold",
   "target or estimate is not a finite number: hold",
+  "advisory slow-down (tissue-response advisor)",
 ];
 
 /** Readable reasons for a decision (for logs and reports; allocates, not for the hot path). */
