@@ -95,6 +95,11 @@ export interface Annunciator {
   level(): AlarmLevel;
 }
 
+/** A digital input (e.g. the physical bench-mode jumper). */
+export interface Input {
+  read(): boolean;
+}
+
 export interface Hal {
   name: string;
   caps: HalCaps;
@@ -104,4 +109,6 @@ export interface Hal {
   clock: Clock;
   store: Store;
   alarm: Annunciator;
+  /** The bench-mode input; absent on patient devices (reads as off). */
+  benchInput?: Input;
 }
