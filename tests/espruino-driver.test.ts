@@ -9,9 +9,9 @@ import type { MoveResult } from "../hal/types.ts";
 import type { EspruinoHalConfig } from "../hal/espruino/config.ts";
 import type { EspruinoHal } from "../hal/espruino/driver.ts";
 import { BOARDS } from "../firmware/espruino/boards.ts";
-import { buildBundle } from "../firmware/node/espruino/build.ts";
 import { checkBundle } from "../firmware/node/espruino/check.ts";
-import { EspruinoShim } from "../sim/espruino-shim.ts";
+import type { EspruinoShim } from "../sim/espruino-shim.ts";
+import { bootEspruinoHal, driverBundle } from "../sim/espruino-shim/boot-hal.ts";
 
 class ScriptedPlant {
   tMs = 0;
@@ -41,18 +41,9 @@ const HAL: EspruinoHalConfig = Object.assign({}, BOARDS.pico.hal, {
   force: { raw0: 0.5, value0: 0, raw1: 1, value1: 200, rawMin: 0.01, rawMax: 0.99 },
 });
 
-const ENTRY = `
-import { makeEspruinoHal } from "./hal/espruino/driver.ts";
-declare const CFG: any;
-(global as any).hal = makeEspruinoHal(CFG);
-`;
-const BUNDLE = buildBundle({ source: ENTRY, define: { CFG: HAL } });
-
 function boot(): { shim: EspruinoShim; plant: ScriptedPlant; hal: EspruinoHal } {
   const plant = new ScriptedPlant();
-  const shim = new EspruinoShim({ plant, hal: HAL });
-  shim.run(BUNDLE.code);
-  return { shim, plant, hal: shim.context.hal as EspruinoHal };
+  return Object.assign({ plant }, bootEspruinoHal({ plant, hal: HAL }));
 }
 
 function recorder(): { results: MoveResult[]; done: (r: MoveResult) => void } {
@@ -61,7 +52,8 @@ function recorder(): { results: MoveResult[]; done: (r: MoveResult) => void } {
 }
 
 test("the driver bundle passes the Espruino checks", (t) => {
-  t.deepEqual(checkBundle(BUNDLE.code, BUNDLE.map), []);
+  const b = driverBundle({ plant: new ScriptedPlant(), hal: HAL });
+  t.deepEqual(checkBundle(b.code, b.map), []);
 });
 
 test("a move issues its pulses at the step rate in bursts and ends at start + n × period", (t) => {
