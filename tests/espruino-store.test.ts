@@ -153,3 +153,11 @@ test("the core journal runs on the flash store, compacts into it and recovers af
   t.true(store.generation > 2);
   t.is(storage.rewrites, 0);
 });
+
+test("with no room for a first file the store refuses appends instead of writing an uncommitted file", (t) => {
+  const storage = new StorageModel(100);
+  const s = new FlashStore(storage, "odj", 512);
+  t.false(s.append(bytes(1)));
+  t.deepEqual(s.read(), bytes());
+  t.deepEqual(storage.list(), []);
+});

@@ -43,7 +43,9 @@ export class FlashStore implements Store {
     if (ga < 0 && gb < 0) {
       if (a) this.storage.erase(this.names[0]);
       if (b) this.storage.erase(this.names[1]);
+      // A fresh store; if even that cannot be written, appends are refused.
       this.generation = 0;
+      this.end = this.capacity;
       this.replace(new Uint8Array(0));
       return;
     }
