@@ -129,13 +129,10 @@ test("with the journal in flash, a reset restores the phase and the step count",
   t.deepEqual(second.errors, []);
 });
 
-// Known core issue: sensor age is measured as (ms since the prescription started) −
-// (HAL monotonic time of the reading) (supervisor.ts observe(), governor.ts decide()),
-// which only agree while the monotonic clock started with the prescription. After a
-// reset a board's monotonic time starts again from 0, so the first tick sees every
-// reading as an hour old and latches position-sensor-dropout. Remove `.failing`
-// once the core compares readings with the HAL clock.
-test.failing("after a reset the journaled app keeps tracking the prescription", (t) => {
+// After a reset a board's monotonic time starts again from 0: the controller converts
+// every reading's HAL time into time since the prescription started (Controller.tick),
+// so readings are not mistaken for an hour old (which would latch a dropout).
+test("after a reset the journaled app keeps tracking the prescription", (t) => {
   const { sc, plant, second } = resetAfter(MS_PER_HOUR);
   runHours(second, 0, 20 * 60000);
   const target = (sc.prescription.rateMmPerDay * 1000 * (MS_PER_HOUR + 20 * 60000 - sc.prescription.latencyDays * MS_PER_DAY)) / MS_PER_DAY;
@@ -143,14 +140,10 @@ test.failing("after a reset the journaled app keeps tracking the prescription", 
   t.true(Math.abs(plant.gapUm - target) < 5, "gap " + plant.gapUm + " µm vs target " + target + " µm");
 });
 
-// Known core issue: a journal snapshot holds both travel windows as [bucket, steps]
-// pairs, one per minute with motion: 27 KB of JSON after a day of continuous
-// distraction (1,440 small arrays, several thousand variables while it is built).
-// It cannot fit a 4 KB flash file (nor a Pico's RAM), so the first compaction after
-// about 70 minutes of distraction fails and latches storage-failure. Remove
-// `.failing` once snapshots are compact (e.g. the windows as run-length or base64 of
-// their Int32Array, the audit trail capped).
-test.failing("the journaled app runs a day of continuous distraction without a storage fault", (t) => {
+// A snapshot must fit the board's flash file and RAM: the budget window is kept as
+// ~100 coarse cells (persist.ts) and the audit trail is capped on the board, so a
+// day of continuous distraction compacts without a storage fault.
+test("the journaled app runs a day of continuous distraction without a storage fault", (t) => {
   const sc = shortLatency(0.01);
   const shim = bootApp(shimFor(sc, new Plant(sc.plant, sc.seed)), appBundle(sc, BOARDS.pico.hal.storeBytes / 2));
   runHours(shim, 0, MS_PER_DAY);

@@ -22,7 +22,7 @@ import type { Journal, Recovery } from "./journal.ts";
 import { makeTravelWindow } from "./travel-window.ts";
 import { recover } from "./journal.ts";
 import type { Snapshot } from "./persist.ts";
-import { PHASE_EVENT, auditTrail, reconcileIssued, replay, windowImage } from "./persist.ts";
+import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
 
 /** Journal records may be this far "in the future" of the wall clock before boot refuses them (ms). */
 const CLOCK_TOLERANCE_MS = 5000;
@@ -50,6 +50,8 @@ export class Controller {
   decision: Decision;
   observer: ControllerObserver | null;
   journal: Journal | null;
+  /** Most audit events a snapshot carries (Infinity on Node; a microcontroller caps it). */
+  auditKeep: number;
   /** What the last boot recovered from the journal (null on a fresh start or without one). */
   lastRecovery: Recovery | null;
   /** Monotonic time the prescription started, and the wall time it started at. */
@@ -67,6 +69,7 @@ export class Controller {
     this.rx = rx;
     this.journal = journal;
     this.lastRecovery = null;
+    this.auditKeep = Infinity;
     this.t0 = hal.clock.monoMs();
     this.wallAtStart = hal.clock.wallMs();
     this.startUm = startUm;
@@ -160,16 +163,23 @@ export class Controller {
 
   /** The state a snapshot keeps (see persist.ts), with the audit trail so far. */
   snapshot(): Snapshot {
+    const recs = this.journal ? this.journal.records(0) : [];
+    let events = auditTrail(recs);
+    let dropped = eventsDropped(recs);
+    if (events.length > this.auditKeep) {
+      dropped += events.length - this.auditKeep;
+      events = events.slice(events.length - this.auditKeep);
+    }
     return {
-      v: 1,
+      v: 2,
       rxCounter: this.rx.counter,
       wallAtStart: this.wallAtStart,
       startUm: this.startUm,
       stepCount: this.state.stepCount,
       phase: this.phase,
-      govWindow: windowImage(this.state.window),
-      supWindow: windowImage(this.supState.window),
-      events: this.journal ? auditTrail(this.journal.records(0)) : [],
+      window: windowImage(this.state.window),
+      events,
+      eventsDropped: dropped,
     };
   }
 
@@ -229,6 +239,12 @@ export class Controller {
     this.log("event", { code: PHASE_EVENT, detail: JSON.stringify(next) }, next.sinceMs);
   }
 
+  private toPrescriptionTime(r: Reading, into: Reading): void {
+    into.value = r.value;
+    into.atMs = r.atMs - this.t0;
+    into.ok = r.ok;
+  }
+
   /** Applies a supervisor verdict; returns false when it latched a fault. */
   private heed(v: Verdict): boolean {
     if (v.fault !== "") {
@@ -248,8 +264,9 @@ export class Controller {
     const o = this.obs;
     o.tMs = t;
     o.wallMs = this.hal.clock.wallMs();
-    o.pos = this.hal.position.read();
-    o.force = this.hal.force.read();
+    // readings carry HAL monotonic times; the core reasons in time since the prescription started
+    this.toPrescriptionTime(this.hal.position.read(), o.pos);
+    this.toPrescriptionTime(this.hal.force.read(), o.force);
     o.driverFault = this.hal.stepper.driverFault();
     o.targetUm = targetUm(this.schedule, t);
     this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.profile.positionToleranceUm));

@@ -17,11 +17,12 @@ export interface Snapshot {
   startUm: number;
   stepCount: number;
   phase: PhaseState;
-  /** Rolling-budget windows of the governor and the supervisor: newest bucket and the non-zero ones. */
-  govWindow: WindowImage;
-  supWindow: WindowImage;
+  /** The rolling-budget window (the governor's and the supervisor's hold the same moves). */
+  window: WindowImage;
   /** The audit trail: every event journaled so far, carried through compaction. */
   events: AuditEvent[];
+  /** Events left out of `events` by a device that caps the trail (Espruino), oldest first. */
+  eventsDropped: number;
 }
 
 export interface AuditEvent {
@@ -31,44 +32,62 @@ export interface AuditEvent {
   detail: string;
 }
 
+/**
+ * A budget window in coarse cells of CELL buckets, newest first. Restoring puts each
+ * cell's steps in its newest bucket, so they leave the window no earlier than they
+ * really would: the restored 24 h sum is never below the true one (conservative),
+ * and the image stays small enough for a microcontroller's flash (~100 numbers).
+ */
+export interface WindowImage {
+  head: number;
+  cells: number[];
+}
+
+const CELL = 15;
+
+export function windowImage(w: TravelWindow): WindowImage {
+  const n = w.buckets.length;
+  const cells: number[] = [];
+  for (let back = 0; back < n; back++) {
+    const g = Math.floor(back / CELL);
+    if (cells.length <= g) cells.push(0);
+    cells[g] += w.buckets[(((w.head - back) % n) + n) % n];
+  }
+  while (cells.length > 0 && cells[cells.length - 1] === 0) cells.pop();
+  return { head: w.head, cells };
+}
+
+export function loadWindow(w: TravelWindow, img: WindowImage): void {
+  const n = w.buckets.length;
+  w.buckets.fill(0);
+  w.sum = 0;
+  w.head = img.head;
+  for (let g = 0; g < img.cells.length; g++) {
+    w.buckets[(((img.head - g * CELL) % n) + n) % n] += img.cells[g];
+    w.sum += img.cells[g];
+  }
+}
+
 /** The whole audit trail in a journal's records: the last snapshot's events, then the events after it. */
 export function auditTrail(records: JournalRecord[]): AuditEvent[] {
-  let from = 0;
-  let out: AuditEvent[] = [];
-  for (let i = records.length - 1; i >= 0; i--) {
-    if (records[i].type === "snapshot") {
-      out = (records[i].payload.events || []).slice();
-      from = i + 1;
-      break;
-    }
-  }
-  for (let i = from; i < records.length; i++) {
+  const snap = lastSnapshotIndex(records);
+  const out: AuditEvent[] = snap >= 0 ? (records[snap].payload.events || []).slice() : [];
+  for (let i = snap + 1; i < records.length; i++) {
     const r = records[i];
     if (r.type === "event") out.push({ seq: r.seq, tMs: r.tMs, code: r.payload.code, detail: r.payload.detail });
   }
   return out;
 }
 
-export interface WindowImage {
-  head: number;
-  /** [bucket index, microsteps] pairs. */
-  nz: number[][];
+/** How many events earlier snapshots already left out of the trail. */
+export function eventsDropped(records: JournalRecord[]): number {
+  const snap = lastSnapshotIndex(records);
+  return snap >= 0 ? records[snap].payload.eventsDropped || 0 : 0;
 }
 
-export function windowImage(w: TravelWindow): WindowImage {
-  const nz: number[][] = [];
-  for (let i = 0; i < w.buckets.length; i++) if (w.buckets[i] !== 0) nz.push([i, w.buckets[i]]);
-  return { head: w.head, nz };
-}
-
-export function loadWindow(w: TravelWindow, img: WindowImage): void {
-  w.buckets.fill(0);
-  w.sum = 0;
-  w.head = img.head;
-  for (let i = 0; i < img.nz.length; i++) {
-    w.buckets[img.nz[i][0]] = img.nz[i][1];
-    w.sum += img.nz[i][1];
-  }
+function lastSnapshotIndex(records: JournalRecord[]): number {
+  for (let i = records.length - 1; i >= 0; i--) if (records[i].type === "snapshot") return i;
+  return -1;
 }
 
 /** Code of the journal event that carries a full phase state as JSON. */
@@ -88,8 +107,8 @@ export interface Restored {
 export function replay(rec: Recovery, govWindow: TravelWindow, supWindow: TravelWindow, umPerStep: number): Restored | null {
   if (!rec.lastSnapshot) return null;
   const snap = rec.lastSnapshot.payload as Snapshot;
-  loadWindow(govWindow, snap.govWindow);
-  loadWindow(supWindow, snap.supWindow);
+  loadWindow(govWindow, snap.window);
+  loadWindow(supWindow, snap.window);
   let steps = snap.stepCount;
   let phase = snap.phase;
   let lastT = rec.lastSnapshot.tMs;

@@ -39,6 +39,9 @@ function observer(hal: EspruinoHal): ControllerObserver {
   };
 }
 
+/** Audit events a snapshot carries on a microcontroller. */
+const AUDIT_KEEP = 24;
+
 function start(app: App): void {
   const profile = parseProfile(OD_CONFIG.profile);
   if (!OD_CONFIG.prescription) {
@@ -48,6 +51,8 @@ function start(app: App): void {
   const rx = parsePrescription(OD_CONFIG.prescription, profile, 0);
   const journal = OD_CONFIG.journalCompactBytes > 0 ? new Journal(app.hal.store, OD_CONFIG.journalCompactBytes) : null;
   const c = new Controller(app.hal, profile, rx, 0, observer(app.hal), journal);
+  // a board's flash file and RAM hold a short audit trail; older events are counted, not kept
+  c.auditKeep = AUDIT_KEEP;
   app.controller = c;
   app.hal.watchdog.arm();
   c.boot();
