@@ -6,6 +6,7 @@ import { parseArgs } from "../args.ts";
 import { progressBar } from "../progress.ts";
 import { benchGovernor } from "../../../bench/governor.ts";
 import { benchSimulator } from "../../../bench/simulator.ts";
+import { benchEspruinoTick } from "../../../bench/espruino-tick.ts";
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: [], switches: ["json", "quick", "help"] });
@@ -16,9 +17,11 @@ export async function main(argv: string[]): Promise<number> {
   const bar = progressBar(true);
   const quick = args.switches.quick === true;
   const governor = benchGovernor(quick ? 3 : 11, quick ? 100000 : 100000, (f) => bar.update(f * 0.5, "governor"));
-  const simulator = benchSimulator((f) => bar.update(0.5 + f * 0.5, "simulator"));
+  const simulator = benchSimulator((f) => bar.update(0.5 + f * 0.45, "simulator"));
+  bar.update(0.95, "espruino bundle in the vm shim");
+  const espruino = benchEspruinoTick();
   bar.done();
-  const out = { node: process.version, governor, simulator };
+  const out = { node: process.version, governor, simulator, espruino };
   if (args.switches.json) {
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return 0;
@@ -31,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     "noisy-rig      closed loop rms " + s.noisyRig.closedLoop.rmsErrorUm + " µm, final " + s.noisyRig.closedLoop.finalErrorUm + " µm",
     "               open loop   rms " + s.noisyRig.openLoop.rmsErrorUm + " µm, final " + s.noisyRig.openLoop.finalErrorUm + " µm",
     "               ratio (open/closed) rms " + s.noisyRig.rmsRatio + "×, final " + s.noisyRig.finalRatio + "×",
+    "espruino       bundle tick in the vm shim " + espruino.usPerTick + " µs (V8); " + espruino.callsPerTick + " calls/tick ≈ " + espruino.espruinoMcuMsPerTick.join("–") + " ms on a microcontroller",
   ].join("\n") + "\n");
   return 0;
 }
