@@ -31,10 +31,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write("osteodrive " + name + ": " + e.message + "\n");
       return 2;
     }
-    if (e && e.code === "invalid") {
-      process.stderr.write("osteodrive " + name + ": " + e.message + "\n");
-      return 1;
-    }
-    throw e;
+    // a user sees what went wrong, not a stack trace (OSTEODRIVE_DEBUG=1 shows it)
+    if (process.env.OSTEODRIVE_DEBUG) throw e;
+    process.stderr.write("osteodrive " + name + ": " + (e && e.message ? e.message : String(e)) + "\n");
+    return 1;
   }
 }
