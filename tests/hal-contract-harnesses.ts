@@ -131,6 +131,7 @@ export async function unoPtyHarness(): Promise<HalHarness> {
   const rig = buildRig(spec, cfg);
   const ep = await openEmulatedPort(rig);
   const sf = firmataOverSerial(ep.hostPath);
+  ep.lockstep(sf.port);
   // The Board listens before the port opens; the board runs from the open on (a real Uno resets then).
   const opening = openJohnnyFiveHal(sf.io, ep.runner.clock, new PowerCutStore(), false, cfg);
   await once(sf.port, "open");

@@ -1,9 +1,12 @@
 // `--port emulated:uno`: the emulated Uno behind a real tty. A socat pty pair is
 // the cable; the board end is attached in-process, the host end is a device file
-// the host opens with serialport 13 like any board. unplug() kills socat: both
-// ends see the line vanish and the USB-powered board loses power.
+// the host opens with serialport 13 like any board; in lockstep the board's clock
+// waits for bytes still crossing the pty. unplug() kills socat: both ends see the
+// line vanish and the USB-powered board loses power.
 
+import type { SerialPort } from "serialport";
 import { bootUno } from "./board.ts";
+import { lockstep } from "./lockstep.ts";
 import { openPtyPair } from "./pty.ts";
 import type { Rig } from "./rig.ts";
 import type { RunnerOptions, UnoRunner } from "./runner.ts";
@@ -16,6 +19,8 @@ export interface EmulatedPort {
   hostPath: string;
   runner: UnoRunner;
   rig: Rig;
+  /** Keeps the board's clock in step with the host port across the pty (see lockstep.ts). */
+  lockstep(host: SerialPort): void;
   /** Pulls the cable. */
   unplug(): Promise<void>;
   /** Stops the emulation and removes the pty pair. */
@@ -36,6 +41,7 @@ export async function openEmulatedPort(rig: Rig, opts: RunnerOptions = {}): Prom
     hostPath: pty.hostPath,
     runner,
     rig,
+    lockstep: (host) => lockstep(runner, bridge, host),
     unplug: () => pty.close(),
     async close() {
       await runner.stop();

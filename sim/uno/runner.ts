@@ -23,6 +23,8 @@ export class UnoRunner {
   readonly timeScale: number;
   readonly sliceMs: number;
   private flushers: Array<() => void> = [];
+  /** When set and it returns a promise, the next slice waits for it (bytes still on a wall-clock wire). */
+  gate: (() => Promise<void> | null) | null = null;
   private freeRun = false;
   private freeLoop: Promise<void> | null = null;
 
@@ -43,6 +45,8 @@ export class UnoRunner {
   }
 
   private async slice(): Promise<void> {
+    const wait = this.gate ? this.gate() : null;
+    if (wait) await wait;
     const target = Math.floor(this.uno.cpu.cycles / (this.sliceMs * CYCLES_PER_MS) + 1) * this.sliceMs * CYCLES_PER_MS;
     this.uno.runUntilCycles(target);
     for (const f of this.flushers) f();

@@ -10,6 +10,9 @@ export class SerialBridge {
   readonly port: SerialPort;
   private out: number[] = [];
   closed = false;
+  /** Bytes written to / read from the device (for lockstep with the host end). */
+  sent = 0;
+  received = 0;
 
   private constructor(runner: UnoRunner, port: SerialPort) {
     this.port = port;
@@ -18,9 +21,13 @@ export class SerialBridge {
       if (this.out.length === 0 || this.closed) return;
       const chunk = Buffer.from(this.out);
       this.out = [];
+      this.sent += chunk.length;
       port.write(chunk);
     });
-    port.on("data", (d: Buffer) => runner.uno.receive(d));
+    port.on("data", (d: Buffer) => {
+      this.received += d.length;
+      runner.uno.receive(d);
+    });
     const lost = () => {
       if (this.closed) return;
       this.closed = true;

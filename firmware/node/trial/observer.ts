@@ -1,0 +1,78 @@
+// Watches the controller during a trial: feeds the simulator's Recorder (tracking
+// error, daily rates, series for the report), writes every sample and command to
+// the trial log, and keeps (time, length) pairs for accuracy and precision. The
+// length is the emulated rig's TRUE gap, or on a real rig the position reading
+// (the only truth a bench has).
+
+import type { MoveResult, Reading } from "../../../hal/types.ts";
+import type { ControllerObserver } from "../../core/controller.ts";
+import type { Decision } from "../../core/governor.ts";
+import type { PhaseState } from "../../core/phases.ts";
+import type { Recorder } from "../../../sim/recorder.ts";
+import type { LogRecord, TrialLog } from "./log.ts";
+
+/** Where the trial's "true" length comes from. */
+export interface LengthSource {
+  kind: "plant" | "sensor";
+  /** The length now (µm); a sensor source follows the last good position reading. */
+  gapUm: number;
+}
+
+export class TrialObserver implements ControllerObserver {
+  recorder: Recorder;
+  log: TrialLog;
+  length: LengthSource;
+  boardMs: () => number;
+  /** One (time, length) pair per control tick. */
+  lengthAt: Array<{ tMs: number; gapUm: number }> = [];
+  peakForceN = -Infinity;
+  onPhase: (to: PhaseState) => void = () => {};
+
+  constructor(recorder: Recorder, log: TrialLog, length: LengthSource, boardMs: () => number) {
+    this.recorder = recorder;
+    this.log = log;
+    this.length = length;
+    this.boardMs = boardMs;
+  }
+
+  record(rec: Omit<LogRecord, "boardMs">): void {
+    this.log.write({ ...rec, boardMs: Math.round(this.boardMs() * 1000) / 1000 } as LogRecord);
+  }
+
+  decision(tMs: number, d: Decision, pos: Reading, force: Reading): void {
+    if (this.length.kind === "sensor" && pos.ok) this.length.gapUm = pos.value;
+    if (force.ok && force.value > this.peakForceN) this.peakForceN = force.value;
+    this.recorder.decision(tMs, d, pos, force);
+    this.lengthAt.push({ tMs, gapUm: this.length.gapUm });
+    this.record({
+      type: "sample",
+      tMs,
+      phase: this.recorder.currentPhase,
+      targetUm: d.targetUm,
+      trueUm: this.length.gapUm,
+      positionUm: pos.value,
+      positionOk: pos.ok,
+      positionAtMs: pos.atMs,
+      forceN: force.value,
+      forceOk: force.ok,
+      estimateUm: d.estimateUm,
+      steps: d.steps,
+    });
+  }
+
+  moved(tMs: number, requested: number, res: MoveResult): void {
+    this.recorder.moved(tMs, requested, res);
+    this.record({ type: "move", tMs, requested, issued: res.issued, fault: res.fault, trueUm: this.length.gapUm });
+  }
+
+  phase(tMs: number, from: PhaseState, to: PhaseState): void {
+    this.recorder.phase(tMs, from, to);
+    this.record({ type: "phase", tMs, phase: to.phase, code: to.phase === "fault" ? to.fault : from.phase + "→" + to.phase, detail: to.reason });
+    this.onPhase(to);
+  }
+
+  warning(tMs: number, code: string, detail: string): void {
+    this.recorder.warning(tMs, code, detail);
+    this.record({ type: "warning", tMs, code, detail });
+  }
+}

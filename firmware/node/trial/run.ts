@@ -1,0 +1,142 @@
+// A bench rate trial: the real controller (firmware/core) on a johnny-five board,
+// with the journal in a file, every sample and command logged, until the
+// prescription is complete, a fault latches, the duration runs out or the user
+// interrupts (Ctrl-C: motor off, log flushed). A lost link latches a `link-lost`
+// fault at once. Returns the summary; writes the logs, the summary and the same
+// HTML report as `sim` into the output directory.
+
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Controller } from "../../core/controller.ts";
+import { Journal } from "../../core/journal.ts";
+import type { PhaseState } from "../../core/phases.ts";
+import { parsePrescription } from "../../core/prescription.ts";
+import { parseProfile } from "../../core/profile.ts";
+import { finishMs } from "../../core/schedule.ts";
+import { MS_PER_DAY } from "../../core/units.ts";
+import { FileStore } from "../../../hal/node/file-store.ts";
+import type { Plant } from "../../../sim/plant.ts";
+import { Recorder } from "../../../sim/recorder.ts";
+import { renderReport } from "../../../sim/report.ts";
+import { JOURNAL_COMPACT_BYTES } from "../../../sim/run.ts";
+import { readJson } from "../../../sim/uno/bench-rig.ts";
+import { isBenchOnly, parseBoardConfig } from "./board-config.ts";
+import { TrialLog } from "./log.ts";
+import { TrialObserver } from "./observer.ts";
+import type { LengthSource } from "./observer.ts";
+import { openBoard } from "./open-board.ts";
+import type { TrialBoard } from "./open-board.ts";
+import { trialSummary } from "./summary.ts";
+import type { TrialSummary } from "./summary.ts";
+
+export interface TrialOptions {
+  port: string;
+  profileFile: string;
+  prescriptionFile: string;
+  timeScale: number;
+  /** Device days; default: until complete, capped at the schedule + consolidation + 10 %. */
+  durationDays?: number;
+  outDir: string;
+  onProgress?: (fraction: number, dayNow: number) => void;
+  /** Called once the board is up (tests use it to pull the cable). */
+  onBoard?: (board: TrialBoard) => void;
+}
+
+export interface TrialResult {
+  summary: TrialSummary;
+  files: { ndjson: string; csv: string; report: string; summary: string; journal: string };
+  /** True when the trial ended by Ctrl-C. */
+  interrupted: boolean;
+}
+
+export class TrialInputError extends Error {
+  code = "invalid";
+}
+
+export async function runTrial(o: TrialOptions): Promise<TrialResult> {
+  const wall0 = performance.now();
+  const profileJson = readJson(o.profileFile, "profile");
+  const prescriptionJson = readJson(o.prescriptionFile, "prescription");
+  const benchOnly = isBenchOnly(profileJson);
+  if (o.timeScale !== 1 && !benchOnly) throw new TrialInputError("--time-scale " + o.timeScale + " needs a bench-only profile (\"benchOnly\": true): time compression is for rigs, never for a device on a patient");
+  const profile = parseProfile(profileJson);
+  const rx = parsePrescription(prescriptionJson, profile, 0);
+  const cfg = parseBoardConfig(profileJson, o.timeScale);
+  mkdirSync(o.outDir, { recursive: true });
+  const files = { ndjson: "", csv: "", report: join(o.outDir, "report.html"), summary: join(o.outDir, "summary.json"), journal: join(o.outDir, "journal.bin") };
+  rmSync(files.journal, { force: true });
+  const store = new FileStore(files.journal);
+  const board = await openBoard({ port: o.port, cfg, store, profileJson, prescriptionJson });
+  const log = new TrialLog(o.outDir);
+  files.ndjson = log.ndjsonPath;
+  files.csv = log.csvPath;
+  try {
+    return await trialOn(board, o, profile, rx, log, files, wall0, benchOnly);
+  } finally {
+    log.close();
+    await board.close();
+  }
+}
+
+async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<typeof parseProfile>, rx: ReturnType<typeof parsePrescription>, log: TrialLog, files: TrialResult["files"], wall0: number, benchOnly: boolean): Promise<TrialResult> {
+  const hal = board.hal;
+  const start = hal.position.read();
+  const startUm = start.value;
+  const rig = board.rig;
+  const length: LengthSource = rig ? { kind: "plant", get gapUm() { return rig.plant.gapUm; } } : { kind: "sensor", gapUm: startUm };
+  const controller = new Controller(hal, profile, rx, startUm, null, new Journal(hal.store, JOURNAL_COMPACT_BYTES));
+  // The Recorder reads only `gapUm`; on a real rig that is the position reading.
+  const recorder = new Recorder(rig ? rig.plant : (length as unknown as Plant), controller.schedule, profile.tickMs, profile.tickMs * 10);
+  const obs = new TrialObserver(recorder, log, length, () => board.boardMs());
+  controller.observer = obs;
+  if (o.onBoard) o.onBoard(board);
+  const days = o.durationDays ?? ((finishMs(controller.schedule) + controller.schedule.consolidationMs) * 1.1 + 10 * profile.tickMs) / MS_PER_DAY;
+  const endMs = days * MS_PER_DAY;
+  let onSigint = () => {};
+  let ended = false;
+  const stopReason = await new Promise<string>((resolve) => {
+    obs.onPhase = (to: PhaseState) => {
+      if (to.phase === "complete") resolve("complete");
+      if (to.phase === "fault") resolve("fault: " + to.fault);
+    };
+    hal.link.onLost((reason) => {
+      if (ended) return;
+      obs.record({ type: "link", tMs: controller.elapsedMs(), code: "link-lost", detail: reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver") });
+      controller.fault("link-lost", "serial link to the board lost: " + reason);
+    });
+    onSigint = () => resolve("interrupted");
+    process.once("SIGINT", onSigint);
+    const progress = () => {
+      const t = controller.elapsedMs();
+      if (o.onProgress) o.onProgress(Math.min(1, t / endMs), t / MS_PER_DAY);
+      if (t >= endMs) return resolve("duration");
+      hal.clock.at(hal.clock.monoMs() + profile.tickMs * 10, progress);
+    };
+    controller.boot();
+    progress();
+  }).finally(() => {
+    ended = true;
+    process.removeListener("SIGINT", onSigint);
+  });
+  const endT = Math.min(controller.elapsedMs(), endMs);
+  const finalStateSafe = controller.phase.phase === "fault" ? !hal.stepper.isEnabled() : !controller.moving;
+  controller.stop();
+  const summary = trialSummary({ name: profile.name, port: o.port, timeScale: o.timeScale, benchOnly, seed: board.seed, wall0, endMs: endT, boardSeconds: board.boardMs() / 1000, stopReason, finalStateSafe }, controller, obs, hal, rig);
+  obs.record({ type: "stop", tMs: endT, code: stopReason, detail: "motor disabled by the host" + (rig ? "; rig driver enabled: " + rig.truth.enabled : ""), issued: controller.state.stepCount });
+  writeFileSync(files.summary, JSON.stringify(summary, null, 2) + "\n");
+  writeFileSync(files.report, renderReport({
+    title: "Bench trial: " + profile.name,
+    description: "Port " + o.port + (o.timeScale !== 1 ? ", BENCH ONLY time compression ×" + o.timeScale : "") + "; lengths measured on the " + (rig ? "emulated rig's true gap" : "position sensor") + ".",
+    summary,
+    series: recorder.series,
+    phases: recorder.phases,
+    softForceN: rx.softForceN,
+    hardForceN: rx.hardForceN,
+    notes: [
+      "accuracy " + summary.accuracyPct + " %, precision " + summary.precisionPct + " % (" + summary.segmentAccuracyPct.length + " segments)",
+      "final error " + summary.finalErrorUm + " µm, tolerance " + summary.toleranceUm + " µm: " + (summary.withinTolerance ? "within" : "OUTSIDE"),
+      "stopped: " + stopReason + " after " + summary.boardSeconds + " s of board time",
+    ],
+  }));
+  return { summary, files, interrupted: stopReason === "interrupted" };
+}
