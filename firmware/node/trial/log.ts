@@ -8,13 +8,13 @@ import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 export interface LogRecord {
-  type: "sample" | "move" | "phase" | "warning" | "link" | "stop";
+  type: "sample" | "move" | "phase" | "warning" | "link" | "stop" | "rig";
   tMs: number;
   boardMs: number;
   [field: string]: string | number | boolean | null;
 }
 
-export const CSV_COLUMNS = ["type", "tMs", "boardMs", "phase", "targetUm", "trueUm", "positionUm", "positionOk", "positionAtMs", "forceN", "forceOk", "estimateUm", "steps", "requested", "issued", "fault", "code", "detail"];
+export const CSV_COLUMNS = ["type", "tMs", "boardMs", "phase", "targetUm", "trueUm", "positionUm", "positionOk", "positionAtMs", "forceN", "forceOk", "estimateUm", "steps", "requested", "issued", "fault", "motorEnabled", "code", "detail"];
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return "";

@@ -73,8 +73,10 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   try {
     return await trialOn(board, o, profile, rx, log, files, wall0, benchOnly);
   } finally {
-    log.close();
     await board.close();
+    // The emulated rig's own word on the motor after the last command reached the board.
+    if (board.rig) log.write({ type: "rig", tMs: -1, boardMs: board.boardMs(), motorEnabled: board.rig.truth.enabled, issued: board.rig.netSteps(), detail: "ground truth: driver EN line and microsteps the plant received" });
+    log.close();
   }
 }
 
@@ -102,6 +104,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
     hal.link.onLost((reason) => {
       if (ended) return;
       obs.record({ type: "link", tMs: controller.elapsedMs(), code: "link-lost", detail: reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver") });
+      // A move in flight has already ended with `link-lost` (the core latches that as driver-fault).
       controller.fault("link-lost", "serial link to the board lost: " + reason);
     });
     onSigint = () => resolve("interrupted");
@@ -122,7 +125,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
   const finalStateSafe = controller.phase.phase === "fault" ? !hal.stepper.isEnabled() : !controller.moving;
   controller.stop();
   const summary = trialSummary({ name: profile.name, port: o.port, timeScale: o.timeScale, benchOnly, seed: board.seed, wall0, endMs: endT, boardSeconds: board.boardMs() / 1000, stopReason, finalStateSafe }, controller, obs, hal, rig);
-  obs.record({ type: "stop", tMs: endT, code: stopReason, detail: "motor disabled by the host" + (rig ? "; rig driver enabled: " + rig.truth.enabled : ""), issued: controller.state.stepCount });
+  obs.record({ type: "stop", tMs: endT, code: stopReason, motorEnabled: hal.stepper.isEnabled(), issued: controller.state.stepCount, detail: "controller stopped, motor disable sent" });
   writeFileSync(files.summary, JSON.stringify(summary, null, 2) + "\n");
   writeFileSync(files.report, renderReport({
     title: "Bench trial: " + profile.name,

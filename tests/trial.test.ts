@@ -1,0 +1,127 @@
+// `osteodrive trial` on the emulated Uno (genuine StandardFirmata behind a socat
+// pty, opened with serialport 13): a compressed bench trial completes within the
+// profile's tolerance and prints the `sim --json` fields; pulling the cable
+// mid-trial latches a logged link-lost fault with the motor off within one
+// second of board time; Ctrl-C disables the motor and flushes the log; time
+// compression is refused for a profile not marked bench-only.
+
+import test from "ava";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { runTrial } from "../firmware/node/trial/run.ts";
+import type { TrialBoard } from "../firmware/node/trial/open-board.ts";
+import { loadScenario } from "../sim/scenario.ts";
+import { runScenario } from "../sim/run.ts";
+import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
+
+const K = 4320;
+const BIN = join(import.meta.dirname, "..", "firmware", "node", "bin.mjs");
+
+function records(dir: string): any[] {
+  return readFileSync(join(dir, "trial.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+}
+
+function cli(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, "trial", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d) => (stdout += d));
+  child.stderr!.on("data", (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  return { child, done };
+}
+
+const benchArgs = (out: string) => ["--port", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--time-scale", String(K), "--out", out];
+
+test("trial --port emulated:uno --json completes a compressed 2 mm trial within tolerance and prints the sim summary fields", async (t) => {
+  const out = mkdtempSync(join(tmpdir(), "trial-"));
+  const { done } = cli([...benchArgs(out), "--json"]);
+  const res = await done;
+  t.is(res.code, 0, res.stderr);
+  const s = JSON.parse(res.stdout);
+  const simKeys = Object.keys(runScenario(loadScenario("mandible-continuous-1mm"), { days: 0.05 }).summary);
+  for (const k of simKeys) t.true(k in s, "missing sim field " + k);
+  t.is(s.finalPhase, "complete");
+  t.deepEqual(s.faults, []);
+  t.true(s.finalLengthMm >= 2 - s.toleranceUm / 1000, "delivered " + s.finalLengthMm + " mm");
+  t.true(s.withinTolerance);
+  t.true(Math.abs(s.finalErrorUm) <= s.toleranceUm);
+  t.true(s.accuracyPct > 98 && s.precisionPct > 90, "accuracy " + s.accuracyPct + " precision " + s.precisionPct);
+  t.is(s.truth, "plant");
+  t.is(s.missedSteps, 0);
+  for (const f of ["trial.ndjson", "trial.csv", "report.html", "summary.json", "journal.bin"]) t.true(existsSync(join(out, f)), f);
+  const recs = records(out);
+  const samples = recs.filter((r) => r.type === "sample");
+  const moves = recs.filter((r) => r.type === "move");
+  t.true(samples.length > 1000 && moves.length > 1000);
+  t.is(readFileSync(join(out, "trial.csv"), "utf8").trim().split("\n").length, recs.length + 1);
+  const rig = recs[recs.length - 1];
+  t.like(rig, { type: "rig", motorEnabled: false });
+  t.is(rig.issued, moves.reduce((a, m) => a + m.issued, 0), "the plant received exactly the microsteps the host issued");
+});
+
+test("pulling the cable mid-trial ends in a logged link-lost fault with the motor off within 1 s of board time", async (t) => {
+  const out = mkdtempSync(join(tmpdir(), "trial-unplug-"));
+  let board: TrialBoard | null = null;
+  let unplugAt = -1;
+  let stepsAtUnplug = -1;
+  const res = await runTrial({
+    port: "emulated:uno",
+    profileFile: BENCH_PROFILE,
+    prescriptionFile: BENCH_PRESCRIPTION,
+    timeScale: K,
+    outDir: out,
+    onBoard: (b) => {
+      board = b;
+      const at = b.clock.monoMs() + 4000 * K;
+      b.clock.at(at, () => {
+        unplugAt = b.boardMs();
+        stepsAtUnplug = b.rig!.netSteps();
+        void b.emulated!.unplug();
+      });
+    },
+  });
+  t.true(unplugAt > 0);
+  t.is(res.summary.finalPhase, "fault");
+  // The core latches a move that ended with link-lost as driver-fault; between moves the trial latches link-lost.
+  const f = res.summary.faults[0];
+  t.true(f.code === "link-lost" || (f.code === "driver-fault" && /link-lost/.test(f.detail)), f.code + ": " + f.detail);
+  t.true(res.summary.finalStateSafe);
+  const recs = records(out);
+  const link = recs.find((r) => r.type === "link");
+  const fault = recs.find((r) => r.type === "phase" && r.phase === "fault");
+  t.truthy(link);
+  t.true(link.boardMs - unplugAt <= 1000, "link loss logged " + (link.boardMs - unplugAt) + " ms after the unplug");
+  t.true(fault.boardMs - unplugAt <= 1000);
+  const rig = board!.rig!;
+  const off = rig.enableChanges.filter((c) => !c.enabled && c.atMs >= unplugAt - 1e-6);
+  t.true(off.length > 0 && off[0].atMs - unplugAt <= 1000, "driver EN released within 1 s");
+  t.false(rig.truth.enabled);
+  t.true(rig.netSteps() - stepsAtUnplug <= 2, "no motion after the unplug beyond the pulse on the wire");
+});
+
+test("Ctrl-C disables the motor, flushes the log and exits 130", async (t) => {
+  const out = mkdtempSync(join(tmpdir(), "trial-sigint-"));
+  const { child, done } = cli(benchArgs(out));
+  const file = join(out, "trial.ndjson");
+  for (let i = 0; i < 600 && !(existsSync(file) && readFileSync(file, "utf8").split("\n").length > 300); i++) await sleep(50);
+  child.kill("SIGINT");
+  const res = await done;
+  t.is(res.code, 130, res.stderr);
+  const recs = records(out);
+  t.like(recs.find((r) => r.type === "stop"), { code: "interrupted", motorEnabled: false });
+  t.like(recs[recs.length - 1], { type: "rig", motorEnabled: false });
+});
+
+test("time compression is refused for a profile that is not bench-only", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "trial-nobench-"));
+  const profile = JSON.parse(readFileSync(BENCH_PROFILE, "utf8"));
+  delete profile.benchOnly;
+  writeFileSync(join(dir, "profile.json"), JSON.stringify(profile));
+  const res = await cli(["--port", "emulated:uno", "--profile", join(dir, "profile.json"), "--prescription", BENCH_PRESCRIPTION, "--time-scale", "10", "--out", dir]).done;
+  t.is(res.code, 1);
+  t.regex(res.stderr, /bench-only profile/);
+});
