@@ -66,7 +66,7 @@ class ScriptedBoard extends Duplex {
     cb();
   }
   _read(): void {}
-  take(): number[] {
+  drain(): number[] {
     const s = this.sent;
     this.sent = [];
     return s;
@@ -101,7 +101,7 @@ async function accelRig() {
 
 test("stepper mode speaks the AccelStepper protocol: config, enable, step, move complete", async (t) => {
   const r = await accelRig();
-  t.deepEqual(r.wire.take(), [
+  t.deepEqual(r.wire.drain(), [
     0xf0, 0x62, 0x00, 0x00, 0x11, 2, 3, 4, 0x10, 0xf7, // config: driver, whole steps, has enable; STEP 2, DIR 3, EN 4 inverted (active low)
     0xf0, 0x62, 0x04, 0x00, 0x00, 0xf7, // enable: off
     0xf0, 0x62, 0x01, 0x00, 0xf7, // zero
@@ -109,9 +109,9 @@ test("stepper mode speaks the AccelStepper protocol: config, enable, step, move 
     0xf0, 0x62, 0x09, 0x00, 5, 0, 0, 13 << 2, 0xf7, // speed 5 × 10^(13−11) = 500 steps/s (custom float)
   ]);
   r.stepper.enable();
-  t.deepEqual(r.wire.take(), [0xf0, 0x62, 0x04, 0x00, 0x01, 0xf7]);
+  t.deepEqual(r.wire.drain(), [0xf0, 0x62, 0x04, 0x00, 0x01, 0xf7]);
   r.stepper.move({ steps: 200, dir: 1, maxDurationMs: 500 }, r.done);
-  t.deepEqual(r.wire.take(), steps(200));
+  t.deepEqual(r.wire.drain(), steps(200));
   await r.run(400);
   r.wire.moveComplete(200);
   await r.run(1);
@@ -120,21 +120,21 @@ test("stepper mode speaks the AccelStepper protocol: config, enable, step, move 
 
 test("stepper mode: only what fits the duration is sent (timeout), disable stops the board, a silent board still ends the move", async (t) => {
   const r = await accelRig();
-  r.wire.take();
+  r.wire.drain();
   r.stepper.enable();
-  r.wire.take();
+  r.wire.drain();
   r.stepper.move({ steps: 100, dir: 1, maxDurationMs: 80 }, r.done);
-  t.deepEqual(r.wire.take(), steps(40));
+  t.deepEqual(r.wire.drain(), steps(40));
   await r.run(80);
   r.wire.moveComplete(40);
   await r.run(1);
   t.like(r.results[0], { issued: 40, fault: "timeout" });
 
   r.stepper.move({ steps: 100, dir: 1, maxDurationMs: 300 }, r.done);
-  r.wire.take();
+  r.wire.drain();
   await r.run(50);
   r.stepper.disable();
-  t.deepEqual(r.wire.take(), [0xf0, 0x62, 0x05, 0x00, 0xf7, 0xf0, 0x62, 0x04, 0x00, 0x00, 0xf7], "STOP, then ENABLE 0");
+  t.deepEqual(r.wire.drain(), [0xf0, 0x62, 0x05, 0x00, 0xf7, 0xf0, 0x62, 0x04, 0x00, 0x00, 0xf7], "STOP, then ENABLE 0");
   r.wire.moveComplete(65);
   await r.run(1);
   t.like(r.results[1], { issued: 25, fault: "disabled" });
