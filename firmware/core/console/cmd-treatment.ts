@@ -1,0 +1,65 @@
+// Commands that change the treatment: pause (every role, the patient included),
+// resume and ack (clinician or bench), rx (a prescription signed by a clinician
+// key: the prescription's own signature authenticates the command as that
+// clinician, so the request needs no auth of its own, and an unsigned one is
+// refused rx-unsigned). Each refuses with wrong-phase when the phase would not move.
+
+import type { Phase } from "../phases.ts";
+import type { Controller } from "../controller.ts";
+import type { Command, ConsoleDevice, Reply } from "./command.ts";
+import { ALL_ROLES, STAFF, actor, stringArg } from "./command.ts";
+import type { Role } from "./keys.ts";
+import type { Who } from "./auth.ts";
+import { checkSignedRx } from "./signed-rx.ts";
+import { continueFrom } from "./restore.ts";
+import type { ConsoleImage } from "./restore.ts";
+
+const REASON_MAX = 120;
+const MAX_RX_CHARS = 1500;
+
+/** A command that moves the phase machine from the phases in `from` by calling `apply`. */
+function phaseCommand(name: string, roles: Role[], from: (p: Phase) => boolean, fromText: string, apply: (ctl: Controller, reason: string) => void): Command {
+  return {
+    name,
+    roles,
+    args: [stringArg("reason", REASON_MAX, true)],
+    run(dev: ConsoleDevice, req: any, who: Who, reply: Reply) {
+      const ctl = dev.ctl;
+      if (!from(ctl.phase.phase)) return reply("wrong-phase", { phase: ctl.phase.phase }, name + " applies " + fromText + "; the device is " + ctl.phase.phase);
+      apply(ctl, "console " + name + " by " + actor(who) + (req.reason ? ": " + req.reason : ""));
+      reply("ok", { phase: ctl.phase.phase }, "");
+    },
+  };
+}
+
+export const pause = phaseCommand("pause", ALL_ROLES, (p) => p === "latency" || p === "distraction" || p === "consolidation", "in latency, distraction or consolidation", (ctl, r) => ctl.pause(r));
+export const resume = phaseCommand("resume", STAFF, (p) => p === "paused", "when paused", (ctl, r) => ctl.resume(r));
+export const ack = phaseCommand("ack", STAFF, (p) => p === "fault", "to a latched fault", (ctl, r) => ctl.acknowledge(r));
+
+export const rx: Command = {
+  name: "rx",
+  roles: ALL_ROLES,
+  args: [stringArg("rx", MAX_RX_CHARS, false), stringArg("key", 64, true), stringArg("sig", 128, true)],
+  run(dev, req, who, reply) {
+    const ctl = dev.ctl;
+    const startUm = ctl.lengthReachedUm();
+    const v = checkSignedRx(req.rx, req.key, req.sig, {
+      ring: dev.ring,
+      verifier: dev.verifier,
+      profile: ctl.profile,
+      lastCounter: ctl.rx.counter,
+      wallMs: dev.clock.wallMs(),
+      lengthReachedUm: startUm,
+    });
+    if (!v.rx) return reply(v.code, null, v.message);
+    who.role = "clinician";
+    who.key = req.key;
+    if (ctl.phase.phase === "fault") return reply("wrong-phase", { phase: "fault" }, "a latched fault must be acknowledged before a new prescription loads");
+    if (ctl.moving) return reply("busy", null, "a move is under way: try again in a moment");
+    const t = Math.round(ctl.elapsedMs());
+    const image: ConsoleImage = { rx: { text: req.rx, key: req.key, sig: req.sig, fromTMs: t, startUm }, wallCorrectionMs: dev.image.wallCorrectionMs };
+    if (!ctl.loadPrescription(continueFrom(v.rx, t), startUm, image)) return reply("storage-failure", null, "the journal refused the new prescription: the device faulted");
+    dev.image = image;
+    reply("ok", { counter: v.rx.counter, startUm: Math.round(startUm * 100) / 100, fromTMs: t, phase: ctl.phase.phase }, "");
+  },
+};

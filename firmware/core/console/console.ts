@@ -1,0 +1,174 @@
+// The device console: bytes from any transport in, one ASCII JSON response line
+// per request out. The pipeline per line: framing (length, bytes, UTF-8, idle
+// partial lines) → flood control → JSON request → arguments → role and signature
+// → the command, which answers exactly once. Every request naming a known command
+// is journaled with the role, the command and the result code; lines refused
+// before that are counted and the counts journaled with the next command. A
+// refused line changes nothing in the device (docs/protocol.md; the fuzz test
+// holds the canonical device state of console/state.ts to it). Nothing here reads
+// a platform clock: `nowMs` is injected. Platform-free and Espruino-safe.
+
+import type { Controller } from "../controller.ts";
+import { LineFramer } from "./framer.ts";
+import { TokenBucket } from "./rate-limit.ts";
+import { asciiJson } from "./json-text.ts";
+import { checkArgs, parseRequest } from "./request.ts";
+import { Challenge, authenticate, claimedRole } from "./auth.ts";
+import type { Who } from "./auth.ts";
+import type { Command, ConsoleDevice } from "./command.ts";
+import type { KeyRing } from "./keys.ts";
+import type { Verifier } from "./signing.ts";
+import type { CorrectedClock } from "./wall-clock.ts";
+import type { ConsoleImage } from "./restore.ts";
+import { hello, log, status } from "./cmd-info.ts";
+import { ack, pause, resume, rx } from "./cmd-treatment.ts";
+import { time } from "./cmd-time.ts";
+import { calibrate, move } from "./cmd-bench.ts";
+
+export const COMMANDS: Command[] = [hello, status, log, time, pause, resume, ack, rx, move, calibrate];
+const COMMAND_NAMES: string[] = COMMANDS.map((c) => c.name);
+export const LIMITS = {
+  maxLineBytes: 2048,
+  /** A partial line idle this long is dropped (ms). */
+  idleMs: 10000,
+  burstLines: 20,
+  linesPerSecond: 5,
+};
+
+/** Audit events a snapshot keeps once a console is attached (the console can add them at line rate; a journal record holds ≤ 64 KiB). */
+export const CONSOLE_AUDIT_KEEP = 128;
+
+/** The code of console audit events in the journal. */
+export const AUDIT_CODE = "console";
+
+const FRAMING: { [code: string]: string } = {
+  "line-too-long": "line longer than " + LIMITS.maxLineBytes + " bytes: dropped",
+  "bad-bytes": "control or binary bytes in the line: dropped",
+  "bad-utf8": "the line is not valid UTF-8: dropped",
+  "partial-line": "an unterminated line was idle for " + LIMITS.idleMs / 1000 + " s: dropped",
+};
+
+export interface ConsoleOptions {
+  controller: Controller;
+  /** The corrected clock the controller runs on (the `time` command sets its correction). */
+  clock: CorrectedClock;
+  /** What the console restored from the journal (core/console/restore.ts). */
+  image: ConsoleImage;
+  ring: KeyRing;
+  verifier: Verifier;
+  /** The console's own clock (ms): flood control, nonce expiry, idle partial lines. */
+  nowMs: () => number;
+  randomBytes: (n: number) => Uint8Array;
+  /** Writes one response line (without its LF). */
+  send: (line: string) => void;
+}
+
+export class Console implements ConsoleDevice {
+  ctl: Controller;
+  clock: CorrectedClock;
+  image: ConsoleImage;
+  ring: KeyRing;
+  verifier: Verifier;
+  challenge: Challenge;
+  malformedLines: number;
+  droppedLines: number;
+  /** Counts not yet journaled. */
+  unloggedMalformed: number;
+  unloggedDropped: number;
+  framer: LineFramer;
+  bucket: TokenBucket;
+  opts: ConsoleOptions;
+
+  constructor(o: ConsoleOptions) {
+    this.opts = o;
+    this.ctl = o.controller;
+    this.clock = o.clock;
+    this.image = o.image;
+    this.ring = o.ring;
+    this.verifier = o.verifier;
+    this.challenge = new Challenge();
+    this.malformedLines = 0;
+    this.droppedLines = 0;
+    this.unloggedMalformed = 0;
+    this.unloggedDropped = 0;
+    this.framer = new LineFramer(LIMITS.maxLineBytes, LIMITS.idleMs);
+    this.bucket = new TokenBucket(LIMITS.burstLines, LIMITS.linesPerSecond, o.nowMs());
+    if (this.ctl.auditKeep > CONSOLE_AUDIT_KEEP) this.ctl.auditKeep = CONSOLE_AUDIT_KEEP;
+  }
+
+  nowMs(): number {
+    return this.opts.nowMs();
+  }
+
+  randomBytes(n: number): Uint8Array {
+    return this.opts.randomBytes(n);
+  }
+
+  /** Bytes from the transport, in any chunking. */
+  receive(chunk: Uint8Array): void {
+    this.framer.push(chunk, this.nowMs(), (error, text) => this.line(error, text));
+  }
+
+  /** Call now and then (e.g. every second): drops a partial line left idle. */
+  poll(): void {
+    this.framer.expire(this.nowMs(), (error, text) => this.line(error, text));
+  }
+
+  private line(error: string, text: string): void {
+    if (!this.bucket.take(this.nowMs())) {
+      this.droppedLines++;
+      this.unloggedDropped++;
+      if (this.bucket.dropped === 1) this.respond(null, "rate-limited", null, "more than " + LIMITS.linesPerSecond + " lines/s (burst " + LIMITS.burstLines + "): lines are dropped without reply until the rate falls");
+      return;
+    }
+    if (error !== "") return this.malformed(null, error, FRAMING[error]);
+    const p = parseRequest(text, COMMAND_NAMES);
+    if (p.code !== "") return this.malformed(p.id, p.code, p.message);
+    this.command(p.id, p.req);
+  }
+
+  private malformed(id: number | string | null, code: string, message: string): void {
+    this.malformedLines++;
+    this.unloggedMalformed++;
+    this.respond(id, code, null, message);
+  }
+
+  private command(id: number | string | null, req: any): void {
+    const cmd = COMMANDS[COMMAND_NAMES.indexOf(req.cmd)];
+    // who the request claims to be, until authenticate() has checked it
+    let who: Who = { code: "unverified", message: "", role: claimedRole(req), key: typeof req.auth === "object" && req.auth !== null && typeof req.auth.key === "string" ? req.auth.key : "" };
+    let answered = false;
+    const reply = (code: string, data: any, message: string) => {
+      if (answered) return;
+      answered = true;
+      this.audit(who, cmd.name, code);
+      this.respond(id, code, data, message);
+    };
+    const argError = checkArgs(req, cmd.args);
+    if (argError !== "") return reply("bad-args", null, argError);
+    who = authenticate(req, cmd.roles, { serial: this.ctl.profile.serial, ring: this.ring, verifier: this.verifier, benchInput: this.ctl.hal.benchInput || null, challenge: this.challenge, nowMs: this.nowMs() });
+    if (who.code !== "") return reply(who.code, null, who.message);
+    cmd.run(this, req, who, reply);
+  }
+
+  /** Journals a command's outcome, after the counts of refused lines not journaled yet. */
+  private audit(who: Who, cmd: string, code: string): void {
+    if (this.unloggedMalformed + this.unloggedDropped > 0) {
+      this.ctl.record(AUDIT_CODE, "lines refused before parsing: " + this.unloggedMalformed + " malformed, " + this.unloggedDropped + " dropped by flood control");
+      this.unloggedMalformed = 0;
+      this.unloggedDropped = 0;
+    }
+    const key = who.key === "" ? "" : (who.code === "" ? ":" : "?") + who.key.substring(0, 32);
+    this.ctl.record(AUDIT_CODE, who.role + key + " " + cmd + " " + code);
+  }
+
+  private respond(id: number | string | null, code: string, data: any, message: string): void {
+    const r: any = {};
+    if (id !== null) r.id = id;
+    r.ok = code === "ok";
+    r.code = code;
+    if (data !== null) r.data = data;
+    if (message !== "") r.message = message;
+    this.opts.send(asciiJson(r));
+  }
+}

@@ -1,0 +1,75 @@
+// Line framing for the console: bytes in, whole lines (or a framing error) out.
+// A line ends at LF (a CR before it is dropped); blank lines are ignored. A line
+// longer than maxBytes is discarded up to its end and reported once; a partial
+// line left idle longer than idleMs is discarded and reported; control bytes and
+// invalid UTF-8 are reported instead of decoded. Memory is one fixed buffer.
+
+import { decodeUtf8 } from "./bytes.ts";
+
+/** Receives each complete line: error "" with its text, or a framing error code with "". */
+export type LineSink = (error: string, text: string) => void;
+
+export class LineFramer {
+  maxBytes: number;
+  idleMs: number;
+  buf: Uint8Array;
+  len: number;
+  /** The current line outgrew the buffer: its bytes are being dropped until LF. */
+  overflow: boolean;
+  lastByteAtMs: number;
+
+  constructor(maxBytes: number, idleMs: number) {
+    this.maxBytes = maxBytes;
+    this.idleMs = idleMs;
+    this.buf = new Uint8Array(maxBytes);
+    this.len = 0;
+    this.overflow = false;
+    this.lastByteAtMs = 0;
+  }
+
+  /** True while part of a line is buffered (or being dropped). */
+  pending(): boolean {
+    return this.len > 0 || this.overflow;
+  }
+
+  /** Drops a partial line idle since before nowMs − idleMs; reports it as "partial-line". */
+  expire(nowMs: number, sink: LineSink): void {
+    if (this.pending() && nowMs - this.lastByteAtMs > this.idleMs) {
+      this.len = 0;
+      this.overflow = false;
+      sink("partial-line", "");
+    }
+  }
+
+  push(chunk: Uint8Array, nowMs: number, sink: LineSink): void {
+    this.expire(nowMs, sink);
+    for (let i = 0; i < chunk.length; i++) {
+      const c = chunk[i];
+      if (c === 0x0a) {
+        this.finish(sink);
+      } else if (this.len < this.maxBytes) {
+        this.buf[this.len++] = c;
+      } else {
+        this.overflow = true;
+      }
+    }
+    if (chunk.length > 0) this.lastByteAtMs = nowMs;
+  }
+
+  private finish(sink: LineSink): void {
+    const over = this.overflow;
+    let end = this.len;
+    this.len = 0;
+    this.overflow = false;
+    if (over) return sink("line-too-long", "");
+    if (end > 0 && this.buf[end - 1] === 0x0d) end--;
+    if (end === 0) return;
+    for (let i = 0; i < end; i++) {
+      const c = this.buf[i];
+      if ((c < 0x20 && c !== 0x09) || c === 0x7f) return sink("bad-bytes", "");
+    }
+    const text = decodeUtf8(this.buf, 0, end);
+    if (text === null) return sink("bad-utf8", "");
+    sink("", text);
+  }
+}

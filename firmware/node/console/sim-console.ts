@@ -1,0 +1,81 @@
+// A simulated device with its console, in virtual time, for tests and benchmarks:
+// the scenario's plant on the simulator HAL, an in-memory power-cut store, the
+// restored controller booted, and a console whose clock, nonces and output are
+// the caller's (deterministic). `line()` sends one request 250 ms of console time
+// after the previous (inside the flood limit) and returns what the device answered
+// synchronously; `send()` sends raw bytes at the current console time.
+
+import type { Hal, Input } from "../../../hal/types.ts";
+import { makeSimHal } from "../../../hal/sim/driver.ts";
+import type { SimHal } from "../../../hal/sim/driver.ts";
+import { Journal } from "../../core/journal.ts";
+import { asciiJson } from "../../core/console/json-text.ts";
+import { Plant } from "../../../sim/plant.ts";
+import { PowerCutStore } from "../../../sim/power-cut-store.ts";
+import { Rng } from "../../../sim/rng.ts";
+import type { Scenario } from "../../../sim/scenario.ts";
+import { VirtualClock } from "../../../sim/virtual-clock.ts";
+import { JOURNAL_COMPACT_BYTES } from "../../../sim/run.ts";
+import { consoleDevice } from "./attach.ts";
+import type { AttachedConsole } from "./attach.ts";
+
+export interface SimConsole extends AttachedConsole {
+  sim: SimHal;
+  store: PowerCutStore;
+  /** The console's clock (ms); tests move it. */
+  now: { ms: number };
+  /** Every response line so far. */
+  out: string[];
+  /** Sends bytes (a string is sent as UTF-8); returns the responses they produced. */
+  send(bytes: Uint8Array | string): any[];
+  /** Advances the console clock by 250 ms, sends one request (an object is written as JSON) plus LF; returns its responses. */
+  line(req: unknown): any[];
+}
+
+export interface SimConsoleOptions {
+  /** The bench-mode input (absent = a patient device). */
+  benchInput?: Input;
+  /** A store to boot from (a reboot: the journal of an earlier device). */
+  store?: PowerCutStore;
+  /** Virtual time to start at (a reboot later in the protocol). */
+  startMs?: number;
+  seed?: number;
+}
+
+export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
+  const clock = new VirtualClock(sc.startWallMs);
+  const plant = new Plant(sc.plant, sc.seed);
+  const store = o.store || new PowerCutStore();
+  const sim = makeSimHal(plant, clock, sc.driver, store);
+  if (o.startMs) clock.runUntil(o.startMs);
+  const hal: Hal = o.benchInput ? Object.assign({}, sim, { benchInput: o.benchInput }) : sim;
+  const rng = new Rng(o.seed === undefined ? 1 : o.seed);
+  const now = { ms: 0 };
+  const out: string[] = [];
+  const dev = consoleDevice(hal, sc.source.profile, sc.profile, sc.prescription, new Journal(store, JOURNAL_COMPACT_BYTES), {
+    nowMs: () => now.ms,
+    send: (l) => out.push(l),
+    randomBytes: (n) => {
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i++) b[i] = Math.floor(rng.next() * 256);
+      return b;
+    },
+  });
+  dev.ctl.boot();
+  const send = (bytes: Uint8Array | string): any[] => {
+    const from = out.length;
+    dev.console.receive(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes);
+    return out.slice(from).map((l) => JSON.parse(l));
+  };
+  return Object.assign(dev, {
+    sim,
+    store,
+    now,
+    out,
+    send,
+    line: (req: unknown) => {
+      now.ms += 250;
+      return send((typeof req === "string" ? req : asciiJson(req)) + "\n");
+    },
+  });
+}
