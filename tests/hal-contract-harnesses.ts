@@ -4,13 +4,11 @@
 // with serialport 13). All share the bench rig (sim/uno/bench-*.json) with sensor
 // noise off, so the plant's truth is exact; time is virtual or emulated.
 
-import { once } from "node:events";
 import { setImmediate as turn } from "node:timers/promises";
 import { makeSimHal } from "../hal/sim/driver.ts";
 import { openJohnnyFiveHal } from "../hal/johnny-five/driver.ts";
 import type { JohnnyFiveConfig, StepperMode } from "../hal/johnny-five/config.ts";
 import { unitsPerCount } from "../hal/johnny-five/calibration.ts";
-import { firmataOn, firmataOverSerial } from "../hal/johnny-five/serial.ts";
 import { parseBoardConfig } from "../firmware/node/trial/board-config.ts";
 import { Plant } from "../sim/plant.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
@@ -18,9 +16,8 @@ import { VirtualClock } from "../sim/virtual-clock.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, readJson, rigSpec } from "../sim/uno/bench-rig.ts";
 import type { RigSpec } from "../sim/uno/bench-rig.ts";
 import type { Rig } from "../sim/uno/rig.ts";
-import { bootUno } from "../sim/uno/board.ts";
-import { UnoDuplex } from "../sim/uno/duplex.ts";
-import { openEmulatedPort } from "../sim/uno/emulated-port.ts";
+import { openEmulatedHal } from "../sim/uno/emulated-hal.ts";
+import type { EmulatedHal } from "../sim/uno/emulated-hal.ts";
 import { VirtualIO } from "../sim/uno/virtual-io.ts";
 import type { HalHarness, Truth } from "./hal-contract.ts";
 
@@ -85,19 +82,16 @@ export async function simHarness(): Promise<HalHarness> {
   };
 }
 
-function boardHarness(hal: Awaited<ReturnType<typeof openJohnnyFiveHal>>, rig: Rig, cfg: JohnnyFiveConfig, advance: (ms: number) => Promise<void>, freshExtraMs: number, unplug: () => Promise<void>, close: () => Promise<void>): HalHarness {
+function boardHarness(e: Pick<EmulatedHal, "hal" | "rig" | "advance" | "unplug" | "close">, cfg: JohnnyFiveConfig, freshExtraMs: number): HalHarness {
   return {
-    hal,
-    advance,
-    truth: () => rigTruth(rig),
+    hal: e.hal,
+    advance: e.advance,
+    truth: () => rigTruth(e.rig),
     freshWithinMs: cfg.samplingIntervalMs + freshExtraMs,
     resolutionUm: unitsPerCount(cfg.position),
     resolutionN: unitsPerCount(cfg.force),
-    unplug,
-    close: async () => {
-      hal.close();
-      await close();
-    },
+    unplug: e.unplug,
+    close: e.close,
   };
 }
 
@@ -109,36 +103,17 @@ export async function virtualIoHarness(mode: StepperMode): Promise<HalHarness> {
   const advance = virtualAdvance(clock);
   io.connect();
   const hal = await drive(openJohnnyFiveHal(io, clock, new PowerCutStore(), false, cfg), advance, 10000);
-  return boardHarness(hal, rig, cfg, advance, 1, async () => io.unplug(), async () => {});
+  return boardHarness({ hal, rig, advance, unplug: async () => io.unplug(), close: async () => hal.close() }, cfg, 1);
 }
 
 /** johnny-five → firmata-io → in-process byte stream → emulated Uno (genuine StandardFirmata). */
 export async function unoHarness(): Promise<HalHarness> {
   const { spec, cfg } = quietBench();
-  const rig = buildRig(spec, cfg);
-  const runner = bootUno(rig);
-  const duplex = new UnoDuplex(runner);
-  const io = firmataOn(duplex);
-  duplex.open();
-  const advance = (ms: number) => runner.advance(ms);
-  const hal = await drive(openJohnnyFiveHal(io, runner.clock, new PowerCutStore(), false, cfg), advance, 10000);
-  return boardHarness(hal, rig, cfg, advance, 4, async () => duplex.unplug(), async () => {});
+  return boardHarness(await openEmulatedHal("in-process", spec, cfg), cfg, 4);
 }
 
 /** The same over a socat pty pair: the host opens a real device file with serialport 13. */
 export async function unoPtyHarness(): Promise<HalHarness> {
   const { spec, cfg } = quietBench();
-  const rig = buildRig(spec, cfg);
-  const ep = await openEmulatedPort(rig);
-  const sf = firmataOverSerial(ep.hostPath);
-  ep.lockstep(sf.port);
-  // The Board listens before the port opens; the board runs from the open on (a real Uno resets then).
-  const opening = openJohnnyFiveHal(sf.io, ep.runner.clock, new PowerCutStore(), false, cfg);
-  await once(sf.port, "open");
-  const advance = (ms: number) => ep.runner.advance(ms);
-  const hal = await drive(opening, advance, 10000);
-  return boardHarness(hal, rig, cfg, advance, 6, () => ep.unplug(), async () => {
-    await sf.close();
-    await ep.close();
-  });
+  return boardHarness(await openEmulatedHal("pty", spec, cfg), cfg, 6);
 }

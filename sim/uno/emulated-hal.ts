@@ -1,0 +1,74 @@
+// johnny-five on the emulated Uno, ready to use: the genuine StandardFirmata hex
+// behind an in-process byte stream or a socat pty pair (opened with serialport
+// 13, in lockstep), a bench rig as the plant, and the johnny-five HAL on a clock
+// driven by the emulated CPU. Tests and benchmarks share it.
+
+import { once } from "node:events";
+import { openJohnnyFiveHal } from "../../hal/johnny-five/driver.ts";
+import type { JohnnyFiveHal } from "../../hal/johnny-five/driver.ts";
+import type { JohnnyFiveConfig } from "../../hal/johnny-five/config.ts";
+import { firmataOn, firmataOverSerial } from "../../hal/johnny-five/serial.ts";
+import { PowerCutStore } from "../power-cut-store.ts";
+import { bootUno } from "./board.ts";
+import type { RigSpec } from "./bench-rig.ts";
+import { buildRig } from "./bench-rig.ts";
+import { UnoDuplex } from "./duplex.ts";
+import { openEmulatedPort } from "./emulated-port.ts";
+import type { Rig } from "./rig.ts";
+import type { UnoRunner } from "./runner.ts";
+
+export type Transport = "in-process" | "pty";
+
+export interface EmulatedHal {
+  hal: JohnnyFiveHal;
+  rig: Rig;
+  runner: UnoRunner;
+  /** Lets board ms pass (emulated as fast as the host can). */
+  advance(ms: number): Promise<void>;
+  /** Pulls the cable (the USB-powered board loses power). */
+  unplug(): Promise<void>;
+  /** Disables the motor and closes the link. */
+  close(): Promise<void>;
+}
+
+/** Lets emulated time pass until the promise settles (bounded), then returns its value. */
+async function drive<T>(p: Promise<T>, runner: UnoRunner, limitMs: number): Promise<T> {
+  let settled = false;
+  p.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  await runner.until(() => settled, limitMs);
+  return p;
+}
+
+export async function openEmulatedHal(transport: Transport, spec: RigSpec, cfg: JohnnyFiveConfig): Promise<EmulatedHal> {
+  const rig = buildRig(spec, cfg);
+  if (transport === "in-process") {
+    const runner = bootUno(rig, { timeScale: cfg.timeScale });
+    const duplex = new UnoDuplex(runner);
+    const opening = openJohnnyFiveHal(firmataOn(duplex), runner.clock, new PowerCutStore(), false, cfg);
+    duplex.open();
+    const hal = await drive(opening, runner, cfg.readyTimeoutMs + 1000);
+    return { hal, rig, runner, advance: (ms) => runner.advance(ms), unplug: async () => duplex.unplug(), close: async () => hal.close() };
+  }
+  const ep = await openEmulatedPort(rig, { timeScale: cfg.timeScale });
+  const sf = firmataOverSerial(ep.hostPath);
+  ep.lockstep(sf.port);
+  // The Board listens before the port opens; the board runs from the open on (a real Uno resets then).
+  const opening = openJohnnyFiveHal(sf.io, ep.runner.clock, new PowerCutStore(), false, cfg);
+  await once(sf.port, "open");
+  const hal = await drive(opening, ep.runner, cfg.readyTimeoutMs + 1000);
+  return {
+    hal,
+    rig,
+    runner: ep.runner,
+    advance: (ms) => ep.runner.advance(ms),
+    unplug: () => ep.unplug(),
+    async close() {
+      hal.close();
+      await sf.close();
+      await ep.close();
+    },
+  };
+}
