@@ -6,6 +6,13 @@ import type { Calibration } from "./calibration.ts";
 
 export type StepperMode = "pins" | "stepper";
 
+/**
+ * Fastest `pins`-mode rate: each microstep is two 3-byte Firmata port messages, so
+ * 57,600 baud carries about 950 a second (bench/uno.ts measures it). Beyond that
+ * pulses queue on the wire, behind any later disable.
+ */
+export const PINS_MAX_STEP_RATE_HZ = 900;
+
 export interface JohnnyFiveConfig {
   /** `pins`: STEP/DIR pulses by Firmata digital writes (StandardFirmata); `stepper`: Firmata AccelStepper sysex (ConfigurableFirmata). */
   mode: StepperMode;

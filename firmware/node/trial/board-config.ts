@@ -7,6 +7,7 @@ import { checker, throwIfErrors } from "../../core/validate.ts";
 import type { Checker } from "../../core/validate.ts";
 import type { Calibration } from "../../../hal/johnny-five/calibration.ts";
 import type { JohnnyFiveConfig } from "../../../hal/johnny-five/config.ts";
+import { PINS_MAX_STEP_RATE_HZ } from "../../../hal/johnny-five/config.ts";
 
 function calibration(c: Checker, o: any, prefix: string): Calibration {
   const counts = Array.isArray(o?.counts) ? o.counts : [];
@@ -58,6 +59,7 @@ export function parseBoardConfig(profileJson: any, timeScale: number): JohnnyFiv
   const used = [cfg.stepPin, cfg.dirPin, cfg.enablePin, cfg.alarmPin];
   if (new Set(used).size !== used.length) c.fail(p + "stepPin", "STEP, DIR, EN and alarm pins must be four different pins");
   if (cfg.positionChannel === cfg.forceChannel) c.fail(p + "forceChannel", "position and force need different analog inputs");
+  if (cfg.mode === "pins" && cfg.stepRateHz > PINS_MAX_STEP_RATE_HZ) c.fail(p + "stepRateHz", "got " + cfg.stepRateHz + "; pins mode carries at most " + PINS_MAX_STEP_RATE_HZ + " microsteps/s over 57600 baud (use mode \"stepper\" for more)");
   if (cfg.linkTimeoutMs < 3 * cfg.samplingIntervalMs) c.fail(p + "linkTimeoutMs", "must be at least 3 sampling intervals (" + 3 * cfg.samplingIntervalMs + " ms)");
   throwIfErrors("board wiring", c.errors);
   return cfg;
