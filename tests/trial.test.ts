@@ -3,7 +3,8 @@
 // profile's tolerance and prints the `sim --json` fields; pulling the cable
 // mid-trial latches a logged link-lost fault with the motor off within one
 // second of board time; Ctrl-C disables the motor and flushes the log; time
-// compression is refused for a profile not marked bench-only.
+// compression is refused for a profile not marked bench-only. The real-port path
+// (a tty path, the real-time clock) runs against an emulated Uno paced to real time.
 
 import test from "ava";
 import { spawn } from "node:child_process";
@@ -16,6 +17,7 @@ import type { TrialBoard } from "../firmware/node/trial/open-board.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
+import { serveEmulatedUno } from "../sim/uno/serve.ts";
 
 const K = 4320;
 const BIN = join(import.meta.dirname, "..", "firmware", "node", "bin.mjs");
@@ -114,6 +116,25 @@ test("Ctrl-C disables the motor, flushes the log and exits 130", async (t) => {
   const recs = records(out);
   t.like(recs.find((r) => r.type === "stop"), { code: "interrupted", motorEnabled: false });
   t.like(recs[recs.length - 1], { type: "rig", motorEnabled: false });
+});
+
+test.serial("trial --port PATH on the real-time clock drives a real-time emulated Uno: every microstep issued reaches the plant", async (t) => {
+  const ep = await serveEmulatedUno();
+  try {
+    const out = mkdtempSync(join(tmpdir(), "trial-tty-"));
+    const res = await runTrial({ port: ep.hostPath, profileFile: BENCH_PROFILE, prescriptionFile: BENCH_PRESCRIPTION, timeScale: 1000, durationDays: 0.03, outDir: out });
+    t.is(res.summary.stopReason, "duration");
+    t.deepEqual(res.summary.faults, []);
+    t.is(res.summary.truth, "sensor");
+    const recs = records(out);
+    const moves = recs.filter((r) => r.type === "move");
+    t.true(moves.length > 20);
+    t.is(ep.rig.netSteps(), moves.reduce((a, m) => a + m.issued, 0));
+    t.like(recs[recs.length - 1], { type: "stop", motorEnabled: false });
+    t.false(ep.rig.truth.enabled);
+  } finally {
+    await ep.close();
+  }
 });
 
 test("time compression is refused for a profile that is not bench-only", async (t) => {

@@ -4,7 +4,7 @@
 // loop gets a turn so serial I/O and johnny-five/firmata-io callbacks run. Every
 // time in the host and in the plant derives from the CPU cycle count.
 
-import { setImmediate as turn } from "node:timers/promises";
+import { setTimeout as sleep, setImmediate as turn } from "node:timers/promises";
 import { VirtualClock } from "../virtual-clock.ts";
 import type { EmulatedUno } from "./avr.ts";
 import { CYCLES_PER_MS } from "./avr.ts";
@@ -70,12 +70,20 @@ export class UnoRunner {
     return true;
   }
 
-  /** Free-runs (as fast as possible) until stop(); for apps that wait on the HAL clock. */
-  start(): void {
+  /**
+   * Runs until stop(): as fast as possible (apps waiting on this HAL clock), or
+   * paced to the wall clock (`realtime`: a board for hosts on a real-time clock).
+   */
+  start(realtime = false): void {
     if (this.freeLoop) return;
     this.freeRun = true;
+    const wall0 = performance.now() - this.uno.nowMs();
     this.freeLoop = (async () => {
-      while (this.freeRun) await this.slice();
+      while (this.freeRun) {
+        const ahead = this.uno.nowMs() - (performance.now() - wall0);
+        if (realtime && ahead > 0) await sleep(Math.ceil(ahead));
+        else await this.slice();
+      }
     })();
   }
 

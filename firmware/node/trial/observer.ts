@@ -26,6 +26,8 @@ export class TrialObserver implements ControllerObserver {
   /** One (time, length) pair per control tick. */
   lengthAt: Array<{ tMs: number; gapUm: number }> = [];
   peakForceN = -Infinity;
+  /** Microsteps the driver reported issued, over all moves. */
+  issued = 0;
   onPhase: (to: PhaseState) => void = () => {};
 
   constructor(recorder: Recorder, log: TrialLog, length: LengthSource, boardMs: () => number) {
@@ -62,6 +64,7 @@ export class TrialObserver implements ControllerObserver {
 
   moved(tMs: number, requested: number, res: MoveResult): void {
     this.recorder.moved(tMs, requested, res);
+    this.issued += res.issued;
     this.record({ type: "move", tMs, requested, issued: res.issued, fault: res.fault, trueUm: this.length.gapUm });
   }
 

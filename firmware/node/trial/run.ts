@@ -125,7 +125,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
   const finalStateSafe = controller.phase.phase === "fault" ? !hal.stepper.isEnabled() : !controller.moving;
   controller.stop();
   const summary = trialSummary({ name: profile.name, port: o.port, timeScale: o.timeScale, benchOnly, seed: board.seed, wall0, endMs: endT, boardSeconds: board.boardMs() / 1000, stopReason, finalStateSafe }, controller, obs, hal, rig);
-  obs.record({ type: "stop", tMs: endT, code: stopReason, motorEnabled: hal.stepper.isEnabled(), issued: controller.state.stepCount, detail: "controller stopped, motor disable sent" });
+  obs.record({ type: "stop", tMs: endT, code: stopReason, motorEnabled: hal.stepper.isEnabled(), issued: obs.issued, detail: "controller stopped, motor disable sent" });
   writeFileSync(files.summary, JSON.stringify(summary, null, 2) + "\n");
   writeFileSync(files.report, renderReport({
     title: "Bench trial: " + profile.name,
