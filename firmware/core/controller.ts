@@ -19,7 +19,7 @@ import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pau
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
 import type { Journal, Recovery } from "./journal.ts";
-import { makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
+import { makeTravelWindow, windowAdd } from "./travel-window.ts";
 import { recover } from "./journal.ts";
 import type { Snapshot } from "./persist.ts";
 import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
@@ -373,7 +373,8 @@ export class Controller {
     if (this.moving) return "busy";
     const t = this.elapsedMs();
     if (!(steps >= 1 && steps <= this.gov.incrementCapSteps && steps <= this.gov.moveCapSteps && Math.floor(steps) === steps)) return "out-of-range";
-    if (windowSum(this.supState.window, t) + steps > this.sup.budgetSteps) return "over-budget";
+    // the governor's window is advanced every tick: read its sum without moving it (a refusal changes nothing)
+    if (this.state.window.sum + steps > this.sup.budgetSteps) return "over-budget";
     const after = this.lengthReachedUm() + dir * steps * this.gov.umPerStep;
     if (after < 0 || after > this.gov.strokeUm) return "over-stroke";
     if (!this.log("intent", { steps, dir, target: this.supState.est }, t)) return "storage-failure";

@@ -9,14 +9,27 @@
 import type { Controller } from "../controller.ts";
 import type { CorrectedClock } from "./wall-clock.ts";
 
-function plain(_key: string, v: any): any {
-  if (typeof v === "number" && !isFinite(v)) return String(v);
-  if (v instanceof Int32Array) return Array.prototype.slice.call(v);
-  return v;
+/** JSON-like text where NaN and ±Infinity stay distinct and a typed array lists its length and non-zero cells (lossless, fast). */
+function text(v: any): string {
+  if (typeof v === "number") return String(v);
+  if (typeof v !== "object" || v === null) return JSON.stringify(v);
+  if (v instanceof Int32Array) {
+    let out = "<" + v.length;
+    for (let i = 0; i < v.length; i++) if (v[i] !== 0) out += " " + i + ":" + v[i];
+    return out + ">";
+  }
+  const parts: string[] = [];
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) parts.push(text(v[i]));
+    return "[" + parts.join(",") + "]";
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) parts.push(JSON.stringify(keys[i]) + ":" + text(v[keys[i]]));
+  return "{" + parts.join(",") + "}";
 }
 
 export function deviceState(ctl: Controller, clock: CorrectedClock): string {
-  return JSON.stringify({
+  return text({
     rx: ctl.rx,
     schedule: ctl.schedule,
     gov: ctl.gov,
@@ -35,5 +48,5 @@ export function deviceState(ctl: Controller, clock: CorrectedClock): string {
     correctionMs: clock.correctionMs,
     alarm: ctl.hal.alarm.level(),
     motorEnabled: ctl.hal.stepper.isEnabled(),
-  }, plain);
+  });
 }

@@ -1,15 +1,20 @@
 // `osteodrive device --hal sim --scenario NAME [--journal DIR] [--world FILE]
-// [--time-scale K|max] [--days N] [--until-complete] [--json]`: the whole Node app
-// (controller, supervisor, file journal) on the simulated device. With --world the
-// simulated plant and clock outlive the process, so the app can be killed and
-// restarted at any moment and recovers from its journal like a real device.
-// --until-complete returns once the protocol is complete or a fault has latched.
+// [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH]
+// [--bench-input]`: the whole Node app (controller, supervisor, file journal) on
+// the simulated device. With --world the simulated plant and clock outlive the
+// process, so the app can be killed and restarted at any moment and recovers from
+// its journal like a real device. --until-complete returns once the protocol is
+// complete or a fault has latched. --console serves the device console
+// (docs/protocol.md) on a serial port, e.g. one end of a socat pty pair; its keys
+// come from the profile's consoleKeys. --bench-input sets the simulated bench-mode
+// jumper (bench commands need it). What the console changed (a prescription, the
+// clock) is restored from the journal at every start, console or not.
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { numberFlag, parseArgs, UsageError } from "../args.ts";
-import { Controller } from "../../core/controller.ts";
+import { restoreController } from "../../core/console/boot.ts";
 import { Journal, recover } from "../../core/journal.ts";
 import { targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
@@ -22,11 +27,13 @@ import { loadScenario } from "../../../sim/scenario.ts";
 import { VirtualClock } from "../../../sim/virtual-clock.ts";
 import { loadWorld, saveWorld } from "../../../sim/world.ts";
 import { JOURNAL_COMPACT_BYTES, defaultDays } from "../../../sim/run.ts";
+import { consoleDevice } from "../console/attach.ts";
+import { openPort, portWriter, serveConsole } from "../console/serial.ts";
 
-const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json]";
+const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input]";
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["hal", "scenario", "journal", "world", "time-scale", "days"], switches: ["until-complete", "json", "help"] });
+  const args = parseArgs(argv, { values: ["hal", "scenario", "journal", "world", "time-scale", "days", "console"], switches: ["until-complete", "json", "help", "bench-input"] });
   if (args.switches.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
@@ -57,9 +64,12 @@ export async function main(argv: string[]): Promise<number> {
     const lastT = journaled.length ? journaled[journaled.length - 1].tMs : 0;
     if (clock.monoMs() < lastT) clock.runUntil(lastT);
   }
-  const hal: Hal = Object.assign({}, sim, { store });
+  const hal: Hal = Object.assign({}, sim, { store }, args.switches["bench-input"] ? { benchInput: { read: () => true } } : {});
   const journal = new Journal(store, JOURNAL_COMPACT_BYTES);
-  const ctl = new Controller(hal, sc.profile, sc.prescription, 0, null, journal);
+  const port = args.values.console ? await openPort(args.values.console) : null;
+  const withConsole = port ? consoleDevice(hal, sc.source.profile, sc.profile, sc.prescription, journal, { nowMs: () => performance.now(), send: portWriter(port) }) : null;
+  const ctl = (withConsole || restoreController(hal, sc.profile, sc.prescription, journal, null)).ctl;
+  const stopConsole = port && withConsole ? serveConsole(port, withConsole.console) : null;
   ctl.boot();
 
   let stop = false;
@@ -78,6 +88,7 @@ export async function main(argv: string[]): Promise<number> {
     else await new Promise((r) => setTimeout(r, 20));
   }
   ctl.stop();
+  if (stopConsole) await stopConsole();
   if (worldFile) saveWorld(worldFile, plant, clock);
   const t = clock.monoMs() - ctl.t0;
   const rec = recover(store.read(), Infinity, 0);

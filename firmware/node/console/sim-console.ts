@@ -13,11 +13,14 @@ import { asciiJson } from "../../core/console/json-text.ts";
 import { Plant } from "../../../sim/plant.ts";
 import { PowerCutStore } from "../../../sim/power-cut-store.ts";
 import { Rng } from "../../../sim/rng.ts";
+import { mergeScenario, parseScenario } from "../../../sim/scenario.ts";
 import type { Scenario } from "../../../sim/scenario.ts";
 import { VirtualClock } from "../../../sim/virtual-clock.ts";
 import { JOURNAL_COMPACT_BYTES } from "../../../sim/run.ts";
 import { consoleDevice } from "./attach.ts";
 import type { AttachedConsole } from "./attach.ts";
+import type { KeyFile } from "./keyfile.ts";
+import { profileEntry } from "./keyfile.ts";
 
 export interface SimConsole extends AttachedConsole {
   sim: SimHal;
@@ -40,6 +43,12 @@ export interface SimConsoleOptions {
   /** Virtual time to start at (a reboot later in the protocol). */
   startMs?: number;
   seed?: number;
+}
+
+/** The scenario with these keys provisioned in its profile's consoleKeys (by their role). */
+export function scenarioWithKeys(sc: Scenario, keys: KeyFile[]): Scenario {
+  const ring = { clinician: keys.filter((k) => k.role === "clinician").map(profileEntry), bench: keys.filter((k) => k.role === "bench").map(profileEntry) };
+  return parseScenario(mergeScenario(sc.source, { profile: { consoleKeys: ring } }));
 }
 
 export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
