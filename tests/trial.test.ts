@@ -131,6 +131,8 @@ test.serial("trial --port PATH on the real-time clock drives a real-time emulate
     t.true(moves.length > 20);
     t.is(ep.rig.netSteps(), moves.reduce((a, m) => a + m.issued, 0));
     t.like(recs[recs.length - 1], { type: "stop", motorEnabled: false });
+    // The disable crossed a real tty: give the real-time board a moment to act on it.
+    for (let i = 0; i < 200 && ep.rig.truth.enabled; i++) await sleep(10);
     t.false(ep.rig.truth.enabled);
   } finally {
     await ep.close();
