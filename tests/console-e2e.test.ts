@@ -2,7 +2,8 @@
 // sim --console` on one end (its own process, serialport 13), the `osteodrive`
 // client tools on the other: keys new, rx sign, then console one-shots that load
 // the signed prescription, read status, pause, resume (signed) and read the audit
-// log. Prints the command latency over the pty (never asserted).
+// log, then an interactive session on piped input. Prints the command latency over
+// the pty (never asserted).
 
 import test from "ava";
 import { spawn } from "node:child_process";
@@ -18,9 +19,10 @@ import { ConsoleClient } from "../firmware/node/console/client.ts";
 const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./fixtures/kill-test.json", import.meta.url));
 
-function osteodrive(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+function osteodrive(args: string[], stdin = ""): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN].concat(args), { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [BIN].concat(args), { stdio: ["pipe", "pipe", "pipe"] });
+    p.stdin.end(stdin);
     let out = "";
     let err = "";
     p.stdout.on("data", (d) => (out += d));
@@ -97,6 +99,11 @@ test("device --hal sim --console over a socat pty: load a signed prescription, s
     const log = await consoleCmd(pty.hostPath, ["log", "since=0", "limit=50"]);
     const details = log.data.events.filter((e: any) => e.code === "console").map((e: any) => e.detail);
     for (const d of ["clinician:dr-lee rx ok", "patient status ok", "patient pause ok", "patient resume role-forbidden", "clinician:dr-lee resume ok"]) t.true(details.includes(d), d + " in " + details.join(" | "));
+
+    const session = await osteodrive(["console", "--port", pty.hostPath], "status\nlog limit=1\nnonsense=1\nquit\n");
+    t.is(session.code, 0, session.err);
+    const answers = session.out.split("\n").filter((l) => l.includes("{")).map((l) => JSON.parse(l.slice(l.indexOf("{"))));
+    t.deepEqual(answers.map((a) => a.code), ["ok", "ok", "unknown-command"], session.out);
 
     // command latency over the pty: status round trips from one client
     const c = await ConsoleClient.open(pty.hostPath);

@@ -27,8 +27,9 @@ function interactive(client: ConsoleClient, key: KeyFile | null, timeoutMs: numb
   const rl = createInterface({ input: process.stdin, output: process.stdout, history, historySize: 500, prompt: "osteodrive> " });
   rl.on("history", (h: string[]) => writeFileSync(HISTORY, h.join("\n") + "\n", { mode: 0o600 }));
   process.stdout.write("commands: hello status log time pause resume ack rx move calibrate (NAME=VALUE arguments, raw JSON, `rx FILE`); quit to leave\n");
-  rl.prompt();
-  rl.on("line", async (line) => {
+  // one request at a time, in the order typed (piped input arrives all at once)
+  let chain = Promise.resolve();
+  const handle = async (line: string) => {
     const words = line.trim().split(/\s+/).filter((w) => w !== "");
     if (words[0] === "quit" || words[0] === "exit") return rl.close();
     if (words.length > 0) {
@@ -39,8 +40,12 @@ function interactive(client: ConsoleClient, key: KeyFile | null, timeoutMs: numb
       }
     }
     rl.prompt();
+  };
+  rl.prompt();
+  rl.on("line", (line) => {
+    chain = chain.then(() => handle(line));
   });
-  return new Promise((resolve) => rl.on("close", () => resolve(0)));
+  return new Promise((resolve) => rl.on("close", () => chain.then(() => resolve(0))));
 }
 
 export async function main(argv: string[]): Promise<number> {
