@@ -16,7 +16,7 @@ import { VirtualClock } from "../sim/virtual-clock.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, readJson, rigSpec } from "../sim/uno/bench-rig.ts";
 import type { RigSpec } from "../sim/uno/bench-rig.ts";
 import type { Rig } from "../sim/uno/rig.ts";
-import { openEmulatedHal } from "../sim/uno/emulated-hal.ts";
+import { driveUntilSettled, openEmulatedHal } from "../sim/uno/emulated-hal.ts";
 import type { EmulatedHal } from "../sim/uno/emulated-hal.ts";
 import { VirtualIO } from "../sim/uno/virtual-io.ts";
 import type { HalHarness, Truth } from "./hal-contract.ts";
@@ -45,17 +45,6 @@ function virtualAdvance(clock: VirtualClock): (ms: number) => Promise<void> {
       await turn();
     }
   };
-}
-
-/** Drives time until the promise settles (bounded), then returns its value. */
-async function drive<T>(p: Promise<T>, advance: (ms: number) => Promise<void>, limitMs: number): Promise<T> {
-  let settled = false;
-  p.then(
-    () => (settled = true),
-    () => (settled = true),
-  );
-  for (let spent = 0; !settled && spent < limitMs; spent += 5) await advance(5);
-  return p;
 }
 
 export async function simHarness(): Promise<HalHarness> {
@@ -102,7 +91,7 @@ export async function virtualIoHarness(mode: StepperMode): Promise<HalHarness> {
   const io = new VirtualIO(rig, clock);
   const advance = virtualAdvance(clock);
   io.connect();
-  const hal = await drive(openJohnnyFiveHal(io, clock, new PowerCutStore(), false, cfg), advance, 10000);
+  const hal = await driveUntilSettled(openJohnnyFiveHal(io, clock, new PowerCutStore(), false, cfg), advance, 10000);
   return boardHarness({ hal, rig, advance, unplug: async () => io.unplug(), close: async () => hal.close() }, cfg, 1);
 }
 

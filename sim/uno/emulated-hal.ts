@@ -31,14 +31,14 @@ export interface EmulatedHal {
   close(): Promise<void>;
 }
 
-/** Lets emulated time pass until the promise settles (bounded), then returns its value. */
-async function drive<T>(p: Promise<T>, runner: UnoRunner, limitMs: number): Promise<T> {
+/** Lets time pass (`advance`, 5 ms at a time) until the promise settles or `limitMs` is spent; returns it. */
+export async function driveUntilSettled<T>(p: Promise<T>, advance: (ms: number) => Promise<void>, limitMs: number): Promise<T> {
   let settled = false;
   p.then(
     () => (settled = true),
     () => (settled = true),
   );
-  await runner.until(() => settled, limitMs);
+  for (let spent = 0; !settled && spent < limitMs; spent += 5) await advance(5);
   return p;
 }
 
@@ -49,8 +49,9 @@ export async function openEmulatedHal(transport: Transport, spec: RigSpec, cfg: 
     const duplex = new UnoDuplex(runner);
     const opening = openJohnnyFiveHal(firmataOn(duplex), runner.clock, new PowerCutStore(), false, cfg);
     duplex.open();
-    const hal = await drive(opening, runner, cfg.readyTimeoutMs + 1000);
-    return { hal, rig, runner, advance: (ms) => runner.advance(ms), unplug: async () => duplex.unplug(), close: async () => hal.close() };
+    const advance = (ms: number) => runner.advance(ms);
+    const hal = await driveUntilSettled(opening, advance, cfg.readyTimeoutMs + 1000);
+    return { hal, rig, runner, advance, unplug: async () => duplex.unplug(), close: async () => hal.close() };
   }
   const ep = await openEmulatedPort(rig, { timeScale: cfg.timeScale });
   const sf = firmataOverSerial(ep.hostPath);
@@ -58,12 +59,13 @@ export async function openEmulatedHal(transport: Transport, spec: RigSpec, cfg: 
   // The Board listens before the port opens; the board runs from the open on (a real Uno resets then).
   const opening = openJohnnyFiveHal(sf.io, ep.runner.clock, new PowerCutStore(), false, cfg);
   await once(sf.port, "open");
-  const hal = await drive(opening, ep.runner, cfg.readyTimeoutMs + 1000);
+  const advance = (ms: number) => ep.runner.advance(ms);
+  const hal = await driveUntilSettled(opening, advance, cfg.readyTimeoutMs + 1000);
   return {
     hal,
     rig,
     runner: ep.runner,
-    advance: (ms) => ep.runner.advance(ms),
+    advance,
     unplug: () => ep.unplug(),
     async close() {
       hal.close();
