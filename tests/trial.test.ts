@@ -152,3 +152,10 @@ test("time compression is refused for a profile that is not bench-only", async (
   t.is(res.code, 1);
   t.regex(res.stderr, /bench-only profile/);
 });
+
+test("a port that does not exist fails with a named reason and exit code 1, not a crash", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "trial-noport-"));
+  const res = await cli(["--port", join(dir, "no-such-tty"), "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--out", dir]).done;
+  t.is(res.code, 1);
+  t.regex(res.stderr, /osteodrive trial: board-connect-failed: .*no-such-tty/);
+});

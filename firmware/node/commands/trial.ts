@@ -42,7 +42,16 @@ export async function main(argv: string[]): Promise<number> {
     durationDays: numberFlag(args, "duration", 0.0001, 3650, undefined),
     outDir: args.values.out ?? "out/trial",
     onProgress: (f, day) => bar.update(f, "trial day " + day.toFixed(3)),
+  }).catch((e) => {
+    bar.done();
+    // Board and link failures carry a named reason ("board-not-responding: …"): report, do not crash.
+    if (e instanceof Error && /^[a-z][a-z-]+: /.test(e.message)) return e.message;
+    throw e;
   });
+  if (typeof res === "string") {
+    process.stderr.write("osteodrive trial: " + res + "\n");
+    return 1;
+  }
   bar.done();
   process.stdout.write(args.switches.json ? JSON.stringify(res.summary) + "\n" : formatTrial(res.summary, res.files));
   return res.interrupted ? 130 : 0;
