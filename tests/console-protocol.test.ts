@@ -19,6 +19,7 @@ import { signPrescription, signRequest } from "../firmware/node/console/sign.ts"
 import { deviceState } from "../firmware/core/console/state.ts";
 import { targetUm } from "../firmware/core/schedule.ts";
 import { auditTrail } from "../firmware/core/persist.ts";
+import { lengthReachedUm } from "../firmware/core/console/device-ops.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 
@@ -242,7 +243,7 @@ test.serial("prescriptions: unsigned, unknown key, wrongly signed, other device,
 test.serial("a new prescription continues from the length reached, keeps the time base and survives a reboot", (t) => {
   const d = device();
   runTo(d, 1.5 * MS_PER_DAY);
-  const reached = d.ctl.lengthReachedUm();
+  const reached = lengthReachedUm(d.ctl);
   t.true(reached > 1000, "distracted " + reached + " µm");
   const t0 = d.ctl.t0;
   const r = one(d, rxCommand({ counter: 5, rateMmPerDay: 0.5, rhythm: "continuous", targetLengthMm: 2, latencyDays: 0.5 }, DR));

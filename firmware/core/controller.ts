@@ -7,19 +7,19 @@
 // journal, every move is an intent before and a done after, every phase change and
 // warning is logged, and boot() recovers from a power cut (see persist.ts).
 
-import type { Direction, Hal, MoveResult, Reading } from "../../hal/types.ts";
+import type { Hal, MoveResult, Reading } from "../../hal/types.ts";
 import type { DeviceProfile } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import { makeSchedule, targetUm } from "./schedule.ts";
 import type { Decision, GovernorConfig, GovernorState } from "./governor.ts";
-import { applyMove, decide, estimateUm, makeDecision, makeGovernorConfig, makeGovernorState } from "./governor.ts";
+import { applyMove, decide, makeDecision, makeGovernorConfig, makeGovernorState } from "./governor.ts";
 import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
 import type { Journal, Recovery } from "./journal.ts";
-import { makeTravelWindow, windowAdd } from "./travel-window.ts";
+import { makeTravelWindow } from "./travel-window.ts";
 import { recover } from "./journal.ts";
 import type { Snapshot } from "./persist.ts";
 import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
@@ -187,8 +187,8 @@ export class Controller {
     return this.consoleImage ? Object.assign(snap, { console: this.consoleImage }) : snap;
   }
 
-  /** Appends to the journal (if any); a refused write latches storage-failure. */
-  private log(type: "intent" | "done" | "event", payload: any, tMs: number): boolean {
+  /** Appends to the journal (if any); a refused write latches storage-failure. Public for core/console/device-ops.ts. */
+  log(type: "intent" | "done" | "event", payload: any, tMs: number): boolean {
     if (!this.journal) return true;
     if (this.journal.append(type, payload, Math.round(tMs < 0 ? 0 : tMs)) >= 0) return true;
     if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + this.journal.lastError);
@@ -304,97 +304,5 @@ export class Controller {
         this.fault("storage-failure", "journal compaction refused: " + this.journal.lastError);
       }
     });
-  }
-
-  // ---- for the console (core/console): audit, commit, new prescription, clock, bench moves ----
-
-  /** The fused gap estimate now (µm): the length reached. */
-  lengthReachedUm(): number {
-    return estimateUm(this.gov, this.state);
-  }
-
-  /** Journals an audit event and compacts when due; false when the journal refused (storage-failure latched). */
-  record(code: string, detail: string): boolean {
-    if (!this.log("event", { code, detail }, this.elapsedMs())) return false;
-    return !this.journal || !this.journal.shouldCompact() || this.commit();
-  }
-
-  /** Writes a snapshot of the state now, so what changed commits atomically; a refusal latches storage-failure. */
-  commit(): boolean {
-    if (!this.journal) return true;
-    if (this.journal.compact(this.snapshot(), Math.round(this.elapsedMs())) >= 0) return true;
-    this.fault("storage-failure", "journal compaction refused: " + this.journal.lastError);
-    return false;
-  }
-
-  /**
-   * A new prescription takes over now from `startUm` (the length reached); `rx` is
-   * already continued so its latency counts from now (console/restore.ts). The time
-   * base, step count, fusion and 24 h travel budget carry on; a pause stays a pause.
-   * `image` (what a reboot needs to rebuild `rx`) is committed with the snapshot.
-   */
-  loadPrescription(rx: Prescription, startUm: number, image: object): boolean {
-    const t = this.elapsedMs();
-    this.rx = rx;
-    this.startUm = startUm;
-    this.schedule = makeSchedule(rx, startUm, this.wallAtStart);
-    this.gov = makeGovernorConfig(this.profile, rx, this.schedule, this.hal.caps.maxMoveSteps, this.hal.caps.maxStepRateHz);
-    this.sup = makeSupervisorConfig(this.profile, rx, this.schedule);
-    const fresh = initialPhase();
-    fresh.sinceMs = t;
-    let next = advancePhase(fresh, this.schedule, t, startUm, this.profile.positionToleranceUm);
-    if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
-    this.setPhase(next);
-    this.consoleImage = image;
-    return this.commit();
-  }
-
-  /**
-   * The wall clock was corrected by deltaMs: the time base moves with it, so the
-   * time since the start stays continuous across reboots, quiet hours follow the
-   * corrected local time, and the supervisor does not see a clock jump.
-   */
-  shiftWallClock(deltaMs: number, image: object): boolean {
-    this.wallAtStart += deltaMs;
-    if (isFinite(this.supState.wallOffset)) this.supState.wallOffset += deltaMs;
-    this.schedule = makeSchedule(this.rx, this.startUm, this.wallAtStart);
-    this.consoleImage = image;
-    return this.commit();
-  }
-
-  /**
-   * Bench: one raw move while paused, bounded like any move (increment cap, driver
-   * cap, 24 h budget, stroke), journaled as intent/done and booked in the
-   * governor's and supervisor's counts. Returns "" when issued (`done` runs once
-   * when it ends) or the refusal code.
-   */
-  benchMove(steps: number, dir: Direction, done: (res: MoveResult) => void): string {
-    if (this.phase.phase !== "paused") return "wrong-phase";
-    if (this.moving) return "busy";
-    const t = this.elapsedMs();
-    if (!(steps >= 1 && steps <= this.gov.incrementCapSteps && steps <= this.gov.moveCapSteps && Math.floor(steps) === steps)) return "out-of-range";
-    // the governor's window is advanced every tick: read its sum without moving it (a refusal changes nothing)
-    if (this.state.window.sum + steps > this.sup.budgetSteps) return "over-budget";
-    const after = this.lengthReachedUm() + dir * steps * this.gov.umPerStep;
-    if (after < 0 || after > this.gov.strokeUm) return "over-stroke";
-    if (!this.log("intent", { steps, dir, target: this.supState.est }, t)) return "storage-failure";
-    const st = this.hal.stepper;
-    st.enable();
-    this.moving = true;
-    st.move({ steps, dir, maxDurationMs: Math.ceil((steps * 1000) / this.gov.maxStepRateHz) + 100 }, (res) => {
-      this.moving = false;
-      st.disable();
-      const tEnd = res.endedAtMs - this.t0;
-      this.state.stepCount += dir * res.issued;
-      this.supState.stepCount += dir * res.issued;
-      windowAdd(this.state.window, tEnd, res.issued);
-      windowAdd(this.supState.window, tEnd, res.issued);
-      if (this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) {
-        if (res.issued > steps) this.fault("runaway", "bench move: driver issued " + res.issued + " steps for " + steps + " commanded");
-        else if (res.fault !== "") this.fault("driver-fault", "bench move: stepper reported " + res.fault + " after " + res.issued + " of " + steps + " steps");
-      }
-      done(res);
-    });
-    return "";
   }
 }

@@ -8,6 +8,7 @@
 import type { Direction, MoveResult } from "../../../hal/types.ts";
 import type { Command, ConsoleDevice, Reply } from "./command.ts";
 import { intArg } from "./command.ts";
+import { benchMove } from "./device-ops.ts";
 
 const REFUSALS: { [code: string]: string } = {
   "wrong-phase": "bench moves run only while paused",
@@ -18,8 +19,8 @@ const REFUSALS: { [code: string]: string } = {
   "storage-failure": "the journal refused the move: the device faulted",
 };
 
-function benchMove(dev: ConsoleDevice, steps: number, dir: Direction, reply: Reply, done: (res: MoveResult) => void): void {
-  const code = dev.ctl.benchMove(steps, dir, done);
+function startMove(dev: ConsoleDevice, steps: number, dir: Direction, reply: Reply, done: (res: MoveResult) => void): void {
+  const code = benchMove(dev.ctl, steps, dir, done);
   if (code !== "") reply(code, null, REFUSALS[code]);
 }
 
@@ -33,7 +34,7 @@ export const move: Command = {
   args: [intArg("steps", 1, 1000000, false), intArg("dir", -1, 1, false)],
   run(dev, req, _who, reply) {
     if (req.dir === 0) return reply("bad-args", null, "dir must be 1 (distract) or -1 (retract)");
-    benchMove(dev, req.steps, req.dir, reply, (res) => reply(moveCode(res), { issued: res.issued, fault: res.fault }, res.fault));
+    startMove(dev, req.steps, req.dir, reply, (res) => reply(moveCode(res), { issued: res.issued, fault: res.fault }, res.fault));
   },
 };
 
@@ -44,7 +45,7 @@ export const calibrate: Command = {
   run(dev, req, _who, reply) {
     const hal = dev.ctl.hal;
     const before = hal.position.read();
-    benchMove(dev, req.steps, 1, reply, (res) => {
+    startMove(dev, req.steps, 1, reply, (res) => {
       const after = hal.position.read();
       const measured = before.ok && after.ok && res.issued > 0 ? (after.value - before.value) / res.issued : null;
       reply(moveCode(res), { issued: res.issued, fault: res.fault, beforeUm: before.value, afterUm: after.value, measuredUmPerStep: measured, profileUmPerStep: dev.ctl.profile.umPerMicrostep }, res.fault);

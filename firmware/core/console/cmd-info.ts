@@ -9,6 +9,7 @@ import { NONCE_BYTES, NONCE_TTL_MS } from "./auth.ts";
 import type { Command } from "./command.ts";
 import { ALL_ROLES, intArg } from "./command.ts";
 import { formatUtc } from "./calendar.ts";
+import { lengthReachedUm } from "./device-ops.ts";
 
 export const PROTOCOL_VERSION = 1;
 export const LOG_MAX = 50;
@@ -54,7 +55,7 @@ export const status: Command = {
       interrupted: ph.interrupted,
       tMs: Math.round(t),
       time: formatUtc(dev.clock.wallMs()),
-      lengthUm: round(ctl.lengthReachedUm(), 2),
+      lengthUm: round(lengthReachedUm(ctl), 2),
       targetUm: round(targetUm(ctl.schedule, t), 2),
       positionUm: round(ctl.obs.pos.value, 2),
       forceN: round(ctl.obs.force.value, 2),

@@ -13,6 +13,7 @@ import type { Who } from "./auth.ts";
 import { checkSignedRx } from "./signed-rx.ts";
 import { continueFrom } from "./restore.ts";
 import type { ConsoleImage } from "./restore.ts";
+import { lengthReachedUm, loadPrescription } from "./device-ops.ts";
 
 const REASON_MAX = 120;
 const MAX_RX_CHARS = 1500;
@@ -42,7 +43,7 @@ export const rx: Command = {
   args: [stringArg("rx", MAX_RX_CHARS, false), stringArg("key", 64, true), stringArg("sig", 128, true)],
   run(dev, req, who, reply) {
     const ctl = dev.ctl;
-    const startUm = ctl.lengthReachedUm();
+    const startUm = lengthReachedUm(ctl);
     const v = checkSignedRx(req.rx, req.key, req.sig, {
       ring: dev.ring,
       verifier: dev.verifier,
@@ -58,7 +59,7 @@ export const rx: Command = {
     if (ctl.moving) return reply("busy", null, "a move is under way: try again in a moment");
     const t = Math.round(ctl.elapsedMs());
     const image: ConsoleImage = { rx: { text: req.rx, key: req.key, sig: req.sig, fromTMs: t, startUm }, wallCorrectionMs: dev.image.wallCorrectionMs };
-    if (!ctl.loadPrescription(continueFrom(v.rx, t), startUm, image)) return reply("storage-failure", null, "the journal refused the new prescription: the device faulted");
+    if (!loadPrescription(ctl, continueFrom(v.rx, t), startUm, image)) return reply("storage-failure", null, "the journal refused the new prescription: the device faulted");
     dev.image = image;
     reply("ok", { counter: v.rx.counter, startUm: Math.round(startUm * 100) / 100, fromTMs: t, phase: ctl.phase.phase }, "");
   },

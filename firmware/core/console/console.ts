@@ -24,6 +24,7 @@ import { hello, log, status } from "./cmd-info.ts";
 import { ack, pause, resume, rx } from "./cmd-treatment.ts";
 import { time } from "./cmd-time.ts";
 import { calibrate, move } from "./cmd-bench.ts";
+import { record } from "./device-ops.ts";
 
 export const COMMANDS: Command[] = [hello, status, log, time, pause, resume, ack, rx, move, calibrate];
 const COMMAND_NAMES: string[] = COMMANDS.map((c) => c.name);
@@ -154,12 +155,12 @@ export class Console implements ConsoleDevice {
   /** Journals a command's outcome, after the counts of refused lines not journaled yet. */
   private audit(who: Who, cmd: string, code: string): void {
     if (this.unloggedMalformed + this.unloggedDropped > 0) {
-      this.ctl.record(AUDIT_CODE, "lines refused before parsing: " + this.unloggedMalformed + " malformed, " + this.unloggedDropped + " dropped by flood control");
+      record(this.ctl, AUDIT_CODE, "lines refused before parsing: " + this.unloggedMalformed + " malformed, " + this.unloggedDropped + " dropped by flood control");
       this.unloggedMalformed = 0;
       this.unloggedDropped = 0;
     }
     const key = who.key === "" ? "" : (who.code === "" ? ":" : "?") + who.key.substring(0, 32);
-    this.ctl.record(AUDIT_CODE, who.role + key + " " + cmd + " " + code);
+    record(this.ctl, AUDIT_CODE, who.role + key + " " + cmd + " " + code);
   }
 
   private respond(id: number | string | null, code: string, data: any, message: string): void {
