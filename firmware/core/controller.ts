@@ -22,6 +22,7 @@ import type { Journal, Recovery } from "./journal.ts";
 import { makeTravelWindow } from "./travel-window.ts";
 import { recover } from "./journal.ts";
 import type { Snapshot } from "./persist.ts";
+import type { ConsoleImage } from "./console/restore.ts";
 import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
 
 /** Journal records may be this far "in the future" of the wall clock before boot refuses them (ms). */
@@ -55,7 +56,7 @@ export class Controller {
   /** What the last boot recovered from the journal (null on a fresh start or without one). */
   lastRecovery: Recovery | null;
   /** What snapshots carry for the console under `console` (see core/console/restore.ts); null = nothing. */
-  consoleImage: object | null;
+  consoleImage: ConsoleImage | null;
   /** Monotonic time the prescription started, and the wall time it started at. */
   t0: number;
   wallAtStart: number;
@@ -184,7 +185,8 @@ export class Controller {
       events,
       eventsDropped: dropped,
     };
-    return this.consoleImage ? Object.assign(snap, { console: this.consoleImage }) : snap;
+    if (this.consoleImage) snap.console = this.consoleImage;
+    return snap;
   }
 
   /** Appends to the journal (if any); a refused write latches storage-failure. Public for core/console/device-ops.ts. */

@@ -8,6 +8,7 @@
 import type { Direction, MoveResult } from "../../../hal/types.ts";
 import type { Controller } from "../controller.ts";
 import type { Prescription } from "../prescription.ts";
+import type { ConsoleImage } from "./restore.ts";
 import { estimateUm, makeGovernorConfig } from "../governor.ts";
 import { makeSupervisorConfig } from "../supervisor.ts";
 import { makeSchedule } from "../schedule.ts";
@@ -40,7 +41,7 @@ export function record(ctl: Controller, code: string, detail: string): boolean {
  * step count, fusion and 24 h travel budget carry on; a pause stays a pause.
  * `image` (what a reboot needs to rebuild `rx`) is committed with the snapshot.
  */
-export function loadPrescription(ctl: Controller, rx: Prescription, startUm: number, image: object): boolean {
+export function loadPrescription(ctl: Controller, rx: Prescription, startUm: number, image: ConsoleImage): boolean {
   const t = ctl.elapsedMs();
   ctl.rx = rx;
   ctl.startUm = startUm;
@@ -61,7 +62,7 @@ export function loadPrescription(ctl: Controller, rx: Prescription, startUm: num
  * time since the start stays continuous across reboots, quiet hours follow the
  * corrected local time, and the supervisor does not see a clock jump.
  */
-export function shiftWallClock(ctl: Controller, deltaMs: number, image: object): boolean {
+export function shiftWallClock(ctl: Controller, deltaMs: number, image: ConsoleImage): boolean {
   ctl.wallAtStart += deltaMs;
   if (isFinite(ctl.supState.wallOffset)) ctl.supState.wallOffset += deltaMs;
   ctl.schedule = makeSchedule(ctl.rx, ctl.startUm, ctl.wallAtStart);
