@@ -3,9 +3,9 @@
 // times faster than real time, would see every byte arrive late in EMULATED time
 // and the host's readings go stale. In lockstep the board's clock does not advance
 // while bytes are still on the wire in either direction, so link latency in
-// emulated time is only the UART's own. A wire that stays busy longer than
-// `giveUpMs` of wall time is treated as cut: the board runs on (and the host
-// notices the silence by itself).
+// emulated time is only the UART's own. A cut line shows as a closed port and
+// ends the lockstep; as a last resort, a wire busy for `giveUpMs` of wall time is
+// treated as cut too (the board runs on; the host notices the silence itself).
 
 import type { SerialPort } from "serialport";
 import type { UnoRunner } from "./runner.ts";
@@ -28,7 +28,7 @@ export function meterHostPort(port: SerialPort): HostMeter {
   return meter;
 }
 
-export function lockstep(runner: UnoRunner, bridge: SerialBridge, host: SerialPort, giveUpMs = 500): void {
+export function lockstep(runner: UnoRunner, bridge: SerialBridge, host: SerialPort, giveUpMs = 10000): void {
   const meter = meterHostPort(host);
   let busySince = -1;
   const traffic = () =>

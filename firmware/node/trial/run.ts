@@ -80,6 +80,28 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   }
 }
 
+/**
+ * Stops the controller (motor off) at the first moment within `graceMs` when no move
+ * is in flight, from inside a clock callback so no tick can start another one.
+ * Returns whether the device was in a safe state when stopped.
+ */
+function stopController(controller: Controller, graceMs: number): Promise<boolean> {
+  const clock = controller.hal.clock;
+  const end = clock.monoMs() + graceMs;
+  return new Promise((resolve) => {
+    const check = () => {
+      if (controller.moving && clock.monoMs() < end) {
+        clock.at(clock.monoMs() + graceMs / 20, check);
+        return;
+      }
+      const safe = controller.phase.phase === "fault" ? !controller.hal.stepper.isEnabled() : !controller.moving;
+      controller.stop();
+      resolve(safe);
+    };
+    check();
+  });
+}
+
 async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<typeof parseProfile>, rx: ReturnType<typeof parsePrescription>, log: TrialLog, files: TrialResult["files"], wall0: number, benchOnly: boolean): Promise<TrialResult> {
   const hal = board.hal;
   const start = hal.position.read();
@@ -113,7 +135,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
       const t = controller.elapsedMs();
       if (o.onProgress) o.onProgress(Math.min(1, t / endMs), t / MS_PER_DAY);
       if (t >= endMs) return resolve("duration");
-      hal.clock.at(hal.clock.monoMs() + profile.tickMs * 10, progress);
+      hal.clock.at(hal.clock.monoMs() + Math.min(profile.tickMs * 10, endMs - t), progress);
     };
     controller.boot();
     progress();
@@ -121,9 +143,9 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
     ended = true;
     process.removeListener("SIGINT", onSigint);
   });
+  // Out of time: let a move in flight finish (cutting it would read as a driver fault); otherwise stop now.
+  const finalStateSafe = await stopController(controller, stopReason === "duration" ? profile.tickMs : 0);
   const endT = Math.min(controller.elapsedMs(), endMs);
-  const finalStateSafe = controller.phase.phase === "fault" ? !hal.stepper.isEnabled() : !controller.moving;
-  controller.stop();
   const summary = trialSummary({ name: profile.name, port: o.port, timeScale: o.timeScale, benchOnly, seed: board.seed, wall0, endMs: endT, boardSeconds: board.boardMs() / 1000, stopReason, finalStateSafe }, controller, obs, hal, rig);
   obs.record({ type: "stop", tMs: endT, code: stopReason, motorEnabled: hal.stepper.isEnabled(), issued: obs.issued, detail: "controller stopped, motor disable sent" });
   writeFileSync(files.summary, JSON.stringify(summary, null, 2) + "\n");
