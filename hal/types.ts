@@ -1,7 +1,9 @@
 // The hardware abstraction layer: the one interface every driver implements
 // (simulator, johnny-five/Firmata, Espruino). Types only, no code.
 //
-// Rules every driver must follow (checked by tests/hal-contract.test.ts):
+// Rules every driver must follow (one contract suite, tests/hal-contract.ts, runs them
+// against every driver that can run here: hal-contract.test.ts, hal-contract-uno.test.ts,
+// espruino-contract.test.ts):
 //  R1  Nothing moves unless `stepper.move` was called while enabled; `disable()`
 //      stops a move in progress at once and de-energises the driver.
 //  R2  A move is bounded: at most `caps.maxMoveSteps` microsteps and it must finish

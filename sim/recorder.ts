@@ -13,6 +13,9 @@ import { finishMs, targetUm } from "../firmware/core/schedule.ts";
 import { MS_PER_DAY } from "../firmware/core/units.ts";
 import type { Plant } from "./plant.ts";
 
+/** Where the truth comes from: the simulator's plant, or a rig's reference measurement. */
+export type GapSource = Pick<Plant, "gapUm">;
+
 export interface Series {
   tMs: number[];
   /** The reference the error is measured against: the target one tick earlier. */
@@ -38,7 +41,7 @@ export interface FaultEvent {
 }
 
 export class Recorder implements ControllerObserver {
-  plant: Plant;
+  plant: GapSource;
   schedule: Schedule;
   tickMs: number;
   seriesEveryMs: number;
@@ -62,7 +65,7 @@ export class Recorder implements ControllerObserver {
   lastTMs = 0;
   private nextSeriesMs = 0;
 
-  constructor(plant: Plant, schedule: Schedule, tickMs: number, seriesEveryMs: number) {
+  constructor(plant: GapSource, schedule: Schedule, tickMs: number, seriesEveryMs: number) {
     this.plant = plant;
     this.schedule = schedule;
     this.tickMs = tickMs;

@@ -7,11 +7,12 @@ import { progressBar } from "../progress.ts";
 import { benchGovernor } from "../../../bench/governor.ts";
 import { benchSimulator } from "../../../bench/simulator.ts";
 import { benchEspruinoTick } from "../../../bench/espruino-tick.ts";
+import { benchUno } from "../../../bench/uno.ts";
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: [], switches: ["json", "quick", "help"] });
+  const args = parseArgs(argv, { values: [], switches: ["json", "quick", "uno", "help"] });
   if (args.switches.help) {
-    process.stdout.write("usage: osteodrive bench [--json] [--quick]\n");
+    process.stdout.write("usage: osteodrive bench [--json] [--quick] [--uno]\n  --uno  also measure the emulated Uno (speed, Firmata latency, pins-mode step rate; ~20 s)\n");
     return 0;
   }
   const bar = progressBar(true);
@@ -21,7 +22,8 @@ export async function main(argv: string[]): Promise<number> {
   bar.update(0.95, "espruino bundle in the vm shim");
   const espruino = benchEspruinoTick();
   bar.done();
-  const out = { node: process.version, governor, simulator, espruino };
+  const uno = args.switches.uno ? await benchUno() : null;
+  const out = { node: process.version, governor, simulator, espruino, uno };
   if (args.switches.json) {
     process.stdout.write(JSON.stringify(out, null, 2) + "\n");
     return 0;
@@ -36,5 +38,6 @@ export async function main(argv: string[]): Promise<number> {
     "               ratio (open/closed) rms " + s.noisyRig.rmsRatio + "×, final " + s.noisyRig.finalRatio + "×",
     "espruino       bundle tick in the vm shim " + espruino.usPerTick + " µs (V8); " + espruino.callsPerTick + " calls/tick ≈ " + espruino.espruinoMcuMsPerTick.join("–") + " ms on a microcontroller",
   ].join("\n") + "\n");
+  if (uno) process.stdout.write("emulated Uno   " + JSON.stringify(uno) + "\n");
   return 0;
 }

@@ -15,7 +15,6 @@ import { parseProfile } from "../../core/profile.ts";
 import { finishMs } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
 import { FileStore } from "../../../hal/node/file-store.ts";
-import type { Plant } from "../../../sim/plant.ts";
 import { Recorder } from "../../../sim/recorder.ts";
 import { renderReport } from "../../../sim/report.ts";
 import { JOURNAL_COMPACT_BYTES } from "../../../sim/run.ts";
@@ -110,7 +109,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
   const length: LengthSource = rig ? { kind: "plant", get gapUm() { return rig.plant.gapUm; } } : { kind: "sensor", gapUm: startUm };
   const controller = new Controller(hal, profile, rx, startUm, null, new Journal(hal.store, JOURNAL_COMPACT_BYTES));
   // The Recorder reads only `gapUm`; on a real rig that is the position reading.
-  const recorder = new Recorder(rig ? rig.plant : (length as unknown as Plant), controller.schedule, profile.tickMs, profile.tickMs * 10);
+  const recorder = new Recorder(rig ? rig.plant : length, controller.schedule, profile.tickMs, profile.tickMs * 10);
   const obs = new TrialObserver(recorder, log, length, () => board.boardMs());
   controller.observer = obs;
   if (o.onBoard) o.onBoard(board);
