@@ -74,7 +74,8 @@ test("the bundle in the shim tracks like the Node app: true gap within 1 µm at 
       gaps.push(plant.gapUm);
     });
   }
-  bootApp(shim, appBundle(sc, 0));
+  // the journal in flash is on, as on a patient's board (the Node app journals too)
+  bootApp(shim, appBundle(sc, BOARDS.pico.hal.storeBytes / 2));
   runHours(shim, 0, endMs);
 
   const want = node.recorder.dayStartGapUm.slice(0, 3);
