@@ -12,7 +12,7 @@ import type { DeviceProfile } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import { makeSchedule, targetUm } from "./schedule.ts";
-import type { Decision, GovernorConfig, GovernorState } from "./governor.ts";
+import type { Decision, GovernorConfig, GovernorInput, GovernorState } from "./governor.ts";
 import { applyMove, decide, makeDecision, makeGovernorConfig, makeGovernorState } from "./governor.ts";
 import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
@@ -47,6 +47,8 @@ export class Controller {
   supState: SupervisorState;
   verdict: Verdict;
   obs: Observation;
+  /** The governor's input, sharing the observation's readings. */
+  govIn: GovernorInput;
   phase: PhaseState;
   decision: Decision;
   observer: ControllerObserver | null;
@@ -85,6 +87,7 @@ export class Controller {
     this.supState = makeSupervisorState(this.state.stepCount);
     this.verdict = makeVerdict();
     this.obs = { tMs: 0, wallMs: 0, phase: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
+    this.govIn = { tMs: 0, targetUm: 0, motionAllowed: false, pos: this.obs.pos, force: this.obs.force };
     this.phase = initialPhase();
     this.decision = makeDecision();
     this.observer = observer;
@@ -279,7 +282,11 @@ export class Controller {
     o.phase = this.phase.phase;
     const watching = this.phase.phase !== "fault" && this.phase.phase !== "complete";
     if (watching && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
-    const d = decide(this.gov, this.state, t, o.targetUm, motionAllowed(this.phase), o.pos, o.force, this.decision);
+    const g = this.govIn;
+    g.tMs = t;
+    g.targetUm = o.targetUm;
+    g.motionAllowed = motionAllowed(this.phase);
+    const d = decide(this.gov, this.state, g, this.decision);
     if (this.observer) this.observer.decision(t, d, o.pos, o.force);
     if (d.stop !== "") {
       this.fault(d.stop, "governor: " + d.stop + " at " + d.forceN.toFixed(1) + " N");

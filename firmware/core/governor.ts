@@ -71,6 +71,18 @@ export interface GovernorState {
   window: TravelWindow;
 }
 
+/**
+ * What decide() reads each tick. The caller owns one and rewrites its fields: numbers
+ * stay in the object, so no double is boxed on the call (zero allocation per tick).
+ */
+export interface GovernorInput {
+  tMs: number;
+  targetUm: number;
+  motionAllowed: boolean;
+  pos: Reading;
+  force: Reading;
+}
+
 export interface Decision {
   steps: number;
   maxDurationMs: number;
@@ -150,10 +162,15 @@ function fuse(cfg: GovernorConfig, st: GovernorState, pos: Reading): void {
 }
 
 /**
- * Decides the next move. `motionAllowed` comes from the phase machine.
+ * Decides the next move (`inp.motionAllowed` comes from the phase machine).
  * Writes the result into `out`; updates `st` (fusion, pacing) in place.
  */
-export function decide(cfg: GovernorConfig, st: GovernorState, tMs: number, target: number, motionAllowed: boolean, pos: Reading, force: Reading, out: Decision): Decision {
+export function decide(cfg: GovernorConfig, st: GovernorState, inp: GovernorInput, out: Decision): Decision {
+  const tMs = inp.tMs;
+  const target = inp.targetUm;
+  const motionAllowed = inp.motionAllowed;
+  const pos = inp.pos;
+  const force = inp.force;
   const dt = tMs > st.lastMs ? tMs - st.lastMs : 0;
   st.lastMs = tMs;
   fuse(cfg, st, pos);

@@ -32,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   const s = simulator;
   process.stdout.write([
     "governor       " + g.usPerTickMedian + " µs/tick (median of " + g.usPerTickBatches.length + " batches, " + g.ticks + " ticks); " + g.heapBytesPerTick + " heap bytes/tick (" + g.gcDuringAllocationBatch + " GCs during that batch)",
+    "schedule       " + g.scheduleUsPerCall + " µs per target computation; " + g.scheduleHeapBytesPerCall + " heap bytes/call",
     "simulator      60-day protocol in " + s.protocol60DaysWallS + " s wall; " + s.simulatedDaysPerWallS + " simulated days per wall second",
     "noisy-rig      closed loop rms " + s.noisyRig.closedLoop.rmsErrorUm + " µm, final " + s.noisyRig.closedLoop.finalErrorUm + " µm",
     "               open loop   rms " + s.noisyRig.openLoop.rmsErrorUm + " µm, final " + s.noisyRig.openLoop.finalErrorUm + " µm",
