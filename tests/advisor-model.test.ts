@@ -26,6 +26,9 @@ test.before(async () => {
   await selectBackend("cpu");
 });
 
+/** The device the trials simulate (and the committed advisor was trained for). */
+const DEVICE = trialScenario(drawTrial("normal", 1)).profile.name;
+
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), "advisor-"));
 }
@@ -40,7 +43,7 @@ test.serial("the committed model is in the layers format, at most 1 MB, and load
   const bytes = readdirSync(MODEL_DIR).reduce((s, f) => s + statSync(join(MODEL_DIR, f)).size, 0);
   t.true(bytes <= 1024 * 1024, bytes + " bytes");
   const logs: string[] = [];
-  const a = await loadAdvisor(MODEL_DIR, true, (l) => logs.push(l));
+  const a = await loadAdvisor(MODEL_DIR, DEVICE, true, (l) => logs.push(l));
   t.truthy(a, logs.join("\n"));
   t.deepEqual(a!.model.inputs[0].shape, [null, 192, 5]);
   t.deepEqual(a!.model.outputs[0].shape, [null, 4]);
@@ -68,13 +71,14 @@ test.serial("on the fixed test subset the committed figures are reproduced", asy
   close(t, run.report.model, meta.subset.model, "model");
   close(t, run.report.baseline, meta.subset.baseline, "baseline");
   close(t, run.report.detector, meta.subset.detector, "detector");
+  close(t, run.report.modelAndDetector, meta.subset.modelAndDetector, "model and detector");
 });
 
 test.serial("a corrupt model is refused at load and logged", async (t) => {
   const dir = withMeta(tmp(), true);
   writeFileSync(join(dir, MODEL_JSON), "{ not json");
   const logs: string[] = [];
-  t.is(await loadAdvisor(dir, true, (l) => logs.push(l)), null);
+  t.is(await loadAdvisor(dir, DEVICE, true, (l) => logs.push(l)), null);
   t.regex(logs[0], /not loaded from .*JSON/);
 });
 
@@ -83,7 +87,7 @@ test.serial("a model with the wrong output shape is refused at load", async (t) 
   const m = tf.sequential({ layers: [tf.layers.flatten({ inputShape: [192, 5] }), tf.layers.dense({ units: 3, activation: "softmax" })] });
   await saveModel(m, dir);
   const logs: string[] = [];
-  t.is(await loadAdvisor(dir, true, (l) => logs.push(l)), null);
+  t.is(await loadAdvisor(dir, DEVICE, true, (l) => logs.push(l)), null);
   t.regex(logs[0], /gives \[null,3\]; expected/);
 });
 
@@ -92,9 +96,15 @@ test.serial("an advisor whose evaluation fell short is off unless forced", async
   copyFileSync(join(MODEL_DIR, MODEL_JSON), join(dir, MODEL_JSON));
   copyFileSync(join(MODEL_DIR, WEIGHTS_BIN), join(dir, WEIGHTS_BIN));
   const logs: string[] = [];
-  t.is(await loadAdvisor(dir, false, (l) => logs.push(l)), null);
+  t.is(await loadAdvisor(dir, DEVICE, false, (l) => logs.push(l)), null);
   t.regex(logs[0], /off by default/);
-  t.truthy(await loadAdvisor(dir, true, () => {}));
+  t.truthy(await loadAdvisor(dir, DEVICE, true, () => {}));
+});
+
+test.serial("the advisor is off on a device it was not trained for", async (t) => {
+  const logs: string[] = [];
+  t.is(await loadAdvisor(MODEL_DIR, "OD-L1 femoral lengthening nail", true, (l) => logs.push(l)), null);
+  t.regex(logs[0], /off: trained for "OD-M1 mandibular distractor", this device is "OD-L1/);
 });
 
 test.serial("a model that answers NaN is ignored at every inference: no advisory, no slow-down", async (t) => {
@@ -102,7 +112,7 @@ test.serial("a model that answers NaN is ignored at every inference: no advisory
   const m = buildModel(1);
   m.setWeights(m.getWeights().map((w) => tf.fill(w.shape, NaN)));
   await saveModel(m, dir);
-  const a = await loadAdvisor(dir, true, () => {});
+  const a = await loadAdvisor(dir, DEVICE, true, () => {});
   t.truthy(a, "NaN weights still load: the shapes are right");
   const logs: string[] = [];
   let hook: AdvisoryHook | null = null;

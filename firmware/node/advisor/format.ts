@@ -29,6 +29,7 @@ export function formatEval(r: EvalRun): string {
     row("model", rep.model),
     row("baseline", rep.baseline),
     row("detector", rep.detector),
+    row("model+det", rep.modelAndDetector),
     "",
     "lead = force-rising-baseline warning time − advisory time, on the " + rep.model.prematureLead.comparable + " premature trials where that warning fired;",
     "       against the first deterministic reaction (that warning or the hard-limit stop, " + rep.model.prematureLead.firstReaction + " trials): model " + days(rep.model.prematureLead.medianLeadOverFirstReactionDays) + ", baseline " + days(rep.baseline.prematureLead.medianLeadOverFirstReactionDays),

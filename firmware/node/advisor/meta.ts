@@ -1,7 +1,8 @@
 // advisor.json, committed next to the model: how it was trained (seed, epochs),
 // the policies tuned on the validation seeds (model and baseline), the evaluation
 // it scored (held-out test seeds, and the small subset the test suite re-runs),
-// and whether it is on by default (only if it met the bar). Thresholds that
+// whether it is on by default (only if it met the bar) and the one device profile
+// it was trained for (its forces mean nothing on another device). Thresholds that
 // switch a class off are Infinity in memory and null in JSON.
 
 import { readFileSync, writeFileSync } from "node:fs";
@@ -13,6 +14,8 @@ export const META_JSON = "advisor.json";
 
 export interface AdvisorMeta {
   format: 1;
+  /** The device profile the trials simulate: the only device the advisor knows. */
+  device: string;
   trainSeed: number;
   epochs: number;
   modelPolicy: Policy;

@@ -20,7 +20,7 @@ import type { EvalReport } from "./report.ts";
 import { timeBackends } from "./timing.ts";
 import type { BackendTiming } from "./timing.ts";
 import { TRAIN_DEFAULTS, trainModel } from "./train.ts";
-import { splitTrials } from "./trials.ts";
+import { splitTrials, trialScenario } from "./trials.ts";
 import type { Split } from "./trials.ts";
 import { tunePolicy } from "./tune.ts";
 
@@ -61,7 +61,8 @@ export async function trainAndSave(seed: number, epochs: number, dir: string, p:
   const subset = evaluateTrials(subsetOf(test), scorer, modelPolicy, linearTrend, baselinePolicy, part(p, 0.99, 1));
   const v = verdict(full);
   const modelBytes = await saveModel(model, dir);
-  const meta: AdvisorMeta = { format: 1, trainSeed: seed, epochs, modelPolicy, baselinePolicy, subsetPerClass: SUBSET_PER_CLASS, subset, test: full, enabledByDefault: v.meets, shortfalls: v.shortfalls, modelBytes };
+  const device = trialScenario(train[0].spec).profile.name;
+  const meta: AdvisorMeta = { format: 1, device, trainSeed: seed, epochs, modelPolicy, baselinePolicy, subsetPerClass: SUBSET_PER_CLASS, subset, test: full, enabledByDefault: v.meets, shortfalls: v.shortfalls, modelBytes };
   writeMeta(dir, meta);
   return meta;
 }

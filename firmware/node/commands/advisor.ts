@@ -62,7 +62,7 @@ async function sim(argv: string[]): Promise<number> {
   const days = numberFlag(args, "days", 0.01, 3650, defaultDays(sc))!;
   const backend = await selectBackend();
   say("advisor: backend " + backend.name + (backend.skipped.length ? " (skipped " + backend.skipped.join("; ") + ")" : ""));
-  const loaded = await loadAdvisor(args.values.model ?? MODEL_DIR, true, say);
+  const loaded = await loadAdvisor(args.values.model ?? MODEL_DIR, sc.profile.name, true, say);
   if (!loaded) return 1;
   const bar = progressBar(!args.switches.json);
   let hook: AdvisoryHook | null = null;
