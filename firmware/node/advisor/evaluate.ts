@@ -28,7 +28,7 @@ export interface FirstAlarm {
   cls: number;
 }
 
-export function scoreTrial(rec: TrialRecord, scorer: Scorer): TrialScores {
+function scoreTrial(rec: TrialRecord, scorer: Scorer): TrialScores {
   const n = Math.max(0, rec.lastBin - rec.firstBin + 1);
   const x = new Float32Array(n * WINDOW_SIZE);
   for (let i = 0; i < n; i++) windowInto(rec.bins, rec.firstBin + i, x, i * WINDOW_SIZE);

@@ -22,7 +22,7 @@ export interface TrialRecord {
 }
 
 /** Index of the bin that contains time tMs (ms since the prescription started). */
-export function binAt(tMs: number): number {
+function binAt(tMs: number): number {
   return Math.floor(tMs / BIN_MS);
 }
 

@@ -48,7 +48,7 @@ export interface Figures {
   };
 }
 
-export const RISING = "force-rising-baseline";
+const RISING = "force-rising-baseline";
 const HARD_LIMIT = "force-hard-limit";
 const DETECTOR_CODES: { [code: string]: TissueClass } = { "force-rising-baseline": "premature-consolidation", "force-sudden-drop": "rupture" };
 

@@ -4,7 +4,7 @@
 // consolidation asks for no slow-down: slowing lets the callus consolidate faster,
 // the cure (a faster rate) is the clinician's call, so the advisor only tells.
 
-import { CLASSES, NUM_CLASSES } from "./classes.ts";
+import { NUM_CLASSES } from "./classes.ts";
 import type { TissueClass } from "./classes.ts";
 
 export interface Policy {
@@ -55,8 +55,4 @@ export class AlarmRule {
     }
     return best;
   }
-}
-
-export function className(index: number): TissueClass {
-  return CLASSES[index];
 }
