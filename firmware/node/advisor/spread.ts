@@ -21,10 +21,12 @@ export interface ClassSpread {
   boneStiffnessFactor: Range;
 }
 
-/** Shared by every class: load-cell noise (N) and the chance of a staircase rhythm. */
+// Shared by every class.
+/** Load-cell noise σ, N. */
 export const NOISE_SIGMA_N: Range = [0.2, 2];
 /** Latency before distraction, days (DOMAIN.md: typically 5–7). */
 export const LATENCY_DAYS: Range = [5, 7];
+/** The chance of a staircase rhythm (else continuous). */
 export const STAIRCASE_FRACTION = 0.5;
 /** Rupture: a force-collapse fault of this fraction, this many days into distraction. */
 export const COLLAPSE_FRACTION: Range = [0.15, 0.6];
