@@ -118,9 +118,13 @@ test("Ctrl-C disables the motor, flushes the log and exits 130", async (t) => {
   t.like(recs[recs.length - 1], { type: "rig", motorEnabled: false });
 });
 
-test.serial("trial --port PATH on the real-time clock drives a real-time emulated Uno: every microstep issued reaches the plant", async (t) => {
-  // Wall-clock driven: mild compression, a 2 s link timeout and 0.5 s of tolerated
-  // host timer lateness, so a loaded CI machine cannot starve it.
+// Wall-clock driven (a real-time board on a real tty), so it depends on the machine's
+// load: it runs only when OSTEODRIVE_REALTIME_TESTS=1 (the lockstep pty tests cover the
+// same code path deterministically in make test).
+const realtime = process.env.OSTEODRIVE_REALTIME_TESTS === "1" ? test.serial : test.skip;
+
+realtime("trial --port PATH on the real-time clock drives a real-time emulated Uno: every microstep issued reaches the plant", async (t) => {
+  // mild compression, a 2 s link timeout and 0.5 s of tolerated host timer lateness
   const dir = mkdtempSync(join(tmpdir(), "trial-tty-"));
   const profile = JSON.parse(readFileSync(BENCH_PROFILE, "utf8"));
   profile.board.linkTimeoutMs = 2000;
