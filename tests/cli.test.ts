@@ -41,3 +41,15 @@ test("bad input fails with a specific message and changes nothing", (t) => {
   t.is(cmd.status, 2);
   t.regex(cmd.stderr, /unknown command "simulate"/);
 });
+
+test("device --advisor runs the tissue-response advisor in the loop where it was trained, and not elsewhere", (t) => {
+  const on = run("device", "--hal", "sim", "--scenario", "mandible-continuous-1mm", "--time-scale", "max", "--days", "8", "--advisor", "--json");
+  t.is(on.status, 0, on.stderr);
+  const a = JSON.parse(on.stdout.trim().split("\n").pop()!);
+  t.is(a.advisor, "on");
+  t.is(a.phase, "distraction");
+  t.regex(on.stderr, /advisor: backend (wasm|cpu|tensorflow)/);
+  const off = run("device", "--hal", "sim", "--scenario", "limb-4x-daily", "--time-scale", "max", "--days", "1", "--advisor", "--json");
+  t.is(off.status, 0, off.stderr);
+  t.is(JSON.parse(off.stdout.trim().split("\n").pop()!).advisor, "off");
+});

@@ -15,6 +15,12 @@ import { join } from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { numberFlag, parseArgs, UsageError } from "../args.ts";
 import { restoreController } from "../../core/console/boot.ts";
+import type { Controller } from "../../core/controller.ts";
+import { selectBackend } from "../advisor/backend.ts";
+import { AdvisoryHook } from "../advisor/hook.ts";
+import { MODEL_DIR, loadAdvisor } from "../advisor/load.ts";
+import { modelScorer } from "../advisor/predict.ts";
+import { Tee } from "../advisor/simulate.ts";
 import { Journal, recover } from "../../core/journal.ts";
 import { targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
@@ -30,10 +36,26 @@ import { JOURNAL_COMPACT_BYTES, defaultDays } from "../../../sim/run.ts";
 import { consoleDevice } from "../console/attach.ts";
 import { openPort, portWriter, serveConsole } from "../console/serial.ts";
 
-const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input]";
+const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor]";
+
+/**
+ * --advisor: the tissue-response advisor runs inside the control loop (every 15 device
+ * minutes), advisory only. It stays off where its evaluation fell short or the device
+ * is not the one it was trained for; that is logged, and the device runs without it.
+ */
+async function attachAdvisor(ctl: Controller, hal: Hal, device: string): Promise<boolean> {
+  const say = (line: string) => process.stderr.write("advisor: " + line + "\n");
+  const backend = await selectBackend();
+  say("backend " + backend.name);
+  const loaded = await loadAdvisor(MODEL_DIR, device, false, say);
+  if (!loaded) return false;
+  const hook = new AdvisoryHook(ctl, hal.alarm, modelScorer(loaded.model), loaded.meta.modelPolicy, say);
+  ctl.observer = ctl.observer ? new Tee([ctl.observer, hook]) : hook;
+  return true;
+}
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["hal", "scenario", "journal", "world", "time-scale", "days", "console"], switches: ["until-complete", "json", "help", "bench-input"] });
+  const args = parseArgs(argv, { values: ["hal", "scenario", "journal", "world", "time-scale", "days", "console"], switches: ["until-complete", "json", "help", "bench-input", "advisor"] });
   if (args.switches.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
@@ -70,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   const withConsole = port ? consoleDevice(hal, sc.source.profile, sc.profile, sc.prescription, journal, { nowMs: () => performance.now(), send: portWriter(port) }) : null;
   const ctl = (withConsole || restoreController(hal, sc.profile, sc.prescription, journal, null)).ctl;
   const stopConsole = port && withConsole ? serveConsole(port, withConsole.console) : null;
+  const advisor = args.switches.advisor ? await attachAdvisor(ctl, hal, sc.profile.name) : null;
   ctl.boot();
 
   let stop = false;
@@ -102,6 +125,7 @@ export async function main(argv: string[]): Promise<number> {
     journalBytes: rec.validBytes,
     journalError: rec.error ? rec.error.message : null,
     recoveredAtBoot: ctl.lastRecovery !== null && ctl.lastRecovery.lastSnapshot !== null,
+    advisor: advisor === null ? "not requested" : advisor ? "on" : "off",
   };
   process.stdout.write((args.switches.json ? JSON.stringify(out) : Object.entries(out).map(([k, v]) => k.padEnd(18) + v).join("\n")) + "\n");
   return stop ? 130 : 0;
