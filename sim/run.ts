@@ -126,9 +126,7 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
   plant.advanceTo(endMs);
   const finalGap = plant.gapUm;
   const rx = sc.prescription;
-  const daily = recorder.dailyRateMmPerDay(finalGap);
-  const byDay = recorder.incrementsByDay();
-  const full = byDay.slice(0, Math.max(1, byDay.length - 1));
+  const fig = trackingFigures(recorder, finalGap, endMs);
   return {
     scenario: sc.name,
     seed,
@@ -137,31 +135,43 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
     wallMs: Math.round(performance.now() - wall0),
     targetLengthMm: rx.targetLengthMm,
     finalLengthMm: round(finalGap / 1000, 6),
-    finalErrorUm: round(recorder.errorAt(endMs), 3),
-    rmsErrorUm: round(recorder.errN > 0 ? Math.sqrt(recorder.errSq / recorder.errN) : 0, 3),
-    maxErrorUm: round(recorder.errMaxAbs, 3),
+    finalErrorUm: fig.finalErrorUm,
+    rmsErrorUm: fig.rmsErrorUm,
+    maxErrorUm: fig.maxErrorUm,
     prescribedRateMmPerDay: rx.rateMmPerDay,
-    dailyRateMmPerDay: daily.map((x) => round(x, 5)),
-    incrementsPerDay: round(full.reduce((a, b) => a + b, 0) / full.length, 1),
-    incrementsByDay: byDay,
+    dailyRateMmPerDay: fig.dailyRateMmPerDay,
+    incrementsPerDay: fig.incrementsPerDay,
+    incrementsByDay: fig.incrementsByDay,
     peakForceN: round(plant.peakForceN, 2),
     missedSteps: plant.missedSteps(),
     faults: recorder.faults,
     warnings: recorder.warnings,
     alarms: hal.alarm.history.slice(),
     finalPhase: controller.phase.phase,
-    phaseDays: phaseDays(recorder.timeInPhases(endMs)),
+    phaseDays: fig.phaseDays,
     finalStateSafe: safeAtEnd,
   };
 }
 
-function phaseDays(ms: { [phase: string]: number }): { [phase: string]: number } {
-  const out: { [phase: string]: number } = {};
-  for (const k of Object.keys(ms)) out[k] = round(ms[k] / MS_PER_DAY, 4);
-  return out;
+/** The summary fields a recorder measures, shared by `sim` and `trial`. */
+export function trackingFigures(recorder: Recorder, finalGapUm: number, endMs: number) {
+  const byDay = recorder.incrementsByDay();
+  const full = byDay.slice(0, Math.max(1, byDay.length - 1));
+  const phaseMs = recorder.timeInPhases(endMs);
+  const phaseDays: { [phase: string]: number } = {};
+  for (const k of Object.keys(phaseMs)) phaseDays[k] = round(phaseMs[k] / MS_PER_DAY, 4);
+  return {
+    finalErrorUm: round(recorder.errorAt(endMs), 3),
+    rmsErrorUm: round(recorder.errN > 0 ? Math.sqrt(recorder.errSq / recorder.errN) : 0, 3),
+    maxErrorUm: round(recorder.errMaxAbs, 3),
+    dailyRateMmPerDay: recorder.dailyRateMmPerDay(finalGapUm).map((x) => round(x, 5)),
+    incrementsPerDay: round(full.reduce((a, b) => a + b, 0) / full.length, 1),
+    incrementsByDay: byDay,
+    phaseDays,
+  };
 }
 
-function round(x: number, digits: number): number {
+export function round(x: number, digits: number): number {
   const f = Math.pow(10, digits);
   return Math.round(x * f) / f;
 }

@@ -4,6 +4,7 @@
 // prescription, and whether the final error is within the profile's tolerance.
 
 import type { Summary } from "../../../sim/run.ts";
+import { round, trackingFigures } from "../../../sim/run.ts";
 import type { Recorder } from "../../../sim/recorder.ts";
 import type { Controller } from "../../core/controller.ts";
 import { finishMs, targetUm } from "../../core/schedule.ts";
@@ -44,27 +45,16 @@ export interface TrialEnd {
   finalStateSafe: boolean;
 }
 
-function round(x: number, digits: number): number {
-  const f = Math.pow(10, digits);
-  return Math.round(x * f) / f;
-}
-
 export function trialSummary(end: TrialEnd, controller: Controller, obs: TrialObserver, hal: JohnnyFiveHal, rig: Rig | null): TrialSummary {
   const rec: Recorder = obs.recorder;
   const sched = controller.schedule;
   const rx = controller.rx;
   const tick = controller.profile.tickMs;
   const finalGap = obs.length.gapUm;
-  const daily = rec.dailyRateMmPerDay(finalGap);
-  const byDay = rec.incrementsByDay();
-  const full = byDay.slice(0, Math.max(1, byDay.length - 1));
+  const fig = trackingFigures(rec, finalGap, end.endMs);
   const targetAt = (t: number) => targetUm(sched, t - tick > 0 ? t - tick : 0);
   const prescribedUm = targetAt(end.endMs) - sched.startUm;
   const segments = segmentAccuracies(obs.lengthAt, targetAt, sched.latencyMs, Math.min(end.endMs, finishMs(sched) + tick), PRECISION_SEGMENTS);
-  const phaseMs = rec.timeInPhases(end.endMs);
-  const phaseDays: { [phase: string]: number } = {};
-  for (const k of Object.keys(phaseMs)) phaseDays[k] = round(phaseMs[k] / MS_PER_DAY, 4);
-  const finalErrorUm = rec.errorAt(end.endMs);
   return {
     scenario: end.name,
     seed: end.seed,
@@ -73,20 +63,20 @@ export function trialSummary(end: TrialEnd, controller: Controller, obs: TrialOb
     wallMs: Math.round(performance.now() - end.wall0),
     targetLengthMm: rx.targetLengthMm,
     finalLengthMm: round((finalGap - sched.startUm) / 1000, 6),
-    finalErrorUm: round(finalErrorUm, 3),
-    rmsErrorUm: round(rec.errN > 0 ? Math.sqrt(rec.errSq / rec.errN) : 0, 3),
-    maxErrorUm: round(rec.errMaxAbs, 3),
+    finalErrorUm: fig.finalErrorUm,
+    rmsErrorUm: fig.rmsErrorUm,
+    maxErrorUm: fig.maxErrorUm,
     prescribedRateMmPerDay: rx.rateMmPerDay,
-    dailyRateMmPerDay: daily.map((x) => round(x, 5)),
-    incrementsPerDay: round(full.reduce((a, b) => a + b, 0) / full.length, 1),
-    incrementsByDay: byDay,
+    dailyRateMmPerDay: fig.dailyRateMmPerDay,
+    incrementsPerDay: fig.incrementsPerDay,
+    incrementsByDay: fig.incrementsByDay,
     peakForceN: round(rig ? rig.plant.peakForceN : Math.max(0, obs.peakForceN), 2),
     missedSteps: rig ? rig.plant.missedSteps() : 0,
     faults: rec.faults,
     warnings: rec.warnings,
     alarms: hal.alarm.history.slice(),
     finalPhase: controller.phase.phase,
-    phaseDays,
+    phaseDays: fig.phaseDays,
     finalStateSafe: end.finalStateSafe,
     port: end.port,
     timeScale: end.timeScale,
@@ -95,7 +85,7 @@ export function trialSummary(end: TrialEnd, controller: Controller, obs: TrialOb
     boardSeconds: round(end.boardSeconds, 3),
     stopReason: end.stopReason,
     toleranceUm: controller.profile.positionToleranceUm,
-    withinTolerance: Math.abs(finalErrorUm) <= controller.profile.positionToleranceUm,
+    withinTolerance: Math.abs(rec.errorAt(end.endMs)) <= controller.profile.positionToleranceUm,
     accuracyPct: round(accuracyPct(finalGap - sched.startUm, prescribedUm), 3),
     precisionPct: round(precisionPct(segments), 3),
     segmentAccuracyPct: segments.map((a) => round(a, 2)),
