@@ -5,7 +5,7 @@
 // journal on the same plant and store. Measures what a patient would feel: lost
 // records, overshoot past the prescription, and how soon delivery resumes.
 
-import { makeSimHal } from "../hal/sim/driver.ts";
+import { makeSimHal } from "./driver.ts";
 import { Controller } from "../firmware/core/controller.ts";
 import { Journal } from "../firmware/core/journal.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../firmware/core/units.ts";

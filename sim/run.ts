@@ -4,8 +4,8 @@
 // counter (issued pulses × µm/step), which is how magnet-driven nails "measure".
 
 import type { Hal, Reading, Stepper } from "../hal/types.ts";
-import { makeSimHal } from "../hal/sim/driver.ts";
-import type { SimHal } from "../hal/sim/driver.ts";
+import { makeSimHal } from "./driver.ts";
+import type { SimHal } from "./driver.ts";
 import { Controller } from "../firmware/core/controller.ts";
 import { Journal } from "../firmware/core/journal.ts";
 

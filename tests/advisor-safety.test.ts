@@ -12,7 +12,7 @@ import { decide, makeDecision } from "../firmware/core/governor.ts";
 import type { GovernorState } from "../firmware/core/governor.ts";
 import { initialPhase } from "../firmware/core/phases.ts";
 import type { AlarmLevel } from "../hal/types.ts";
-import { makeSimHal } from "../hal/sim/driver.ts";
+import { makeSimHal } from "../sim/driver.ts";
 import { Plant } from "../sim/plant.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";

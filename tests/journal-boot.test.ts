@@ -4,7 +4,7 @@
 // so nothing written earlier is lost; an empty journal is a fresh start.
 
 import test from "ava";
-import { makeSimHal } from "../hal/sim/driver.ts";
+import { makeSimHal } from "../sim/driver.ts";
 import { Controller } from "../firmware/core/controller.ts";
 import { Journal, recover } from "../firmware/core/journal.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";

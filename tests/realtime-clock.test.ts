@@ -6,7 +6,7 @@
 import test from "ava";
 import { RealtimeClock } from "../hal/node/realtime-clock.ts";
 import type { Clock } from "../hal/types.ts";
-import { makeSimHal } from "../hal/sim/driver.ts";
+import { makeSimHal } from "../sim/driver.ts";
 import { Controller } from "../firmware/core/controller.ts";
 import { MS_PER_HOUR } from "../firmware/core/units.ts";
 import { Plant } from "../sim/plant.ts";

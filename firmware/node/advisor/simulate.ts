@@ -4,8 +4,8 @@
 // binned features and when the deterministic detectors fired.
 
 import type { MoveResult, Reading } from "../../../hal/types.ts";
-import { makeSimHal } from "../../../hal/sim/driver.ts";
-import type { SimHal } from "../../../hal/sim/driver.ts";
+import { makeSimHal } from "../../../sim/driver.ts";
+import type { SimHal } from "../../../sim/driver.ts";
 import { Controller } from "../../core/controller.ts";
 import type { ControllerObserver } from "../../core/controller.ts";
 import type { Decision } from "../../core/governor.ts";

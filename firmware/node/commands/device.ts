@@ -25,7 +25,7 @@ import { Journal, recover } from "../../core/journal.ts";
 import { targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
 import type { Hal } from "../../../hal/types.ts";
-import { makeSimHal } from "../../../hal/sim/driver.ts";
+import { makeSimHal } from "../../../sim/driver.ts";
 import { FileStore } from "../../../hal/node/file-store.ts";
 import { Plant } from "../../../sim/plant.ts";
 import { PowerCutStore } from "../../../sim/power-cut-store.ts";

@@ -6,8 +6,8 @@
 // synchronously; `send()` sends raw bytes at the current console time.
 
 import type { Hal, Input } from "../../../hal/types.ts";
-import { makeSimHal } from "../../../hal/sim/driver.ts";
-import type { SimHal } from "../../../hal/sim/driver.ts";
+import { makeSimHal } from "../../../sim/driver.ts";
+import type { SimHal } from "../../../sim/driver.ts";
 import { Journal } from "../../core/journal.ts";
 import { asciiJson } from "../../core/console/json-text.ts";
 import { Plant } from "../../../sim/plant.ts";
