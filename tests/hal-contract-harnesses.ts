@@ -9,7 +9,7 @@ import { makeSimHal } from "../sim/driver.ts";
 import { openJohnnyFiveHal } from "../hal/johnny-five/driver.ts";
 import type { JohnnyFiveConfig, StepperMode } from "../hal/johnny-five/config.ts";
 import { unitsPerCount } from "../hal/johnny-five/calibration.ts";
-import { parseBoardConfig } from "../firmware/node/trial/board-config.ts";
+import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import { Plant } from "../sim/plant.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
