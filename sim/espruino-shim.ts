@@ -1,6 +1,6 @@
 // An Espruino stand-in for running the bundle under Node: a vm context that holds
 // only Espruino's globals (Map, Set, Symbol, Number.isFinite, Math.trunc, … are
-// removed; see firmware/node/espruino/globals.ts) plus the hardware built-ins of a
+// removed; see hal/espruino/interpreter.ts) plus the hardware built-ins of a
 // virtual board (sim/espruino-shim/board.ts: pins, pulses, analog inputs, timers,
 // watchdog on the simulator plant, in deterministic virtual time; the same board
 // the real interpreter's harness runs), and:
@@ -12,7 +12,7 @@
 
 import vm from "node:vm";
 import type { EspruinoHalConfig } from "../hal/espruino/config.ts";
-import { ESPRUINO_GLOBALS, MISSING_MEMBERS, STATIC_MEMBERS } from "../firmware/node/espruino/globals.ts";
+import { ESPRUINO_GLOBALS, MISSING_MEMBERS, STATIC_MEMBERS } from "../hal/espruino/interpreter.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 import { VirtualBoard } from "./espruino-shim/board.ts";
 import type { BoardPlant } from "./espruino-shim/board.ts";
