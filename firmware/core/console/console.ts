@@ -79,6 +79,8 @@ export class Console implements ConsoleDevice {
   framer: LineFramer;
   bucket: TokenBucket;
   opts: ConsoleOptions;
+  /** The framer's line handler, made once (not per chunk). */
+  private onLine: (error: string, text: string) => void;
 
   constructor(o: ConsoleOptions) {
     this.opts = o;
@@ -95,6 +97,10 @@ export class Console implements ConsoleDevice {
     this.unloggedDropped = 0;
     this.framer = new LineFramer(LIMITS.maxLineBytes, LIMITS.idleMs);
     this.bucket = new TokenBucket(LIMITS.burstLines, LIMITS.linesPerSecond, o.nowMs());
+    const self = this;
+    this.onLine = function (error: string, text: string) {
+      self.line(error, text);
+    };
   }
 
   nowMs(): number {
@@ -107,12 +113,12 @@ export class Console implements ConsoleDevice {
 
   /** Bytes from the transport, in any chunking. */
   receive(chunk: Uint8Array): void {
-    this.framer.push(chunk, this.nowMs(), (error, text) => this.line(error, text));
+    this.framer.push(chunk, this.nowMs(), this.onLine);
   }
 
   /** Call now and then (e.g. every second): drops a partial line left idle. */
   poll(): void {
-    this.framer.expire(this.nowMs(), (error, text) => this.line(error, text));
+    this.framer.expire(this.nowMs(), this.onLine);
   }
 
   private line(error: string, text: string): void {
@@ -139,11 +145,12 @@ export class Console implements ConsoleDevice {
     // who the request claims to be, until authenticate() has checked it
     let who: Who = { code: "unverified", message: "", role: claimedRole(req), key: typeof req.auth === "object" && req.auth !== null && typeof req.auth.key === "string" ? req.auth.key : "" };
     let answered = false;
-    const reply = (code: string, data: any, message: string) => {
+    const self = this;
+    const reply = function (code: string, data: any, message: string) {
       if (answered) return;
       answered = true;
-      this.audit(who, cmd.name, code);
-      this.respond(id, code, data, message);
+      self.audit(who, cmd.name, code);
+      self.respond(id, code, data, message);
     };
     const argError = checkArgs(req, cmd.args);
     if (argError !== "") return reply("bad-args", null, argError);
