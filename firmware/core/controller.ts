@@ -151,7 +151,7 @@ export class Controller {
     this.state = makeGovernorState(this.gov, 0);
     this.state.stepCount = Math.round(o.startUm / o.profile.umPerMicrostep);
     this.sup = makeSupervisorConfig(o.profile, o.rx, this.schedule);
-    this.supState = makeSupervisorState(this.state.stepCount);
+    this.supState = makeSupervisorState(this.state.stepCount, this.sup.capStepsPerDay);
     this.verdict = makeVerdict();
     this.obs = { tMs: 0, wallMs: 0, phase: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
     this.govIn = { tMs: 0, targetUm: 0, motionAllowed: false, pos: this.obs.pos, force: this.obs.force };
@@ -397,7 +397,7 @@ export class Controller {
     const tNow = Math.round(wallNow - snap.wallAtStart);
     const rec = j.open(tNow, CLOCK_TOLERANCE_MS);
     this.lastRecovery = rec;
-    const supWindow = makeTravelWindow(this.state.window.bucketMs);
+    const supWindow = makeTravelWindow(this.state.window.bucketMs, this.sup.capStepsPerDay);
     const restored = replay(rec, this.state.window, supWindow, this.gov.umPerStep);
     if (!restored) return this.refuse("storage-failure", "journal lost its snapshot: " + (rec.error ? rec.error.message : "none found"));
     this.wallAtStart = snap.wallAtStart;
@@ -413,7 +413,7 @@ export class Controller {
       this.state.biasUm = restored.lastEstimateUm - restored.stepCount * this.gov.umPerStep;
       this.state.biasReady = true;
     }
-    this.supState = makeSupervisorState(restored.stepCount);
+    this.supState = makeSupervisorState(restored.stepCount, this.sup.capStepsPerDay);
     this.supState.window = supWindow;
     const booting = this.phase;
     this.phase = restored.phase;

@@ -7,7 +7,7 @@
 import type { JournalRecord, Recovery } from "./journal.ts";
 import type { PhaseState } from "./phases.ts";
 import type { TravelWindow } from "./travel-window.ts";
-import { windowAdd } from "./travel-window.ts";
+import { bucketAdd, windowAdd } from "./travel-window.ts";
 
 export interface Snapshot {
   v: number;
@@ -64,10 +64,7 @@ export function loadWindow(w: TravelWindow, img: WindowImage): void {
   w.buckets.fill(0);
   w.sum = 0;
   w.head = img.head;
-  for (let g = 0; g < img.cells.length; g++) {
-    w.buckets[(((img.head - g * CELL) % n) + n) % n] += img.cells[g];
-    w.sum += img.cells[g];
-  }
+  for (let g = 0; g < img.cells.length; g++) bucketAdd(w, (((img.head - g * CELL) % n) + n) % n, img.cells[g]);
 }
 
 /** The whole audit trail in a journal's records: the last snapshot's events, then the events after it. */
