@@ -122,7 +122,7 @@ export class Interpreter {
         resolve: (lines) => {
           lines.pop();
           if (lines.some((l) => l.startsWith(prefix))) resolve(lines);
-          else reject(new Error("no " + prefix + " from `" + js.slice(0, 80) + "`; the interpreter printed:\n" + this.output.slice(outputFrom).slice(-20).join("\n")));
+          else reject(new Error("no " + prefix + " from `" + js.slice(0, 80) + "`; the interpreter printed:\n" + this.output.slice(outputFrom).slice(-(+(process.env.OD_TAIL || 20))).join("\n")));
         },
         reject,
       };
