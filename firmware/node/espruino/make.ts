@@ -1,7 +1,8 @@
 // Everything `osteodrive bundle espruino` does short of I/O: validates the profile
 // and prescription, bundles the app with its configuration, checks the bundle
-// (check.ts), and works out the figures: size against the 48 KB limit and the
-// board's Storage, and the variable estimate (code and names from the syntax tree,
+// (check.ts), tokenises it as Espruino stores code (tokenise.ts: the image that goes
+// into Storage), and works out the figures: the image's size against the 48 KB limit
+// and the board's Storage, and the variable estimate (code and names from the syntax tree,
 // live data measured by running the bundle in the shim for one simulated hour).
 
 import type { EspruinoHalConfig } from "../../../hal/espruino/config.ts";
@@ -17,6 +18,7 @@ import { buildBundle } from "./build.ts";
 import type { Bundle } from "./build.ts";
 import { checkBundle } from "./check.ts";
 import type { Violation } from "./check.ts";
+import { tokenise } from "./tokenise.ts";
 import { staticVariables } from "./variables.ts";
 import type { StaticVariables } from "./variables.ts";
 
@@ -45,6 +47,8 @@ export interface VariableEstimate extends StaticVariables {
 export interface EspruinoBuild {
   config: BundleConfig;
   bundle: Bundle;
+  /** The bundle pretokenised: the bytes that go into the board's Storage. */
+  image: Uint8Array;
   violations: Violation[];
   variables: VariableEstimate;
   /** Storage bytes the code and the two journal files need. */
@@ -84,12 +88,13 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     totalCodeInRam: st.codeInRam + rest,
     available: o.board.variables,
   });
-  const storageNeeded = bundle.bytes + 2 * o.hal.storeBytes;
+  const image = tokenise(bundle.code);
+  const storageNeeded = image.length + 2 * o.hal.storeBytes;
   const problems: string[] = [];
-  if (bundle.bytes > MAX_BUNDLE_BYTES) problems.push("bundle is " + bundle.bytes + " bytes, over the " + MAX_BUNDLE_BYTES + "-byte limit");
+  if (image.length > MAX_BUNDLE_BYTES) problems.push("the image is " + image.length + " bytes, over the " + MAX_BUNDLE_BYTES + "-byte limit");
   if (variables.total > o.board.variables) problems.push("needs about " + variables.total + " variables, the " + o.board.name + " has " + o.board.variables);
   if (storageNeeded > o.board.storageBytes) problems.push("code and journal need " + storageNeeded + " Storage bytes, the " + o.board.name + " has " + o.board.storageBytes);
   if (o.hal.watchdogS > o.board.watchdogMaxS) problems.push("watchdog timeout " + o.hal.watchdogS + " s is over the board's " + o.board.watchdogMaxS + " s");
   if (o.hal.watchdogS > 0 && o.hal.watchdogS * 1000 < 2 * profile.tickMs) problems.push("watchdog timeout " + o.hal.watchdogS + " s is shorter than two control ticks (" + profile.tickMs / 500 + " s)");
-  return { config, bundle, violations, variables, storageNeeded, problems };
+  return { config, bundle, image, violations, variables, storageNeeded, problems };
 }
