@@ -47,8 +47,8 @@ test("every module of firmware/core/console passes the Espruino checks", (t) => 
   t.deepEqual(checkBundle(b.code, b.map).map(formatViolation), []);
   t.true(MODULES.length >= 15, MODULES.join(" "));
   const base = buildBundle({ source: "import { Controller } from \"./firmware/core/controller.ts\";\nimport { parseProfile } from \"./firmware/core/profile.ts\";\n(global as any).keep = [Controller, parseProfile];\n" });
-  const v = staticVariables(b.code);
-  const v0 = staticVariables(base.code);
+  const v = staticVariables(b.code, BOARDS.pico.varBytes);
+  const v0 = staticVariables(base.code, BOARDS.pico.varBytes);
   const fig = { bytes: b.bytes - base.bytes, functions: v.functions - v0.functions, variablesCodeInFlash: v.codeInFlash + v.bindings + v.literals - (v0.codeInFlash + v0.bindings + v0.literals) };
   t.log("console core on top of the controller: " + JSON.stringify(fig));
   console.log("espruino console core " + JSON.stringify(fig));
@@ -114,7 +114,7 @@ test("tweetnacl as the Espruino verifier: size, variables, time per verify (figu
     counted.context.__odc.iters = 0;
     counted.run("nacl.sign.detached.verify(M, G, K);");
     const c = counted.context.__odc;
-    const st = staticVariables(code);
+    const st = staticVariables(code, BOARDS.pico.varBytes);
     const violations = checkScript(code).map((v) => v.rule + ": " + v.message);
     figures.push({
       file,

@@ -78,7 +78,7 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
   };
   const bundle = buildBundle({ define: { OD_CONFIG: config } });
   const violations = checkBundle(bundle.code, bundle.map);
-  const st = staticVariables(bundle.code);
+  const st = staticVariables(bundle.code, o.board.varBytes);
   const live = violations.length === 0 ? measureLiveVars(bundle, o.board, o.hal) : 0;
   const rest = st.bindings + st.literals + live + INTERPRETER_VARS;
   const variables: VariableEstimate = Object.assign({}, st, {
