@@ -7,16 +7,18 @@
 // console by sim/espruino-real/interpreter.ts, one command per phase:
 //   H.init(cfg)      virtual clock, plant (fresh, or continued after a reset),
 //                    board, built-ins, probes
-//   H.hold(n)        a ballast of n variables; then the app is loaded
+//   H.holdTo(n)      a ballast that leaves n variables free; then the app is loaded
 //   H.run(untilMs)   runs the board's events; prints "@p" progress every
 //                    simulated hour, "@g" at each probe, "@e"/"@f" for errors
 //                    and error flags, then "@idle"
-//   H.plant()        prints the plant's state (it survives a board reset)
+//   H.plantState()   prints the plant's state (it survives a board reset)
 //   H.stats()        prints the figures: callbacks, their host time, memory
 // Everything it prints starts with "@"; the rest of the output is the app's and
-// the interpreter's own. Memory: after every callback process.memory(false)
-// (no GC) gives the peak, every simulated hour process.memory() (with GC) the
-// resting figure. Host time per callback excludes the time spent in the plant.
+// the interpreter's own. Memory: after every 8th callback process.memory(false)
+// (no GC) samples the peak, every simulated hour process.memory() (with GC) gives
+// the resting figure; the worst point inside a callback is proved by a ballast
+// (holdTo). Host time per callback excludes the time spent in the plant, and is
+// kept by kind (tick, journal write, Storage compaction, other) with the longest.
 
 import type { EspruinoHalConfig } from "../../hal/espruino/config.ts";
 import { Plant } from "../plant.ts";
@@ -52,8 +54,20 @@ declare const process: { memory(gc?: boolean): { free: number; usage: number; to
 declare const global: any;
 
 const HOUR_MS = 3600000;
-/** Upper bounds (ms) of the callback-duration histogram; the last bucket is everything above. */
-const BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100];
+/** Upper bounds (ms) of the callback-duration histograms; the last bucket is everything above. */
+const BUCKETS_MS = [0.5, 1, 2, 3, 5, 8, 13, 20, 30, 50, 80, 100, 150, 200, 300, 500];
+/** Callback kinds: a control tick (it read the sensors), one that wrote the journal, one in which Storage compacted, the rest (move bursts and ends). */
+const KINDS = ["tick", "journal", "compaction", "other"];
+
+interface KindStats {
+  n: number;
+  ms: number;
+  maxMs: number;
+  maxAtMs: number;
+  histogram: number[];
+}
+/** Callbacks longer than this (host ms) are reported one by one. */
+const LONG_MS = 50;
 const nativeTime = getTime;
 
 function hostMs(): number {
@@ -80,6 +94,9 @@ class Harness {
   longestMs: number;
   longestAtMs: number;
   histogram: number[];
+  kinds: { [kind: string]: KindStats };
+  writesBefore: number;
+  compactionsBefore: number;
   sensingCallbacks: number;
   sensingMs: number;
   sensing: boolean;
@@ -89,6 +106,12 @@ class Harness {
   restMaxFree: number;
   flags: string[];
   errors: number;
+  /** What the app asked of Storage: write calls and bytes, file erases. */
+  storageWrites: number;
+  storageBytes: number;
+  storageErases: number;
+  /** Storage compactions (a file created when there was no room: its trash goes). */
+  storageCompactions: number;
 
   constructor() {
     this.board = null;
@@ -102,6 +125,14 @@ class Harness {
     this.longestAtMs = 0;
     this.histogram = [];
     for (let i = 0; i <= BUCKETS_MS.length; i++) this.histogram.push(0);
+    this.kinds = {};
+    for (let k = 0; k < KINDS.length; k++) {
+      const h: number[] = [];
+      for (let i = 0; i <= BUCKETS_MS.length; i++) h.push(0);
+      this.kinds[KINDS[k]] = { n: 0, ms: 0, maxMs: 0, maxAtMs: 0, histogram: h };
+    }
+    this.writesBefore = 0;
+    this.compactionsBefore = 0;
     this.sensingCallbacks = 0;
     this.sensingMs = 0;
     this.sensing = false;
@@ -111,6 +142,10 @@ class Harness {
     this.restMaxFree = 0;
     this.flags = [];
     this.errors = 0;
+    this.storageWrites = 0;
+    this.storageBytes = 0;
+    this.storageErases = 0;
+    this.storageCompactions = 0;
   }
 
   init(cfg: HarnessConfig): void {
@@ -149,7 +184,49 @@ class Harness {
     this.install(b);
   }
 
+  /** require("Storage") counts what the app writes and erases (the rest passes through). */
+  private countStorage(): void {
+    const self = this;
+    const real = require("Storage");
+    const counted = {
+      write: function (name: string, data: any, offset?: number, size?: number) {
+        self.storageWrites++;
+        self.storageBytes += data.length;
+        if (offset) return real.write(name, data, offset, size);
+        // creating a file: Storage compacts when it has no room
+        const trash = real.getStats().trashBytes;
+        const r = real.write(name, data, offset, size);
+        if (real.getStats().trashBytes < trash) self.storageCompactions++;
+        return r;
+      },
+      erase: function (name: string) {
+        self.storageErases++;
+        return real.erase(name);
+      },
+      read: function (name: string, offset?: number, length?: number) {
+        return real.read(name, offset, length);
+      },
+      readArrayBuffer: function (name: string) {
+        return real.readArrayBuffer(name);
+      },
+      list: function (m?: any) {
+        return real.list(m);
+      },
+      getFree: function () {
+        return real.getFree();
+      },
+      getStats: function () {
+        return real.getStats();
+      },
+    };
+    const nativeRequire = require;
+    global.require = function (name: string) {
+      return name === "Storage" ? counted : nativeRequire(name);
+    };
+  }
+
   private install(b: VirtualBoard): void {
+    this.countStorage();
     global.getTime = function () {
       return b.getTime();
     };
@@ -191,11 +268,15 @@ class Harness {
     };
   }
 
-  /** Holds about `vars` variables in one flat string until the process ends (a Pico's pool on a larger build, or a margin to prove). */
-  hold(vars: number): void {
+  /** Holds variables in flat strings until `free` are left (a Pico's pool on a larger build, less a margin to prove). */
+  holdTo(free: number): void {
     const before = process.memory().usage;
-    // in flat strings of at most 1,000 variables (one much larger makes the interpreter exit)
-    for (let left = vars; left > 8; left -= 1000) this.ballast.push(new Uint8Array(13 * ((left > 1000 ? 1000 : left) - 5)));
+    for (;;) {
+      const left = process.memory().free - free;
+      if (left < 8) break;
+      // chunks of at most 1,000 variables (one much larger makes the interpreter exit)
+      this.ballast.push(new Uint8Array(13 * ((left > 1000 ? 1000 : left) - 4)));
+    }
     this.ballastVars = process.memory().usage - before;
   }
 
@@ -218,15 +299,33 @@ class Harness {
     let k = 0;
     while (k < BUCKETS_MS.length && ms > BUCKETS_MS[k]) k++;
     this.histogram[k]++;
+    let kind = "other";
+    if (this.storageCompactions !== this.compactionsBefore) kind = "compaction";
+    else if (this.storageWrites !== this.writesBefore) kind = "journal";
+    else if (this.sensing) kind = "tick";
+    this.compactionsBefore = this.storageCompactions;
+    this.writesBefore = this.storageWrites;
+    const ks = this.kinds[kind];
+    ks.n++;
+    ks.ms += ms;
+    ks.histogram[k]++;
+    if (ms > ks.maxMs) {
+      ks.maxMs = ms;
+      ks.maxAtMs = t;
+    }
+    if (ms > LONG_MS) print("@long " + JSON.stringify({ t, ms, kind }));
     if (this.sensing) {
       this.sensingCallbacks++;
       this.sensingMs += ms;
       this.sensing = false;
     }
-    const u = process.memory(false).usage;
-    if (u > this.peakUsage) {
-      this.peakUsage = u;
-      this.peakAtMs = t;
+    // the peak after a callback (no GC), sampled every 8th callback: process.memory() costs time
+    if ((this.callbacks & 7) === 0) {
+      const u = process.memory(false).usage;
+      if (u > this.peakUsage) {
+        this.peakUsage = u;
+        this.peakAtMs = t;
+      }
     }
     const f = E.getErrorFlags();
     for (let i = 0; i < f.length; i++) {
@@ -268,6 +367,7 @@ class Harness {
       longestAtMs: this.longestAtMs,
       histogramMs: BUCKETS_MS,
       histogram: this.histogram,
+      kinds: this.kinds,
       sensingCallbacks: this.sensingCallbacks,
       sensingMs: this.sensingMs,
       plantMs: b.plantMs,
@@ -282,6 +382,11 @@ class Harness {
       ballastVars: this.ballastVars,
       flags: this.flags,
       errors: this.errors,
+      storageWrites: this.storageWrites,
+      storageBytes: this.storageBytes,
+      storageErases: this.storageErases,
+      storageCompactions: this.storageCompactions,
+      storage: require("Storage").getStats(),
       pins: b.pins,
       pwmHz: b.pwmHz,
       resetAtMs: b.resetAtMs,

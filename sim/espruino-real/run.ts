@@ -50,6 +50,9 @@ export interface BootReport {
   appLoadVars: number;
   ballastVars: number;
   stats: any;
+  /** Callbacks over 50 ms of host time (prescription time, ms), and Storage compactions the interpreter reported. */
+  longCallbacks: Array<{ tMs: number; ms: number; kind: string }>;
+  compactions: number;
   /** Progress samples: prescription time, free and used variables after a GC. */
   memory: Array<{ tMs: number; free: number; usage: number }>;
 }
@@ -102,9 +105,8 @@ export async function runOnInterpreter(o: RealRunOptions, flashDir: string): Pro
       };
       await it.request("H.init(" + JSON.stringify(cfg) + ");print('@ok')", "@ok");
       const free0 = +replies(await it.request("print('@m '+process.memory().free)", "@m"), "@m")[0];
-      const hold = free0 - o.poolFree + o.marginVars;
-      if (hold < 0) throw new Error("the interpreter leaves " + free0 + " variables beside the harness, fewer than the " + o.poolFree + " a Pico has: use the 8,191-variable build");
-      await it.request("H.hold(" + hold + ");print('@ok')", "@ok");
+      if (free0 < o.poolFree) throw new Error("the interpreter leaves " + free0 + " variables beside the harness, fewer than the " + o.poolFree + " a Pico has: use the 8,191-variable build");
+      await it.request("H.holdTo(" + (o.poolFree - o.marginVars) + ");print('@ok')", "@ok");
       const free1 = +replies(await it.request("print('@m '+process.memory().free)", "@m"), "@m")[0];
       await it.request("eval(require('Storage').read('" + APP_FILE + "'));print('@ok')", "@ok");
       const free2 = +replies(await it.request("print('@m '+process.memory().free)", "@m"), "@m")[0];
@@ -119,12 +121,14 @@ export async function runOnInterpreter(o: RealRunOptions, flashDir: string): Pro
         t = next;
         if (o.onProgress) o.onProgress(t);
       }
-      if (to < o.endMs) plantState = replies(await it.request("H.plant()", "@plant"), "@plant")[0];
+      if (to < o.endMs) plantState = replies(await it.request("H.plantState()", "@plant"), "@plant")[0];
       const stats = replies(await it.request("H.stats()", "@stats"), "@stats")[0];
       for (const g of replies(lines, "@g")) result.probes.push({ tMs: g.t + from, gapUm: g.gapUm });
       for (const e of replies(lines, "@e")) result.errors.push({ tMs: e.t + from, error: e.error });
       for (const f of replies(lines, "@f")) result.flags.push({ tMs: f.t + from, flag: f.flag });
-      result.boots.push({ fromMs: from, toMs: to, freeBeforeApp: free1, appLoadVars: free1 - free2, ballastVars: stats.ballastVars, stats, memory });
+      const longCallbacks = replies(lines, "@long").map((l) => ({ tMs: l.t + from, ms: l.ms, kind: l.kind }));
+      const compactions = it.output.filter((l) => /Compacting/.test(l)).length;
+      result.boots.push({ fromMs: from, toMs: to, freeBeforeApp: free1, appLoadVars: free1 - free2, ballastVars: stats.ballastVars, stats, memory, longCallbacks, compactions });
       result.output.push(...it.output);
     } finally {
       await it.kill();
