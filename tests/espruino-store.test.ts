@@ -50,7 +50,7 @@ test("a frame cut anywhere is dropped; the frames around it survive", (t) => {
 });
 
 function store(capacity = 512, storage = new StorageModel(8192)): { s: FlashStore; storage: StorageModel } {
-  return { s: new FlashStore(storage, "odj", capacity), storage };
+  return { s: new FlashStore(storage, "odj", capacity, capacity), storage };
 }
 
 test("appends read back in order, survive a reboot, and never write a flash byte twice", (t) => {
@@ -58,10 +58,10 @@ test("appends read back in order, survive a reboot, and never write a flash byte
   t.deepEqual(s.read(), bytes());
   t.true(s.append(bytes(1, 2)));
   t.true(s.append(ALL.subarray(250)));
-  const again = new FlashStore(storage, "odj", 512);
+  const again = new FlashStore(storage, "odj", 512, 512);
   t.deepEqual(again.read(), bytes(1, 2, 250, 251, 252, 253, 254, 255));
   t.true(again.append(bytes(9)));
-  t.deepEqual(new FlashStore(storage, "odj", 512).read(), bytes(1, 2, 250, 251, 252, 253, 254, 255, 9));
+  t.deepEqual(new FlashStore(storage, "odj", 512, 512).read(), bytes(1, 2, 250, 251, 252, 253, 254, 255, 9));
   t.is(storage.rewrites, 0);
 });
 
@@ -72,7 +72,7 @@ test("replace swaps files: old erased, new content, appends continue after it", 
   t.true(s.append(bytes(9)));
   t.deepEqual(s.read(), bytes(7, 8, 9));
   t.is(storage.list().length, 1);
-  t.deepEqual(new FlashStore(storage, "odj", 512).read(), bytes(7, 8, 9));
+  t.deepEqual(new FlashStore(storage, "odj", 512, 512).read(), bytes(7, 8, 9));
   t.is(storage.rewrites, 0);
 });
 
@@ -96,7 +96,7 @@ test("a power cut in the middle of an append loses that append only, at every by
     storage.cutAfterBytes = cut;
     t.false(s.append(bytes(0xfd, 0xfe, 3, 4)));
     t.true(s.append(bytes(5)), "the next append after the cut at " + cut);
-    t.deepEqual(new FlashStore(storage, "odj", 512).read(), bytes(1, 5), "after a reboot, cut at " + cut);
+    t.deepEqual(new FlashStore(storage, "odj", 512, 512).read(), bytes(1, 5), "after a reboot, cut at " + cut);
   }
 });
 
@@ -107,27 +107,27 @@ test("a power cut in the middle of a replace keeps the old content; after its co
     s.append(bytes(1, 2));
     storage.cutAfterBytes = cut;
     const ok = s.replace(bytes(7, 7, 7));
-    const after = new FlashStore(storage, "odj", 512).read();
+    const after = new FlashStore(storage, "odj", 512, 512).read();
     t.deepEqual(after, ok ? bytes(7, 7, 7) : bytes(1, 2), "cut at " + cut);
   }
 });
 
 test("a reset between committing the new file and erasing the old one keeps the newer", (t) => {
   const storage = new StorageModel(8192);
-  const s = new FlashStore(storage, "odj", 512);
+  const s = new FlashStore(storage, "odj", 512, 512);
   s.replace(bytes(1));
   const older = storage.readArrayBuffer("odj" + s.current)!;
   s.replace(bytes(2));
   // Put the older committed file back under the other name, as if its erase never happened.
   storage.write("odj" + (1 - s.current), new Uint8Array(older), 0, 512);
-  const rebooted = new FlashStore(storage, "odj", 512);
+  const rebooted = new FlashStore(storage, "odj", 512, 512);
   t.deepEqual(rebooted.read(), bytes(2));
   t.is(storage.list().length, 1);
 });
 
 test("the core journal runs on the flash store, compacts into it and recovers after a reboot", (t) => {
   const storage = new StorageModel(16384);
-  const j = new Journal(new FlashStore(storage, "odj", 2048), 1024);
+  const j = new Journal(new FlashStore(storage, "odj", 2048, 2048), 1024);
   j.open(Infinity, 0);
   t.true(j.compact({ v: 1, note: "start" }, 0) >= 0);
   let tMs = 0;
@@ -145,7 +145,7 @@ test("the core journal runs on the flash store, compacts into it and recovers af
     }
   }
   t.not(note, "start", "the journal compacted at least once");
-  const store = new FlashStore(storage, "odj", 2048);
+  const store = new FlashStore(storage, "odj", 2048, 2048);
   const rec = new Journal(store, 1024).open(Infinity, 0);
   t.is(rec.error, null);
   t.is(rec.lastSnapshot!.payload.note, note);
@@ -156,8 +156,29 @@ test("the core journal runs on the flash store, compacts into it and recovers af
 
 test("with no room for a first file the store refuses appends instead of writing an uncommitted file", (t) => {
   const storage = new StorageModel(100);
-  const s = new FlashStore(storage, "odj", 512);
+  const s = new FlashStore(storage, "odj", 512, 512);
   t.false(s.append(bytes(1)));
   t.deepEqual(s.read(), bytes());
   t.deepEqual(storage.list(), []);
+});
+
+test("each new file is its snapshot plus the append room: Storage compacts once per several replacements, not at every one", (t) => {
+  const compactions = (room: number) => {
+    const storage = new StorageModel(16384);
+    storage.write(".boot0", new Uint8Array(8192));
+    const j = new Journal(new FlashStore(storage, "odj", 4096, room), 1024);
+    j.open(Infinity, 0);
+    j.compact({ v: 1, pad: "x".repeat(300) }, 0);
+    for (let i = 0; i < 400; i++) {
+      j.append("intent", { steps: 2, dir: 1, target: i }, 10000 * i);
+      j.append("done", { issued: 2, fault: "" }, 10000 * i + 1);
+      if (j.shouldCompact()) t.true(j.compact({ v: 1, pad: "x".repeat(300) }, 10000 * i + 1) >= 0);
+    }
+    t.is(storage.rewrites, 0);
+    return storage.compactions;
+  };
+  const whole = compactions(4096);
+  const sized = compactions(1024 + 256);
+  t.log("Storage compactions over 400 moves: files of 4,096 bytes " + whole + ", sized " + sized);
+  t.true(sized * 2 < whole, whole + " vs " + sized);
 });

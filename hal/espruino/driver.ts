@@ -20,6 +20,9 @@ export interface EspruinoHal extends Hal {
   watchdog: Watchdog;
 }
 
+/** Appends a journal file takes beyond its compaction threshold: the record that crosses it and one move's. */
+const APPEND_SLACK_BYTES = 256;
+
 export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
   const clock = new EspruinoClock();
   const caps: HalCaps = {
@@ -36,7 +39,8 @@ export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
     stepper: new EspruinoStepper(cfg, clock),
     position: new AnalogSensor(cfg.pins.position, cfg.position, clock),
     force: new AnalogSensor(cfg.pins.force, cfg.force, clock),
-    store: new FlashStore(require("Storage"), cfg.storeName, cfg.storeBytes),
+    // the journal compacts when half a file was appended (firmware/node/espruino/make.ts): room for that and a move's records
+    store: new FlashStore(require("Storage"), cfg.storeName, cfg.storeBytes, Math.floor(cfg.storeBytes / 2) + APPEND_SLACK_BYTES),
     alarm: new PinAnnunciator(cfg.pins.alarm),
     watchdog: new Watchdog(cfg.watchdogS),
   };
