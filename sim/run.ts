@@ -146,7 +146,7 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
     missedSteps: plant.missedSteps(),
     faults: recorder.faults,
     warnings: recorder.warnings,
-    alarms: hal.alarm.history.slice(),
+    alarms: alarmsSinceStart(hal.alarm.history, controller.t0),
     finalPhase: controller.phase.phase,
     phaseDays: fig.phaseDays,
     finalStateSafe: safeAtEnd,
@@ -155,7 +155,7 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
 
 /** The summary fields a recorder measures, shared by `sim` and `trial`. */
 export function trackingFigures(recorder: Recorder, finalGapUm: number, endMs: number) {
-  const byDay = recorder.incrementsByDay();
+  const byDay = recorder.incrementsByDay(endMs);
   const full = byDay.slice(0, Math.max(1, byDay.length - 1));
   const phaseMs = recorder.timeInPhases(endMs);
   const phaseDays: { [phase: string]: number } = {};
@@ -164,11 +164,20 @@ export function trackingFigures(recorder: Recorder, finalGapUm: number, endMs: n
     finalErrorUm: round(recorder.errorAt(endMs), 3),
     rmsErrorUm: round(recorder.errN > 0 ? Math.sqrt(recorder.errSq / recorder.errN) : 0, 3),
     maxErrorUm: round(recorder.errMaxAbs, 3),
-    dailyRateMmPerDay: recorder.dailyRateMmPerDay(finalGapUm).map((x) => round(x, 5)),
-    incrementsPerDay: round(full.reduce((a, b) => a + b, 0) / full.length, 1),
+    dailyRateMmPerDay: recorder.dailyRateMmPerDay(finalGapUm, endMs).map((x) => round(x, 5)),
+    // 0 when the run never reached a distraction day (there is nothing to average)
+    incrementsPerDay: byDay.length > 0 ? round(full.reduce((a, b) => a + b, 0) / full.length, 1) : 0,
     incrementsByDay: byDay,
     phaseDays,
   };
+}
+
+/**
+ * The annunciator's history on the summary's time base: the HAL stamps alarms with its
+ * monotonic clock (board time), faults and warnings count from the prescription start.
+ */
+export function alarmsSinceStart(history: Summary["alarms"], t0: number): Summary["alarms"] {
+  return history.map((a) => ({ atMs: a.atMs - t0, level: a.level, code: a.code }));
 }
 
 export function round(x: number, digits: number): number {

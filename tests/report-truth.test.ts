@@ -41,7 +41,7 @@ function reportOf(res: ReturnType<typeof runScenario>, extra: Partial<ReportInpu
 /** A compressed protocol like the bench trial's: no latency, 1 mm at 1.2 mm/day = a 0.83-day distraction. */
 function compressed(rhythm: string | number, rate: number, lengthMm: number) {
   const base = loadScenario("mandible-continuous-1mm").source;
-  return parseScenario(mergeScenario(base, { name: "compressed", prescription: { latencyDays: 0, rateMmPerDay: rate, rhythm, targetLengthMm: lengthMm, consolidationDays: 0.1 } }));
+  return parseScenario(mergeScenario(base, { name: "compressed", prescription: { latencyDays: 0, rateMmPerDay: rate, rhythm, targetLengthMm: lengthMm, consolidationDays: 0.5 } }));
 }
 
 test("a distraction shorter than a day is rated over the span it held, not divided as a whole day", (t) => {
@@ -86,12 +86,15 @@ test("every warning and fault reaches the report and the text summary", (t) => {
 });
 
 test("the daily-rate panel is zoomed on the ±1 % band instead of starting at zero", (t) => {
-  const html = reportOf(runScenario(loadScenario("mandible-continuous-1mm"), { days: 12 }));
+  const res = runScenario(loadScenario("mandible-continuous-1mm"), { days: 12 });
+  // the run ends as distraction day 6 begins: five days, none of them empty
+  t.is(res.summary.dailyRateMmPerDay.length, 5);
+  const html = reportOf(res);
   const start = html.indexOf(`<svg id="plot-rate"`);
   const svg = html.slice(start, html.indexOf("</svg>", start));
   const frame = /<rect x="(\d+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none"/.exec(svg)!;
   const plotH = Number(frame[4]);
-  const band = /<rect x="\d+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#1f5fbf40"/.exec(svg)!;
+  const band = /<rect x="\d+" y="([\d.]+)" width="[\d.]+" height="([\d.]+)" fill="#1f5fbf40"\/>/.exec(svg)!;
   t.truthy(band, "the ±1% band is drawn");
   t.true(Number(band[2]) >= 0.1 * plotH, "band " + band[2] + " px of a " + plotH + " px plot");
   const yTicks = [...svg.matchAll(/<text x="\d+" y="[\d.]+" text-anchor="end">([-\d.]+)<\/text>/g)].map((m) => Number(m[1]));

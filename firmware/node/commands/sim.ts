@@ -8,24 +8,31 @@ import { progressBar } from "../progress.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { runScenario } from "../../../sim/run.ts";
 import type { Summary } from "../../../sim/run.ts";
-import { renderReport } from "../../../sim/report.ts";
+import { lengthName, renderReport } from "../../../sim/report.ts";
+import type { Truth } from "../../../sim/report.ts";
 
 const USAGE = "usage: osteodrive sim --scenario NAME|FILE [--seed N] [--days N] [--open-loop] [--json] [--report FILE.html]";
 
-export function formatSummary(s: Summary): string {
+function events(list: Summary["faults"]): string {
+  return list.length ? list.map((f) => f.code + " at day " + (f.atMs / 86400000).toFixed(2)).join(", ") : "none";
+}
+
+/** The text summary; `truth` names what the lengths were measured on (a real rig: its position sensor). */
+export function formatSummary(s: Summary & { truth?: Truth }): string {
   const rates = s.dailyRateMmPerDay;
-  const minRate = rates.length ? Math.min(...rates) : 0;
-  const maxRate = rates.length ? Math.max(...rates) : 0;
   const lines = [
     "scenario        " + s.scenario + " (seed " + s.seed + (s.openLoop ? ", OPEN LOOP baseline" : "") + ")",
     "simulated       " + s.simulatedDays + " days in " + s.wallMs + " ms",
     "length          " + s.finalLengthMm.toFixed(4) + " mm of " + s.targetLengthMm + " mm prescribed",
-    "tracking error  final " + s.finalErrorUm.toFixed(2) + " µm, rms " + s.rmsErrorUm.toFixed(2) + " µm, max " + s.maxErrorUm.toFixed(2) + " µm (true gap)",
-    "daily rate      " + minRate.toFixed(4) + "–" + maxRate.toFixed(4) + " mm/day over " + rates.length + " distraction days (prescribed " + s.prescribedRateMmPerDay + ")",
-    "increments/day  " + s.incrementsPerDay,
+    "tracking error  final " + s.finalErrorUm.toFixed(2) + " µm, rms " + s.rmsErrorUm.toFixed(2) + " µm, max " + s.maxErrorUm.toFixed(2) + " µm (" + lengthName(s.truth) + ")",
+    "daily rate      " + (rates.length
+      ? Math.min(...rates).toFixed(4) + "–" + Math.max(...rates).toFixed(4) + " mm/day over " + rates.length + " distraction days (prescribed " + s.prescribedRateMmPerDay + ")"
+      : "none: no distraction day reached (prescribed " + s.prescribedRateMmPerDay + " mm/day)"),
+    "increments/day  " + (rates.length ? String(s.incrementsPerDay) : "none: no distraction day reached"),
     "peak force      " + s.peakForceN.toFixed(1) + " N",
     "missed steps    " + s.missedSteps,
-    "faults          " + (s.faults.length ? s.faults.map((f) => f.code + " at day " + (f.atMs / 86400000).toFixed(2)).join(", ") : "none"),
+    "faults          " + events(s.faults),
+    "warnings        " + events(s.warnings),
     "final phase     " + s.finalPhase,
   ];
   return lines.join("\n") + "\n";

@@ -66,7 +66,7 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   rmSync(files.journal, { force: true });
   const store = new FileStore(files.journal);
   const board = await openBoard({ port: o.port, cfg, store, profileJson, prescriptionJson });
-  const log = new TrialLog(o.outDir);
+  const log = new TrialLog(o.outDir, board.rig ? "plant" : "sensor");
   files.ndjson = log.ndjsonPath;
   files.csv = log.csvPath;
   try {
@@ -156,6 +156,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
     phases: recorder.phases,
     softForceN: rx.softForceN,
     hardForceN: rx.hardForceN,
+    truth: summary.truth,
     notes: [
       "accuracy " + summary.accuracyPct + " %, precision " + summary.precisionPct + " % (" + summary.segmentAccuracyPct.length + " segments)",
       "final error " + summary.finalErrorUm + " µm, tolerance " + summary.toleranceUm + " µm: " + (summary.withinTolerance ? "within" : "OUTSIDE"),
