@@ -53,6 +53,9 @@ export interface Summary {
   phaseDays: { [phase: string]: number };
   /** The run ended with the motor disabled, or complete/holding without a pending move. */
   finalStateSafe: boolean;
+  /** The profile's position tolerance (µm), and whether the final error is within it. */
+  toleranceUm: number;
+  withinTolerance: boolean;
 }
 
 export interface RunResult {
@@ -150,6 +153,8 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
     finalPhase: controller.phase.phase,
     phaseDays: fig.phaseDays,
     finalStateSafe: safeAtEnd,
+    toleranceUm: sc.profile.positionToleranceUm,
+    withinTolerance: Math.abs(recorder.errorAt(endMs)) <= sc.profile.positionToleranceUm,
   };
 }
 

@@ -3,7 +3,9 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { numberFlag, parseArgs, UsageError } from "../args.ts";
+import { numberFlag, parseArgs, requireFlags } from "../args.ts";
+import type { CommandSpec, FlagDef } from "../args.ts";
+import { runExit } from "../exit-codes.ts";
 import { progressBar } from "../progress.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { runScenario } from "../../../sim/run.ts";
@@ -11,7 +13,23 @@ import type { Summary } from "../../../sim/run.ts";
 import { lengthName, renderReport } from "../../../sim/report.ts";
 import type { Truth } from "../../../sim/report.ts";
 
-const USAGE = "usage: osteodrive sim --scenario NAME|FILE [--seed N] [--days N] [--open-loop] [--json] [--report FILE.html]";
+/** --scenario, as sim, device and advisor sim take it. */
+export const SCENARIO_FLAG: FlagDef = { name: "scenario", value: "NAME|FILE", help: "a scenario in sim/scenarios (or its faults/ folder) by name, or a scenario JSON file", default: "required" };
+
+export const spec: CommandSpec = {
+  name: "sim",
+  summary: "runs the controller on the simulator in virtual time and prints the summary (text or the --json contract)",
+  synopsis: "--scenario NAME|FILE [--seed N] [--days N] [--open-loop] [--json] [--report FILE.html]",
+  flags: [
+    SCENARIO_FLAG,
+    { name: "seed", value: "N", help: "the plant's random seed, 0 to 4294967295", default: "the scenario's seed" },
+    { name: "days", value: "N", help: "simulated days to run, 0.01 to 3650", default: "latency + distraction + consolidation + 1 day" },
+    { name: "open-loop", help: "the open-loop baseline: the position sensor is replaced by a turn counter (how magnet-driven nails measure)" },
+    { name: "json", help: "print the summary contract as one JSON line (no progress bar)" },
+    { name: "report", value: "FILE.html", help: "also write the self-contained HTML report with plots", default: "no report" },
+  ],
+  notes: ["exit code: 0 completed within the profile's tolerance, 3 a fault latched, 4 outside tolerance, 2 bad flags or scenario (osteodrive --help lists them)"],
+};
 
 function events(list: Summary["faults"]): string {
   return list.length ? list.map((f) => f.code + " at day " + (f.atMs / 86400000).toFixed(2)).join(", ") : "none";
@@ -39,12 +57,8 @@ export function formatSummary(s: Summary & { truth?: Truth }): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["scenario", "seed", "days", "report"], switches: ["json", "open-loop", "help"] });
-  if (args.switches.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
-  if (!args.values.scenario) throw new UsageError("--scenario is required\n" + USAGE);
+  const args = parseArgs(argv, spec);
+  requireFlags(args, spec);
   const sc = loadScenario(args.values.scenario);
   const bar = progressBar(!args.switches.json);
   const res = runScenario(sc, {
@@ -71,5 +85,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatSummary(res.summary));
     if (args.values.report) process.stdout.write("report          " + args.values.report + "\n");
   }
-  return 0;
+  return runExit(res.summary.finalPhase, res.summary.withinTolerance);
 }

@@ -24,8 +24,6 @@ export interface TrialSummary extends Summary {
   truth: "plant" | "sensor";
   boardSeconds: number;
   stopReason: string;
-  toleranceUm: number;
-  withinTolerance: boolean;
   accuracyPct: number;
   precisionPct: number;
   segmentAccuracyPct: number[];
