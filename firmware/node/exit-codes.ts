@@ -14,6 +14,8 @@ export const EXIT = {
   fault: 3,
   /** The run ended outside the profile's position tolerance (no fault latched). */
   outOfTolerance: 4,
+  /** The journal or log read is damaged (journal dump and report show where and why). */
+  damaged: 5,
   /** Interrupted by Ctrl-C or SIGTERM: the motor was disabled and the logs flushed. */
   interrupted: 130,
 } as const;
@@ -28,6 +30,7 @@ export const EXIT_TABLE: Array<{ code: ExitCode; name: ExitName; meaning: string
   { code: EXIT.usage, name: "usage", meaning: "bad flags or bad input (scenario, profile, prescription, journal): nothing was run or changed" },
   { code: EXIT.fault, name: "fault", meaning: "the run ended with a latched fault" },
   { code: EXIT.outOfTolerance, name: "outOfTolerance", meaning: "the run ended outside the profile's position tolerance" },
+  { code: EXIT.damaged, name: "damaged", meaning: "the journal or log read is damaged (the dump or report shows where and why)" },
   { code: EXIT.interrupted, name: "interrupted", meaning: "interrupted (Ctrl-C, SIGTERM): motor disabled, logs flushed" },
 ];
 
