@@ -17,6 +17,10 @@ import { numberFlag, parseArgs, requireFlags, usageLine, UsageError } from "../a
 import type { CommandSpec } from "../args.ts";
 import { SCENARIO_FLAG } from "./sim.ts";
 import { EXIT } from "../exit-codes.ts";
+import { progressBar } from "../progress.ts";
+import { attachDashboard } from "../dashboard/attach.ts";
+import { DASHBOARD_FLAG, DASHBOARD_SYNC_FLAG } from "../dashboard/flags.ts";
+import { scheduleFaults } from "../../../sim/faults.ts";
 import { restoreController } from "../../core/console/boot.ts";
 import type { Controller } from "../../core/controller.ts";
 import { selectBackend } from "../advisor/backend.ts";
@@ -55,6 +59,8 @@ export const spec: CommandSpec = {
     { name: "console", value: "PATH", help: "serve the device console (docs/protocol.md) on this serial port; keys come from the profile's consoleKeys", default: "no console" },
     { name: "bench-input", help: "set the simulated bench-mode jumper (bench console commands need it)" },
     { name: "advisor", help: "run the tissue-response advisor in the control loop (advisory only; off where it was not trained)" },
+    DASHBOARD_FLAG,
+    DASHBOARD_SYNC_FLAG,
   ],
   notes: ["exit code: 0 ran to the end without a fault, 3 a fault latched, 130 Ctrl-C or SIGTERM, 2 bad flags or scenario"],
 };
@@ -110,6 +116,11 @@ export async function main(argv: string[]): Promise<number> {
   const ctl = (withConsole || restoreController(hal, sc.profile, sc.prescription, journal, null)).ctl;
   const stopConsole = port && withConsole ? serveConsole(port, withConsole.console) : null;
   const advisor = args.switches.advisor ? await attachAdvisor(ctl, hal, sc.profile.name) : null;
+  scheduleFaults(sim, sc.faults);
+  const say = (line: string) => process.stderr.write(line + "\n");
+  const dash = args.values.dashboard ? await attachDashboard(ctl, { title: "device: " + sc.name, truth: "plant", trueGapUm: () => plant.gapUm, alarm: hal.alarm, journal, link: null }, { address: args.values.dashboard, sync: args.switches["dashboard-sync"] === true }, say) : null;
+  if (dash && dash.server.sync) await dash.server.firstPage();
+  const bar = progressBar(!args.switches.json);
   ctl.boot();
 
   let stop = false;
@@ -122,12 +133,17 @@ export async function main(argv: string[]): Promise<number> {
   const settled = () => ctl.phase.phase === "complete" || ctl.phase.phase === "fault";
   while (!stop && clock.monoMs() < endMs && !(args.switches["until-complete"] && settled())) {
     const next = maxSpeed ? clock.monoMs() + 10 * MS_PER_MINUTE : mono0 + (performance.now() - wall0) * scale;
-    clock.runUntil(Math.min(endMs, next));
+    // in sync, one control tick at a time, each drawn by the dashboard page before the next
+    clock.runUntil(Math.min(endMs, next, dash && dash.server.sync ? clock.monoMs() + sc.profile.tickMs : Infinity));
     if (worldFile) saveWorld(worldFile, plant, clock);
+    bar.update(clock.monoMs() / endMs, "device day " + (ctl.elapsedMs() / MS_PER_DAY).toFixed(3) + " " + ctl.phase.phase);
+    if (dash) await dash.server.settled();
     if (maxSpeed) await yieldToLoop();
     else await new Promise((r) => setTimeout(r, 20));
   }
+  bar.done();
   ctl.stop();
+  if (dash) await dash.close();
   if (stopConsole) await stopConsole();
   if (worldFile) saveWorld(worldFile, plant, clock);
   const t = clock.monoMs() - ctl.t0;

@@ -8,6 +8,7 @@
 import { numberFlag, parseArgs, requireFlags } from "../args.ts";
 import type { CommandSpec } from "../args.ts";
 import { EXIT, runExit } from "../exit-codes.ts";
+import { DASHBOARD_FLAG, DASHBOARD_SYNC_FLAG } from "../dashboard/flags.ts";
 import { progressBar } from "../progress.ts";
 import { runTrial } from "../trial/run.ts";
 import type { TrialSummary } from "../trial/summary.ts";
@@ -25,6 +26,8 @@ export const spec: CommandSpec = {
     { name: "duration", value: "DAYS", help: "stop after DAYS of device time, 0.0001 to 3650", default: "until complete (schedule + consolidation + 10 %)" },
     { name: "out", value: "DIR", help: "where trial.ndjson, trial.csv, summary.json, journal.bin and report.html go", default: "out/trial" },
     { name: "json", help: "print the summary as one JSON line (no progress bar)" },
+    DASHBOARD_FLAG,
+    DASHBOARD_SYNC_FLAG,
   ],
   notes: ["exit code: 0 completed within tolerance, 3 a fault latched, 4 outside tolerance, 1 the board or port failed, 2 bad flags or input files, 130 Ctrl-C (motor disabled, logs flushed)"],
 };
@@ -52,6 +55,8 @@ export async function main(argv: string[]): Promise<number> {
     durationDays: numberFlag(args, "duration", 0.0001, 3650, undefined),
     outDir: args.values.out ?? "out/trial",
     onProgress: (f, day) => bar.update(f, "trial day " + day.toFixed(3)),
+    dashboard: args.values.dashboard ? { address: args.values.dashboard, sync: args.switches["dashboard-sync"] === true } : undefined,
+    say: (line) => process.stderr.write(line + "\n"),
   }).catch((e) => {
     bar.done();
     // Board and link failures carry a named reason ("board-not-responding: …"): report, do not crash.

@@ -26,6 +26,8 @@ import type { LengthSource } from "./observer.ts";
 import { openBoard } from "./open-board.ts";
 import type { TrialBoard } from "./open-board.ts";
 import { trialSummary } from "./summary.ts";
+import { attachDashboard } from "../dashboard/attach.ts";
+import type { DashboardFlags, RunningDashboard } from "../dashboard/attach.ts";
 import type { TrialSummary } from "./summary.ts";
 
 export interface TrialOptions {
@@ -39,6 +41,10 @@ export interface TrialOptions {
   onProgress?: (fraction: number, dayNow: number) => void;
   /** Called once the board is up (tests use it to pull the cable). */
   onBoard?: (board: TrialBoard) => void;
+  /** Serve the live dashboard (--dashboard [HOST:]PORT, --dashboard-sync). */
+  dashboard?: DashboardFlags;
+  /** Where the app's own lines go (the dashboard's URL). */
+  say?: (line: string) => void;
 }
 
 export interface TrialResult {
@@ -101,17 +107,33 @@ function stopController(controller: Controller, graceMs: number): Promise<boolea
   });
 }
 
+/** --dashboard on a trial; in sync the emulated board's clock waits for the pages (a real board cannot wait). */
+async function trialDashboard(board: TrialBoard, controller: Controller, journal: Journal, flags: DashboardFlags, say: (line: string) => void): Promise<RunningDashboard> {
+  const rig = board.rig;
+  if (flags.sync && !board.emulated) throw new TrialInputError("--dashboard-sync needs --port emulated:uno: a real board's clock cannot wait for a page");
+  const dash = await attachDashboard(controller, { title: "trial: " + controller.profile.name, truth: rig ? "plant" : "sensor", trueGapUm: rig ? () => rig.plant.gapUm : null, alarm: board.hal.alarm, journal, link: board.hal.link }, flags, say);
+  if (flags.sync && board.emulated) {
+    const runner = board.emulated.runner;
+    const wire = runner.gate;
+    runner.gate = () => (wire ? wire() : null) ?? dash.server.pending();
+    await dash.server.firstPage();
+  }
+  return dash;
+}
+
 async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<typeof parseProfile>, rx: ReturnType<typeof parsePrescription>, log: TrialLog, files: TrialResult["files"], wall0: number, benchOnly: boolean): Promise<TrialResult> {
   const hal = board.hal;
   const start = hal.position.read();
   const startUm = start.value;
   const rig = board.rig;
   const length: LengthSource = rig ? { kind: "plant", get gapUm() { return rig.plant.gapUm; } } : { kind: "sensor", gapUm: startUm };
-  const controller = new Controller(hal, profile, rx, startUm, null, new Journal(hal.store, JOURNAL_COMPACT_BYTES));
+  const journal = new Journal(hal.store, JOURNAL_COMPACT_BYTES);
+  const controller = new Controller(hal, profile, rx, startUm, null, journal);
   // The Recorder reads only `gapUm`; on a real rig that is the position reading.
   const recorder = new Recorder(rig ? rig.plant : length, controller.schedule, profile.tickMs, profile.tickMs * 10);
   const obs = new TrialObserver(recorder, log, length, () => board.boardMs());
   controller.observer = obs;
+  const dash = o.dashboard ? await trialDashboard(board, controller, journal, o.dashboard, o.say ?? (() => {})) : null;
   if (o.onBoard) o.onBoard(board);
   const days = o.durationDays ?? ((finishMs(controller.schedule) + controller.schedule.consolidationMs) * 1.1 + 10 * profile.tickMs) / MS_PER_DAY;
   const endMs = days * MS_PER_DAY;
@@ -124,7 +146,9 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
     };
     hal.link.onLost((reason) => {
       if (ended) return;
-      obs.record({ type: "link", tMs: controller.elapsedMs(), code: "link-lost", detail: reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver") });
+      const detail = reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver");
+      obs.record({ type: "link", tMs: controller.elapsedMs(), code: "link-lost", detail });
+      if (dash) dash.source.linkEvent(controller.elapsedMs(), "link-lost", detail);
       // A move in flight has already ended with `link-lost` (the core latches that as driver-fault).
       controller.fault("link-lost", "serial link to the board lost: " + reason);
     });
@@ -144,6 +168,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
   });
   // Out of time: let a move in flight finish (cutting it would read as a driver fault); otherwise stop now.
   const finalStateSafe = await stopController(controller, stopReason === "duration" ? profile.tickMs : 0);
+  if (dash) await dash.close();
   const endT = Math.min(controller.elapsedMs(), endMs);
   const summary = trialSummary({ name: profile.name, port: o.port, timeScale: o.timeScale, benchOnly, seed: board.seed, wall0, endMs: endT, boardSeconds: board.boardMs() / 1000, stopReason, finalStateSafe }, controller, obs, hal, rig);
   obs.record({ type: "stop", tMs: endT, code: stopReason, motorEnabled: hal.stepper.isEnabled(), issued: obs.issued, detail: "controller stopped, motor disable sent" });
