@@ -85,6 +85,6 @@ export async function main(argv: string[]): Promise<number> {
     // a user sees what went wrong, not a stack trace (OSTEODRIVE_DEBUG=1 shows it)
     if (process.env.OSTEODRIVE_DEBUG) throw e;
     process.stderr.write("osteodrive " + name + ": " + (e && e.message ? e.message : String(e)) + "\n");
-    return EXIT.failed;
+    return EXIT.error;
   }
 }

@@ -6,9 +6,11 @@
 // the detector, and times inference on every backend that comes up.
 // `osteodrive advisor sim --scenario NAME|FILE [--days N] [--model DIR] [--json]`:
 // runs a scenario with the advisory hook in the control loop.
+// `osteodrive advisor bench`: inference cost per backend and what the hook adds (JSON).
 
 import { numberFlag, parseArgs, requireFlags, usageLine, UsageError } from "../args.ts";
 import type { CommandSpec } from "../args.ts";
+import { EXIT } from "../exit-codes.ts";
 import { SCENARIO_FLAG } from "./sim.ts";
 import { progressBar } from "../progress.ts";
 import { BACKEND_ORDER, selectBackend } from "../advisor/backend.ts";
@@ -20,6 +22,7 @@ import { evaluateSaved, trainAndSave } from "../advisor/pipeline.ts";
 import { TRAIN_DEFAULTS } from "../advisor/train.ts";
 import { modelScorer } from "../advisor/predict.ts";
 import { simulate } from "../advisor/simulate.ts";
+import { benchAdvisor } from "../advisor/bench.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { defaultDays } from "../../../sim/run.ts";
 
@@ -58,12 +61,19 @@ const SIM: CommandSpec = {
   ],
 };
 
+const BENCH: CommandSpec = {
+  name: "advisor bench",
+  summary: "inference cost per backend and what the advisory hook adds to a control tick (JSON)",
+  synopsis: "",
+  flags: [],
+};
+
 export const spec: CommandSpec = {
   name: "advisor",
-  summary: "the TensorFlow.js tissue-response advisor: train, evaluate, simulate (docs/advisor.md)",
-  synopsis: "train|eval|sim [flags]",
+  summary: "the TensorFlow.js tissue-response advisor: train, evaluate, simulate, benchmark (docs/advisor.md)",
+  synopsis: "train|eval|sim|bench [flags]",
   flags: [],
-  subcommands: [TRAIN, EVAL, SIM],
+  subcommands: [TRAIN, EVAL, SIM, BENCH],
 };
 
 function say(line: string): void {
@@ -120,5 +130,10 @@ export async function main(argv: string[]): Promise<number> {
   if (sub === "train") return train(argv.slice(1));
   if (sub === "eval") return evaluate(argv.slice(1));
   if (sub === "sim") return sim(argv.slice(1));
+  if (sub === "bench") {
+    parseArgs(argv.slice(1), BENCH);
+    process.stdout.write(JSON.stringify(await benchAdvisor(), null, 2) + "\n");
+    return EXIT.ok;
+  }
   throw new UsageError((sub ? "unknown subcommand " + JSON.stringify(sub) : "a subcommand is needed") + "\n" + spec.subcommands!.map(usageLine).join("\n"));
 }

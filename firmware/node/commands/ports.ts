@@ -39,7 +39,7 @@ export async function listPorts(lister: PortLister, json: boolean): Promise<{ co
   } catch (e: any) {
     const why = e && e.message ? e.message : String(e);
     return {
-      code: EXIT.failed,
+      code: EXIT.error,
       out: "",
       err: "osteodrive ports: cannot list serial ports on this system: " + why + "\n" +
         "  (on Linux the lister needs udevadm, which containers often lack); name the port directly, e.g. --port /dev/ttyACM0 or /dev/ttyUSB0\n",

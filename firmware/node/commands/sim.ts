@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { numberFlag, parseArgs, requireFlags } from "../args.ts";
 import type { CommandSpec, FlagDef } from "../args.ts";
-import { runExit } from "../exit-codes.ts";
+import { runOutcome } from "../exit-codes.ts";
 import { progressBar } from "../progress.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { runScenario } from "../../../sim/run.ts";
@@ -85,5 +85,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatSummary(res.summary));
     if (args.values.report) process.stdout.write("report          " + args.values.report + "\n");
   }
-  return runExit(res.summary.finalPhase, res.summary.withinTolerance);
+  return runOutcome(res.summary.finalPhase, res.summary.withinTolerance);
 }

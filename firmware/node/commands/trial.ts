@@ -7,7 +7,7 @@
 
 import { numberFlag, parseArgs, requireFlags } from "../args.ts";
 import type { CommandSpec } from "../args.ts";
-import { EXIT, runExit } from "../exit-codes.ts";
+import { EXIT, runOutcome } from "../exit-codes.ts";
 import { DASHBOARD_FLAG, DASHBOARD_SYNC_FLAG } from "../dashboard/flags.ts";
 import { progressBar } from "../progress.ts";
 import { runTrial } from "../trial/run.ts";
@@ -65,9 +65,9 @@ export async function main(argv: string[]): Promise<number> {
   });
   if (typeof res === "string") {
     process.stderr.write("osteodrive trial: " + res + "\n");
-    return EXIT.failed;
+    return EXIT.error;
   }
   bar.done();
   process.stdout.write(args.switches.json ? JSON.stringify(res.summary) + "\n" : formatTrial(res.summary, res.files));
-  return res.interrupted ? EXIT.interrupted : runExit(res.summary.finalPhase, res.summary.withinTolerance);
+  return res.interrupted ? EXIT.interrupted : runOutcome(res.summary.finalPhase, res.summary.withinTolerance);
 }

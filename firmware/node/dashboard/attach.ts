@@ -4,8 +4,7 @@
 // that reads the controller for the dashboard (its schedule, profile, prescription).
 
 import type { Annunciator } from "../../../hal/types.ts";
-import type { Controller, ControllerObserver } from "../../core/controller.ts";
-import { Tee } from "../advisor/simulate.ts";
+import type { Controller } from "../../core/controller.ts";
 import { LiveSource } from "./live.ts";
 import type { JournalHealth } from "./live.ts";
 import { DashboardServer, parseAddress } from "./server.ts";
@@ -34,34 +33,30 @@ export interface DeviceViews {
   link: { lost: boolean; reason: string } | null;
 }
 
-/** Adds `o` to the controller's observers. */
-export function observe(ctl: Controller, o: ControllerObserver): void {
-  ctl.observer = ctl.observer ? new Tee([ctl.observer, o]) : o;
-}
-
 export async function attachDashboard(ctl: Controller, views: DeviceViews, flags: DashboardFlags, say: (line: string) => void): Promise<RunningDashboard> {
   const addr = parseAddress(flags.address);
-  const rx = ctl.rx;
+  const rx = ctl.prescription();
+  const profile = ctl.deviceProfile();
   const source = new LiveSource({
     meta: {
       title: views.title,
       truth: views.truth,
-      tickMs: ctl.profile.tickMs,
+      tickMs: profile.tickMs,
       latencyDays: rx.latencyDays,
       prescribedRateMmPerDay: rx.rateMmPerDay,
       targetLengthMm: rx.targetLengthMm,
       softForceN: rx.softForceN,
       hardForceN: rx.hardForceN,
-      toleranceUm: ctl.profile.positionToleranceUm,
+      toleranceUm: profile.positionToleranceUm,
       control: false,
     },
-    schedule: ctl.schedule,
+    schedule: () => ctl.currentSchedule(),
     trueGapUm: views.trueGapUm,
     alarm: views.alarm,
     journal: views.journal,
     link: views.link,
   });
-  observe(ctl, source);
+  ctl.addObserver(source);
   const server = new DashboardServer(source, flags.sync);
   const url = await server.listen(addr);
   say("dashboard: " + url + (flags.sync ? " (sync: the device waits for each page opened with ?sync=1 to draw every update)" : "") + (addr.host === "127.0.0.1" || addr.host === "localhost" ? "" : " — listening beyond this machine; the page is read-only"));

@@ -27,7 +27,8 @@ export interface JournalHealth {
 
 export interface LiveInputs {
   meta: Omit<DashMeta, "source" | "resolution">;
-  schedule: Schedule;
+  /** The schedule in force (a recovery at boot or a prescription loaded over the console replaces it). */
+  schedule: () => Schedule;
   /** The true gap (µm) on a simulated or emulated rig; null on a real rig (the sensor is the length). */
   trueGapUm: (() => number) | null;
   alarm: Annunciator;
@@ -63,8 +64,13 @@ export class LiveSource implements ControllerObserver {
   constructor(inp: LiveInputs) {
     this.inp = inp;
     this.meta = Object.assign({ source: "live" as const, resolution: "every control decision" }, inp.meta);
-    const gap = inp.trueGapUm;
-    this.recorder = new Recorder(gap ? { get gapUm() { return gap(); } } : this.length, inp.schedule, inp.meta.tickMs, MS_PER_DAY);
+    this.recorder = this.newRecorder();
+  }
+
+  /** Rates and errors against the schedule in force (kept small: one series point a day). */
+  private newRecorder(): Recorder {
+    const gap = this.inp.trueGapUm;
+    return new Recorder(gap ? { get gapUm() { return gap(); } } : this.length, this.inp.schedule(), this.inp.meta.tickMs, MS_PER_DAY);
   }
 
   /** Called (cheaply, with nothing) whenever a new status is published; take() gets it. */
@@ -77,6 +83,8 @@ export class LiveSource implements ControllerObserver {
   }
 
   decision(tMs: number, d: Decision, pos: Reading, force: Reading): void {
+    // a new prescription (or the one recovered at boot) has its own schedule: rates count from it
+    if (this.recorder.schedule !== this.inp.schedule()) this.recorder = this.newRecorder();
     this.recorder.decision(tMs, d, pos, force);
     if (pos.ok && isFinite(pos.value)) this.length.gapUm = pos.value;
     const trueUm = this.inp.trueGapUm ? this.inp.trueGapUm() : null;
