@@ -6,12 +6,13 @@
 import type { Hal, Reading, Stepper } from "../hal/types.ts";
 import type { SimHal } from "./driver.ts";
 import type { Device } from "../firmware/core/assemble.ts";
-import type { Controller } from "../firmware/core/controller.ts";
+import type { Controller, ControllerObserver } from "../firmware/core/controller.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 import { Recorder } from "./recorder.ts";
 import type { FaultEvent } from "./recorder.ts";
 import type { Scenario } from "./scenario.ts";
 import { assembleScenario, makeSimWorld } from "./world.ts";
+import type { SimWorld } from "./world.ts";
 
 export interface RunOptions {
   seed?: number;
@@ -19,6 +20,8 @@ export interface RunOptions {
   openLoop?: boolean;
   /** Called about once per simulated hour with the fraction done. */
   onProgress?: (fraction: number) => void;
+  /** More observers of the controller, made once the world exists (e.g. a log writer reading the plant). */
+  observers?: (world: SimWorld) => ControllerObserver[];
 }
 
 export interface Summary {
@@ -101,6 +104,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const controller = device.controller;
   const recorder = new Recorder(world.plant, controller.currentSchedule(), sc.profile.tickMs, 10 * 60000);
   controller.addObserver(recorder);
+  if (opts.observers) for (const o of opts.observers(world)) controller.addObserver(o);
   const days = opts.days ?? defaultDays(sc);
   const endMs = days * MS_PER_DAY;
   device.boot();

@@ -8,6 +8,14 @@ import type { CommandSpec, FlagDef } from "../args.ts";
 import { runOutcome } from "../exit-codes.ts";
 import { progressBar } from "../progress.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
+import type { Scenario } from "../../../sim/scenario.ts";
+import type { SimWorld } from "../../../sim/world.ts";
+import { Recorder } from "../../../sim/recorder.ts";
+import { makeSchedule } from "../../core/schedule.ts";
+import { MS_PER_DAY } from "../../core/units.ts";
+import { TrialLog, logStart } from "../trial/log.ts";
+import { TrialObserver } from "../trial/observer.ts";
+import type { LengthSource } from "../trial/observer.ts";
 import { runScenario } from "../../../sim/run.ts";
 import type { Summary } from "../../../sim/run.ts";
 import { lengthName, renderReport } from "../../../sim/report.ts";
@@ -27,6 +35,7 @@ export const spec: CommandSpec = {
     { name: "open-loop", help: "the open-loop baseline: the position sensor is replaced by a turn counter (how magnet-driven nails measure)" },
     { name: "json", help: "print the summary contract as one JSON line (no progress bar)" },
     { name: "report", value: "FILE.html", help: "also write the self-contained HTML report with plots", default: "no report" },
+    { name: "log", value: "DIR", help: "also write the run's log as a trial does (DIR/trial.ndjson, trial.csv), for osteodrive report and dashboard", default: "no log" },
   ],
   notes: ["exit code: 0 completed within the profile's tolerance, 3 a fault latched, 4 outside tolerance, 2 bad flags or scenario (osteodrive --help lists them)"],
 };
@@ -56,17 +65,30 @@ export function formatSummary(s: Summary & { truth?: Truth }): string {
   return lines.join("\n") + "\n";
 }
 
+/** Writes every sample and command of a simulated run in the trial log's format (the plant is the truth). */
+function logObserver(sc: Scenario, world: SimWorld, log: TrialLog): TrialObserver {
+  const schedule = makeSchedule(sc.prescription, 0, sc.startWallMs);
+  log.write({ type: "start", tMs: 0, boardMs: 0, code: sc.profile.name, detail: JSON.stringify(logStart(sc.profile, sc.prescription, schedule, sc.startWallMs, "plant", "sim:" + sc.name, 1)) });
+  const length: LengthSource = { kind: "plant", get gapUm() { return world.plant.gapUm; } };
+  const recorder = new Recorder(world.plant, schedule, sc.profile.tickMs, MS_PER_DAY);
+  return new TrialObserver(recorder, log, length, () => world.clock.monoMs());
+}
+
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, spec);
   requireFlags(args, spec);
   const sc = loadScenario(args.values.scenario);
   const bar = progressBar(!args.switches.json);
+  if (args.values.log) mkdirSync(args.values.log, { recursive: true });
+  const log = args.values.log ? new TrialLog(args.values.log, "plant") : null;
   const res = runScenario(sc, {
     seed: numberFlag(args, "seed", 0, 4294967295, undefined),
     days: numberFlag(args, "days", 0.01, 3650, undefined),
     openLoop: args.switches["open-loop"] === true,
     onProgress: (f) => bar.update(f, sc.name),
+    observers: (world) => (log ? [logObserver(sc, world, log)] : []),
   });
+  if (log) log.close();
   bar.done();
   if (args.values.report) {
     mkdirSync(dirname(args.values.report), { recursive: true });

@@ -13,8 +13,9 @@ import type { Schedule } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
 import { Recorder } from "../../../sim/recorder.ts";
 import { clampNames } from "./clamps.ts";
+import { activeAlarms, blankStatus } from "./status.ts";
 import { SampleColumns } from "./columns.ts";
-import { decimateRows, resolutionOf } from "./rows.ts";
+import { sized } from "./rows.ts";
 import type { ActiveAlarm, DashData, DashEvent, DashMeta, DashStatus, DashUpdate } from "./types.ts";
 
 /** The journal's health, as the device's Journal reports it. */
@@ -36,21 +37,11 @@ export interface LiveInputs {
   link: { lost: boolean; reason: string } | null;
 }
 
-function zeroStatus(): DashStatus {
-  return {
-    seq: 0, ticks: 0, tMs: 0, phase: "idle", phaseSinceMs: 0, reason: "booting", fault: "",
-    targetUm: 0, estimateUm: 0, sensorUm: 0, sensorOk: false, trueUm: null, errorUm: 0, forceN: 0, forceOk: false,
-    clamps: [], steps: 0, dailyRateMmPerDay: [],
-    moves: { count: 0, issuedSteps: 0, faults: 0, lastAtMs: -1, lastIssued: 0, lastFault: "" },
-    alarmLevel: 0, active: [], journal: null, link: null,
-  };
-}
-
 export class LiveSource implements ControllerObserver {
   readonly meta: DashMeta;
   readonly samples = new SampleColumns();
   readonly events: DashEvent[] = [];
-  status: DashStatus = zeroStatus();
+  status: DashStatus = Object.assign(blankStatus(), { reason: "booting" });
   private inp: LiveInputs;
   private recorder: Recorder;
   /** The length the error and daily rates are measured on: the true gap, or the last good sensor reading. */
@@ -153,8 +144,7 @@ export class LiveSource implements ControllerObserver {
     s.alarmLevel = inp.alarm.level();
     // acknowledging clears the annunciator: the warnings raised before are no longer active
     if (s.alarmLevel === 0) this.warnings.clear();
-    const latched: ActiveAlarm[] = s.phase === "fault" ? [{ code: s.fault, kind: "fault", sinceMs: s.phaseSinceMs, text: s.reason }] : [];
-    s.active = latched.concat([...this.warnings.values()]);
+    s.active = activeAlarms(s, this.warnings.values());
     const j = inp.journal;
     s.journal = j ? { ok: j.latched === "", bytes: j.sizeBytes, nextSeq: j.nextSeq, error: j.latched || j.lastError } : null;
     s.link = inp.link ? { ok: !inp.link.lost, reason: inp.link.reason } : null;
@@ -164,8 +154,7 @@ export class LiveSource implements ControllerObserver {
 
   /** Everything so far: rows reduced to at most maxRows (min/max buckets). */
   snapshot(maxRows: number): DashData {
-    const rows = this.samples.slice(0);
-    return { meta: Object.assign({}, this.meta, { resolution: resolutionOf(rows, maxRows) }), status: structuredClone(this.status), events: this.events.slice(), rows: decimateRows(rows, maxRows) };
+    return sized({ meta: this.meta, status: structuredClone(this.status), events: this.events.slice(), rows: this.samples.slice(0) }, maxRows);
   }
 
   /** The latest status (a copy), and the rows and events published since the last take(). */

@@ -2,6 +2,12 @@
 // buckets, decimate.ts), with a line saying what was kept.
 
 import { decimate } from "./decimate.ts";
+import type { DashData } from "./types.ts";
+
+/** `data` with its rows reduced to at most maxRows and meta.resolution saying what was kept. */
+export function sized(data: DashData, maxRows: number): DashData {
+  return Object.assign({}, data, { rows: decimateRows(data.rows, maxRows), meta: Object.assign({}, data.meta, { resolution: resolutionOf(data.rows, maxRows) }) });
+}
 
 /** Rows (one array per column, column 0 = time) reduced to at most maxRows by min/max buckets. */
 export function decimateRows(rows: number[][], maxRows: number): number[][] {

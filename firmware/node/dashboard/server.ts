@@ -13,7 +13,6 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { livePage, uplotAsset } from "./page.ts";
-import { decimateRows, resolutionOf } from "./rows.ts";
 import type { DashData, DashMeta, DashUpdate } from "./types.ts";
 
 /** What the server shows: a live device (LiveSource) or a finished run. */
@@ -192,12 +191,3 @@ export class DashboardServer {
     this.release();
   }
 }
-
-/** A finished run's data as a source (no updates). */
-export function staticSource(data: DashData): DashSource {
-  return {
-    meta: data.meta,
-    snapshot: (maxRows) => Object.assign({}, data, { rows: decimateRows(data.rows, maxRows), meta: Object.assign({}, data.meta, { resolution: resolutionOf(data.rows, maxRows) }) }),
-  };
-}
-

@@ -4,13 +4,18 @@
 // Ctrl-C; close() fsyncs). Times: tMs = device ms since the prescription started,
 // boardMs = the board's own clock. `trueUm` (the emulated rig's true gap) is there
 // only when the trial has a ground truth: on a real rig the length is the position
-// sensor's, already in `positionUm`, and nothing is called "true".
+// sensor's, already in `positionUm`, and nothing is called "true". The first record
+// ("start") carries what a report needs to read the rest: the prescription, the
+// tick, the tolerance and the truth (as JSON in `detail`).
 
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import type { DeviceProfile } from "../../core/profile.ts";
+import type { Prescription } from "../../core/prescription.ts";
+import type { Schedule } from "../../core/schedule.ts";
 
 export interface LogRecord {
-  type: "sample" | "move" | "phase" | "warning" | "link" | "stop" | "rig";
+  type: "start" | "sample" | "move" | "phase" | "warning" | "link" | "stop" | "rig";
   tMs: number;
   boardMs: number;
   [field: string]: string | number | boolean | null;
@@ -18,6 +23,24 @@ export interface LogRecord {
 
 /** Every column a log can have; a sensor-truth log leaves out trueUm. */
 export const CSV_COLUMNS = ["type", "tMs", "boardMs", "phase", "targetUm", "trueUm", "positionUm", "positionOk", "positionAtMs", "forceN", "forceOk", "estimateUm", "steps", "requested", "issued", "fault", "motorEnabled", "code", "detail"];
+
+/** What the "start" record says about the run (read back by dashboard/log-source.ts). */
+export interface LogStart {
+  device: string;
+  port: string;
+  timeScale: number;
+  truth: "plant" | "sensor";
+  tickMs: number;
+  toleranceUm: number;
+  /** The prescription as parsed, and where its schedule starts (length µm, wall ms): the report rebuilds the schedule from them. */
+  prescription: Prescription;
+  startUm: number;
+  wallAtStartMs: number;
+}
+
+export function logStart(profile: DeviceProfile, rx: Prescription, schedule: Schedule, wallAtStartMs: number, truth: "plant" | "sensor", port: string, timeScale: number): LogStart {
+  return { device: profile.name, port, timeScale, truth, tickMs: profile.tickMs, toleranceUm: profile.positionToleranceUm, prescription: rx, startUm: schedule.startUm, wallAtStartMs };
+}
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return "";

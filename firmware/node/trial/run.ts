@@ -19,7 +19,7 @@ import { Recorder } from "../../../sim/recorder.ts";
 import { renderReport } from "../../../sim/report.ts";
 import { readJson } from "../../../sim/uno/bench-rig.ts";
 import { isBenchOnly, parseBoardConfig } from "../../../hal/johnny-five/board-config.ts";
-import { TrialLog } from "./log.ts";
+import { TrialLog, logStart } from "./log.ts";
 import { TrialObserver } from "./observer.ts";
 import type { LengthSource } from "./observer.ts";
 import { openBoard } from "./open-board.ts";
@@ -143,6 +143,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
   const recorder = new Recorder(rig ? rig.plant : length, controller.currentSchedule(), profile.tickMs, profile.tickMs * 10);
   const obs = new TrialObserver(recorder, log, length, () => board.boardMs());
   controller.addObserver(obs);
+  log.write({ type: "start", tMs: 0, boardMs: board.boardMs(), code: profile.name, detail: JSON.stringify(logStart(profile, controller.prescription(), controller.currentSchedule(), controller.status().wallAtStart, length.kind, o.port, o.timeScale)) });
   const dash = o.dashboard ? await trialDashboard(board, controller, device.journal!, o.dashboard, o.say ?? (() => {})) : null;
   if (o.onBoard) o.onBoard(board);
   const sched = controller.currentSchedule();

@@ -16,8 +16,12 @@ type Plot = uPlotType;
 
 interface OsteoWindow extends Window {
   OSTEO_DATA?: DashData;
-  /** What tests and people can read back: first paint time, points drawn, updates drawn. */
-  osteo?: { firstPaintMs: number; pointsDrawn: number; seqDrawn: number; redraws: number; faultSeenAtSeq: number };
+  /**
+   * What tests and people can read back: first paint (ms since navigation start, and
+   * from data in hand to painted), the last chart redraw's cost, points drawn, the last
+   * update drawn, and when (wall ms) and at which update a latched fault was first shown.
+   */
+  osteo?: { firstPaintMs: number; renderMs: number; lastRedrawMs: number; pointsDrawn: number; seqDrawn: number; redraws: number; faultSeenAtSeq: number; faultSeenAtWallMs: number };
 }
 const win = window as OsteoWindow;
 
@@ -40,7 +44,7 @@ let rateChart: Plot | null = null;
 let lastRedraw = 0;
 let redrawPending = false;
 let syncing = false;
-win.osteo = { firstPaintMs: -1, pointsDrawn: 0, seqDrawn: 0, redraws: 0, faultSeenAtSeq: -1 };
+win.osteo = { firstPaintMs: -1, renderMs: -1, lastRedrawMs: -1, pointsDrawn: 0, seqDrawn: 0, redraws: 0, faultSeenAtSeq: -1, faultSeenAtWallMs: -1 };
 
 function esc(s: unknown): string {
   return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -101,7 +105,10 @@ function renderStatus(): void {
     : `<li class="none">no active alarm</li>`;
   setHtml("alarms", `<h2>Alarms <span class="lvl lvl${s.alarmLevel}" data-field="alarmLevel">${ALARM_LEVELS[s.alarmLevel] ?? s.alarmLevel}</span></h2><ul>${alarms}</ul>`);
   document.getElementById("alarms")!.className = s.phase === "fault" ? "panel fault" : s.active.length ? "panel warn" : "panel";
-  if (s.phase === "fault" && win.osteo!.faultSeenAtSeq < 0) win.osteo!.faultSeenAtSeq = s.seq;
+  if (s.phase === "fault" && win.osteo!.faultSeenAtSeq < 0) {
+    win.osteo!.faultSeenAtSeq = s.seq;
+    win.osteo!.faultSeenAtWallMs = Date.now();
+  }
 }
 
 function renderEvents(): void {
@@ -179,7 +186,8 @@ function chartData(cols: number[], width: number): number[][] {
 
 function redrawCharts(): void {
   redrawPending = false;
-  lastRedraw = performance.now();
+  const t0 = performance.now();
+  lastRedraw = t0;
   let points = 0;
   const w = windowDays();
   for (const c of charts) {
@@ -198,6 +206,7 @@ function redrawCharts(): void {
   }
   win.osteo!.pointsDrawn = points;
   win.osteo!.redraws++;
+  win.osteo!.lastRedrawMs = performance.now() - t0;
   setHtml("points", `${points} points drawn from ${samples.length} samples (${esc(meta.resolution)}); drag to zoom, double-click to show all`);
 }
 
@@ -344,7 +353,8 @@ function load(data: DashData): void {
   redrawCharts();
   win.osteo!.seqDrawn = status.seq;
   requestAnimationFrame(() => {
-    win.osteo!.firstPaintMs = performance.now() - t0;
+    win.osteo!.renderMs = performance.now() - t0;
+    win.osteo!.firstPaintMs = performance.now();
     document.body.dataset.ready = "1";
   });
 }
