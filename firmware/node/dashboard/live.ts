@@ -115,6 +115,8 @@ export class LiveSource implements ControllerObserver {
   phase(tMs: number, from: PhaseState, to: PhaseState): void {
     this.recorder.phase(tMs, from, to);
     const s = this.status;
+    // a fault latched by the supervisor ends the tick before any decision: the status is at its time
+    if (tMs > s.tMs) s.tMs = tMs;
     s.phase = to.phase;
     s.phaseSinceMs = to.sinceMs;
     s.reason = to.reason;
@@ -159,7 +161,7 @@ export class LiveSource implements ControllerObserver {
 
   /** The latest status (a copy), and the rows and events published since the last take(). */
   take(): DashUpdate {
-    const u: DashUpdate = { status: structuredClone(this.status), rows: this.samples.slice(this.takenRows), events: this.events.slice(this.takenEvents) };
+    const u: DashUpdate = { sentAtWallMs: 0, status: structuredClone(this.status), rows: this.samples.slice(this.takenRows), events: this.events.slice(this.takenEvents) };
     this.takenRows = this.samples.length;
     this.takenEvents = this.events.length;
     return u;

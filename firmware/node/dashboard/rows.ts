@@ -19,7 +19,7 @@ export function decimateRows(rows: number[][], maxRows: number): number[][] {
 /** How the rows sent compare with the samples kept. */
 export function resolutionOf(rows: number[][], maxRows: number): string {
   const t = rows[0];
-  if (t.length <= maxRows) return "every sample (" + t.length + ")";
+  if (t.length <= maxRows) return "every sample";
   const bucketS = ((t[t.length - 1] - t[0]) * 86400) / Math.floor(maxRows / 2);
   return "min/max of " + Math.round(bucketS) + " s buckets (" + t.length + " samples)";
 }

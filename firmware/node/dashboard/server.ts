@@ -5,8 +5,9 @@
 // status. Read-only: there is no route that changes the device.
 //
 // Sync (lockstep): with `sync: true` the device side awaits settled() after each
-// control tick, which resolves once every page that opened the stream with
-// ?sync=1 has drawn the latest update and said so (POST /api/ack). Tests and
+// control tick (or gates its board clock on pending()): what the tick published goes
+// out as one update, and the promise resolves once every page that opened the
+// stream with ?sync=1 has drawn it and said so (POST /api/ack). Tests and
 // step-by-step demos use it; a page without ?sync=1 never slows the device.
 
 import { createServer } from "node:http";
@@ -76,6 +77,8 @@ export class DashboardServer {
   private sentSeq = 0;
   private timer: NodeJS.Timeout | null = null;
   private waiters: Array<() => void> = [];
+  /** Sync: published since the last flush. */
+  private dirty = false;
 
   constructor(source: DashSource, sync: boolean) {
     this.source = source;
@@ -94,14 +97,17 @@ export class DashboardServer {
     });
   }
 
-  /** Ends every stream and stops listening. */
-  close(): Promise<void> {
+  /** Sends what is left (in sync, waits until the pages have drawn it), ends every stream and stops listening. */
+  async close(): Promise<void> {
+    const unsent = this.timer !== null || this.dirty;
     if (this.timer) clearTimeout(this.timer);
-    this.flush();
+    if (unsent) this.flush();
+    if (this.sync) await this.settled();
     for (const c of this.clients) c.res.end();
     this.clients = [];
     this.release();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** Resolves once every sync page has drawn the latest update (at once when there is none, or sync is off). */
@@ -111,6 +117,7 @@ export class DashboardServer {
 
   /** A promise while some sync page has not drawn the latest update yet; null when all have (a gate for a board's clock). */
   pending(): Promise<void> | null {
+    if (this.dirty) this.flush();
     if (this.isSettled()) return null;
     return new Promise((resolve) => this.waiters.push(resolve));
   }
@@ -131,14 +138,20 @@ export class DashboardServer {
   }
 
   private changed(): void {
-    if (this.sync && this.clients.some((c) => c.sync)) return this.flush();
+    // in sync, what one control tick published goes out as one update, when the device next asks settled()/pending()
+    if (this.sync && this.clients.some((c) => c.sync)) {
+      this.dirty = true;
+      return;
+    }
     if (!this.timer) this.timer = setTimeout(() => this.flush(), PUSH_EVERY_MS);
   }
 
   private flush(): void {
     this.timer = null;
+    this.dirty = false;
     if (!this.source.take || this.clients.length === 0) return;
     const u = this.source.take();
+    u.sentAtWallMs = Date.now();
     this.sentSeq = u.status.seq;
     const msg = "event: update\ndata: " + JSON.stringify(u) + "\n\n";
     for (const c of this.clients) c.res.write(msg);

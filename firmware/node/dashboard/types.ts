@@ -87,6 +87,8 @@ export interface DashData {
 
 /** A live update: the new status, sample rows and events since the last one. */
 export interface DashUpdate {
+  /** When the server sent it (wall ms): the page measures its own delay from it. */
+  sentAtWallMs: number;
   status: DashStatus;
   rows: number[][];
   events: DashEvent[];

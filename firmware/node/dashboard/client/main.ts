@@ -19,9 +19,10 @@ interface OsteoWindow extends Window {
   /**
    * What tests and people can read back: first paint (ms since navigation start, and
    * from data in hand to painted), the last chart redraw's cost, points drawn, the last
-   * update drawn, and when (wall ms) and at which update a latched fault was first shown.
+   * update drawn, and when (wall ms), how long after the server sent it, and at which
+   * update a latched fault was first shown.
    */
-  osteo?: { firstPaintMs: number; renderMs: number; lastRedrawMs: number; pointsDrawn: number; seqDrawn: number; redraws: number; faultSeenAtSeq: number; faultSeenAtWallMs: number };
+  osteo?: { firstPaintMs: number; renderMs: number; lastRedrawMs: number; pointsDrawn: number; seqDrawn: number; redraws: number; faultSeenAtSeq: number; faultSeenAtWallMs: number; faultLatencyMs: number };
 }
 const win = window as OsteoWindow;
 
@@ -44,7 +45,10 @@ let rateChart: Plot | null = null;
 let lastRedraw = 0;
 let redrawPending = false;
 let syncing = false;
-win.osteo = { firstPaintMs: -1, renderMs: -1, lastRedrawMs: -1, pointsDrawn: 0, seqDrawn: 0, redraws: 0, faultSeenAtSeq: -1, faultSeenAtWallMs: -1 };
+let zooming = false;
+win.osteo = { firstPaintMs: -1, renderMs: -1, lastRedrawMs: -1, pointsDrawn: 0, seqDrawn: 0, redraws: 0, faultSeenAtSeq: -1, faultSeenAtWallMs: -1, faultLatencyMs: -1 };
+/** When the server sent the update being drawn (wall ms; 0 offline). */
+let sentAtWallMs = 0;
 
 function esc(s: unknown): string {
   return String(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -108,6 +112,7 @@ function renderStatus(): void {
   if (s.phase === "fault" && win.osteo!.faultSeenAtSeq < 0) {
     win.osteo!.faultSeenAtSeq = s.seq;
     win.osteo!.faultSeenAtWallMs = Date.now();
+    win.osteo!.faultLatencyMs = sentAtWallMs > 0 ? Date.now() - sentAtWallMs : -1;
   }
 }
 
@@ -232,7 +237,10 @@ function timeChart(el: HTMLElement, title: string, yLabel: string, cols: number[
       draw: [extra],
       setSelect: [
         (u: Plot) => {
-          if (u.select.width < 3) return;
+          // the charts share their cursor: a drag reports a selection on each; the first one zooms all
+          if (zooming || u.select.width < 3) return;
+          zooming = true;
+          setTimeout(() => (zooming = false), 0);
           const min = u.posToVal(u.select.left, "x");
           const max = u.posToVal(u.select.left + u.select.width, "x");
           u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
@@ -361,6 +369,7 @@ function load(data: DashData): void {
 
 function apply(u: DashUpdate): void {
   status = u.status;
+  sentAtWallMs = u.sentAtWallMs;
   if (u.events.length) {
     events = events.concat(u.events);
     renderEvents();
