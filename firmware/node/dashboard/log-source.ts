@@ -209,7 +209,9 @@ export function loadJournal(file: string, sc: Scenario | null): LoadedRun {
   status.ticks = cols.length;
   status.seq = replayed.length;
   status.journal = { ok: damage === "", bytes: dump.bytes, nextSeq: replayed.length ? replayed[replayed.length - 1].seq + 1 : 1, error: damage };
-  if (rates) status.dailyRateMmPerDay = rates.perDay(status.tMs);
+  // a journal keeps the moves since its last compaction: a day that began before the first of them has no rate (NaN), not a short one
+  const firstMs = cols.length ? cols.cols[0][0] * MS_PER_DAY : Infinity;
+  if (rates && sched) status.dailyRateMmPerDay = rates.perDay(status.tMs).map((r, k) => (sched.latencyMs + k * MS_PER_DAY >= firstMs - meta.tickMs ? r : NaN));
   return { data: { meta, status, events, rows: cols.slice(0) }, damage, file };
 }
 

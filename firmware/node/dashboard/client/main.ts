@@ -313,7 +313,8 @@ function buildCharts(): void {
 function rateData(r: number[]): Array<Array<number | null>> {
   const rate = meta.prescribedRateMmPerDay;
   const within = (v: number) => Math.abs(v - rate) <= rate * RATE_TOLERANCE;
-  return [r.map((_, i) => i + 1), r.map((v) => (within(v) ? v : null)), r.map((v) => (within(v) ? null : v))];
+  // null: a day with no rate (a journal that no longer holds its start)
+  return [r.map((_, i) => i + 1), r.map((v) => (has(v) && within(v) ? v : null)), r.map((v) => (has(v) && !within(v) ? v : null))];
 }
 
 /** Marks days beyond the zoomed rate axis at its edge with their value. */
@@ -328,7 +329,7 @@ function offScale(u: Plot, lo: number, hi: number): void {
   ctx.textBaseline = "alphabetic";
   for (let i = 0; i < xs.length; i++) {
     const v = ys[i];
-    if (v >= lo && v <= hi) continue;
+    if (!has(v) || (v >= lo && v <= hi)) continue;
     const x = u.valToPos(xs[i], "x", true);
     const y = v > hi ? u.bbox.top + 14 * devicePixelRatio : u.bbox.top + u.bbox.height - 6 * devicePixelRatio;
     ctx.fillText((v > hi ? "▲ " : "▼ ") + v.toFixed(3), x, y);
