@@ -134,10 +134,13 @@ export class EspruinoShim {
     const E = {
       enableWatchdog: (timeoutS: number, isAuto?: boolean) => b.enableWatchdog(timeoutS, isAuto),
       kickWatchdog: () => b.kickWatchdog(),
+      hwRand: () => b.hwRand(),
     };
     return {
       Pin: ShimPin,
       E,
+      USB: { on: (ev: string, fn: (d: string) => void) => b.usbOn(ev, fn), write: (d: unknown) => b.usbWrite(d) },
+      LoopbackA: { setConsole: () => {} },
       console: { log: say },
       print: say,
       process: { memory: () => this.memory(), env: { VERSION: "2v29-shim" } },

@@ -11,6 +11,7 @@
 //   H.run(untilMs)   runs the board's events; prints "@p" progress every
 //                    simulated hour, "@g" at each probe, "@e"/"@f" for errors
 //                    and error flags, then "@idle"
+//   H.usb(text)      the host sends text over the virtual USB port (the console line)
 //   H.plantState()   prints the plant's state (it survives a board reset)
 //   H.stats()        prints the figures: callbacks, their host time, memory
 // Everything it prints starts with "@"; the rest of the output is the app's and
@@ -45,6 +46,7 @@ interface Espruino {
   getSizeOf(v: unknown, depth?: number): number;
   enableWatchdog(timeoutS: number, isAuto?: boolean): void;
   kickWatchdog(): void;
+  hwRand(): number;
 }
 declare const E: Espruino;
 declare function print(...a: unknown[]): void;
@@ -266,6 +268,22 @@ class Harness {
     E.kickWatchdog = function () {
       b.kickWatchdog();
     };
+    E.hwRand = function () {
+      return b.hwRand();
+    };
+    global.USB = {
+      on: function (ev: string, fn: (d: string) => void) {
+        b.usbOn(ev, fn);
+      },
+      write: function (d: unknown) {
+        b.usbWrite(d);
+      },
+    };
+    // the REPL stays on the harness's console: the app's console line is the virtual USB port
+    global.LoopbackA = { setConsole: function () {} };
+    b.onUsb = function (d: string) {
+      print("@tx " + JSON.stringify(d));
+    };
   }
 
   /** Holds variables in flat strings until `free` are left (a Pico's pool on a larger build, less a margin to prove). */
@@ -350,6 +368,11 @@ class Harness {
       if (next >= untilMs) break;
     }
     print("@idle " + b.nowMs());
+  }
+
+  /** A host sends `text` over the virtual USB port now (board time); the app's answers print as "@tx". */
+  usb(text: string): void {
+    this.board!.usbSend(text);
   }
 
   plantState(): void {

@@ -11,7 +11,9 @@
 //  - analogRead() of the position and force pins returns the plant's sensor
 //    reading through the inverse of the configured calibration;
 //  - E.enableWatchdog/E.kickWatchdog: a missed kick "resets" the board (recorded
-//    in `resetAtMs`; nothing runs after it).
+//    in `resetAtMs`; nothing runs after it);
+//  - the USB serial port: what the firmware writes is collected (`usbOut`), what
+//    a host sends (`usbSend`) reaches its "data" handler as a callback.
 // Uncaught errors in callbacks are recorded in `errors` (Espruino prints and goes on).
 
 import type { EspruinoHalConfig } from "../../hal/espruino/config.ts";
@@ -63,6 +65,12 @@ export class VirtualBoard {
   timers: { [id: number]: number };
   timerCount: number;
   timerSeq: number;
+  /** The firmware's USB "data" handler, what it wrote to USB, and a hook for each write. */
+  usbData: ((data: string) => void) | null;
+  usbOut: string[];
+  onUsb: ((data: string) => void) | null;
+  /** State of the hardware random generator's stand-in (xorshift32: deterministic, so runs repeat). */
+  randState: number;
 
   constructor(plant: BoardPlant, hal: EspruinoHalConfig, clock: BoardClock, perfMs: () => number) {
     this.plant = plant;
@@ -86,6 +94,10 @@ export class VirtualBoard {
     this.timers = {};
     this.timerCount = 0;
     this.timerSeq = 0;
+    this.usbData = null;
+    this.usbOut = [];
+    this.onUsb = null;
+    this.randState = 0x9e3779b9 | 0;
   }
 
   nowMs(): number {
@@ -229,5 +241,35 @@ export class VirtualBoard {
 
   getTime(): number {
     return this.clock.wallMs() / 1000;
+  }
+
+  /** E.hwRand(): 32 pseudo-random bits. */
+  hwRand(): number {
+    let x = this.randState;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.randState = x | 0;
+    return this.randState;
+  }
+
+  usbOn(event: string, fn: (data: string) => void): void {
+    if (event === "data") this.usbData = fn;
+  }
+
+  usbWrite(data: unknown): void {
+    const s = String(data);
+    this.usbOut.push(s);
+    if (this.onUsb) this.onUsb(s);
+  }
+
+  /** A host sends bytes (one character each) over USB: they reach the handler now, as a callback. */
+  usbSend(data: string): void {
+    const self = this;
+    this.clock.at(this.nowMs(), function () {
+      self.guarded(function () {
+        if (self.usbData) self.usbData(data);
+      });
+    });
   }
 }
