@@ -135,6 +135,11 @@ export class EspruinoShim {
       enableWatchdog: (timeoutS: number, isAuto?: boolean) => b.enableWatchdog(timeoutS, isAuto),
       kickWatchdog: () => b.kickWatchdog(),
       hwRand: () => b.hwRand(),
+      convolve: (a: ArrayLike<number>, r: ArrayLike<number>, offset: number) => {
+        let v = 0;
+        for (let i = 0; i < a.length; i++) v += a[i] * r[(i + offset) % r.length];
+        return v;
+      },
     };
     return {
       Pin: ShimPin,

@@ -66,7 +66,7 @@ test("the app bundles, with and without the console, carry none of the traps", (
   const rules = new Set(TRAPS.map((x) => x.rule));
   const entries = [
     "import \"./firmware/espruino/main.ts\";",
-    "import \"./firmware/espruino/main.ts\";\nimport { openConsole } from \"./firmware/core/console/console.ts\";\nimport { restoreConsole } from \"./firmware/core/console/restore.ts\";\n(global as any).keep = [openConsole, restoreConsole];",
+    "import \"./firmware/espruino/main-console.ts\";",
   ];
   for (const source of entries) {
     const b = buildBundle({ source, define: { OD_CONFIG: {} } });

@@ -19,7 +19,7 @@ import type { EspruinoBuild } from "../espruino/make.ts";
 export const spec: CommandSpec = {
   name: "bundle",
   summary: "builds the Espruino script, checks it against what the interpreter accepts, prints its size and variable estimate",
-  synopsis: "espruino [--board " + Object.keys(BOARDS).join("|") + "] [--profile FILE] [--prescription FILE] [--hal FILE] [--no-journal] [--text] [--json] -o FILE",
+  synopsis: "espruino [--board " + Object.keys(BOARDS).join("|") + "] [--profile FILE] [--prescription FILE] [--hal FILE] [--no-journal] [--console] [--text] [--json] -o FILE",
   positionals: [{ name: "espruino", help: "the target (the only one)" }],
   flags: [
     { name: "out", short: "o", value: "FILE", help: "where the bundle is written", default: "required" },
@@ -28,6 +28,7 @@ export const spec: CommandSpec = {
     { name: "prescription", value: "FILE", help: "prescription JSON to embed (a scenario file works: its \"prescription\" is used)", default: "none: the board boots and holds still" },
     { name: "hal", value: "FILE", help: "JSON overriding the board's pins, calibration and limits (hal/espruino/config.ts)", default: "the board's own" },
     { name: "no-journal", help: "build without the flash journal (bench only: a reset restarts the prescription)" },
+    { name: "console", help: "build the device console in, on USB (status, log, pause, signed requests and prescriptions; too large for a Pico's Storage: docs/espruino.md)" },
     { name: "text", help: "write the plain script instead of Espruino's pretokenised form (the default: what Storage holds, ~12 % smaller)" },
     { name: "json", help: "print the build figures as JSON" },
   ],
@@ -95,6 +96,7 @@ export async function main(argv: string[]): Promise<number> {
     profile: section(readJson(args.values.profile || DEMO, "profile"), "profile"),
     prescription: args.values.prescription ? section(readJson(args.values.prescription, "prescription"), "prescription") : null,
     journal: args.switches["no-journal"] !== true,
+    console: args.switches.console === true,
   });
   if (build.violations.length > 0) {
     process.stderr.write("osteodrive bundle: the bundle uses what Espruino lacks (nothing written):\n" + build.violations.map((v) => "  " + formatViolation(v)).join("\n") + "\n");

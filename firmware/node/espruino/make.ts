@@ -33,6 +33,8 @@ export interface EspruinoBuildOptions {
   profile: unknown;
   prescription: unknown;
   journal: boolean;
+  /** Build the device console in (on USB: firmware/espruino/main-console.ts). */
+  console?: boolean;
 }
 
 export interface VariableEstimate extends StaticVariables {
@@ -76,7 +78,7 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     prescription: o.prescription || null,
     journalCompactBytes: o.journal ? Math.floor(o.hal.storeBytes / 2) : 0,
   };
-  const bundle = buildBundle({ define: { OD_CONFIG: config } });
+  const bundle = buildBundle({ console: o.console === true, define: { OD_CONFIG: config } });
   const violations = checkBundle(bundle.code, bundle.map);
   const st = staticVariables(bundle.code, o.board.varBytes);
   const live = violations.length === 0 ? measureLiveVars(bundle, o.board, o.hal) : 0;

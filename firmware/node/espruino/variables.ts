@@ -85,7 +85,10 @@ export function staticVariables(code: string, varBytes: number): StaticVariables
     for (let i = anc.length - 2; i >= 0; i--) {
       const a = anc[i] as Node;
       if (a.type === "MethodDefinition" && i === anc.length - 2) method = true;
-      if (isFunction(a) && a !== outer) {
+      // an immediately-invoked function runs at load: what it defines exists then too
+      const caller = i > 0 ? (anc[i - 1] as Node) : null;
+      const invoked = caller !== null && caller.type === "CallExpression" && caller.callee === a;
+      if (isFunction(a) && a !== outer && !invoked) {
         top = false;
         break;
       }
