@@ -5,8 +5,12 @@
 // board keeps its flash. Requests are console lines that start with DLE (0x10, no
 // echo); the harness answers with lines that start with "@". Everything else the
 // interpreter prints (the app's log, "Uncaught …", "New interpreter error: …")
-// is kept in `output`. The process is killed when the Node process exits, so no
-// error path leaves one running.
+// is kept in `output`. No path leaves one running, and it must be SIGKILL: the
+// interpreter ignores SIGTERM and does not end on its stdin's end. It is started
+// under `setpriv --pdeathsig KILL`, so the kernel kills it when the Node process
+// that started it dies however it dies (a test runner's timeout, a signal); the
+// Node process's exit hook kills every live one (normal end, uncaught error); a
+// request that hears nothing from it for QUIET_MS kills it and fails.
 
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -33,14 +37,40 @@ export function findInterpreters(env: NodeJS.ProcessEnv = process.env): { found:
   if (missing.length > 0) {
     return { found: null, why: "the real Espruino interpreter is not here (" + missing.join("; ") + "): the checks on it are skipped; .ci/run sets both from ../shared/espruino when that directory exists" };
   }
+  if (!pdeathsig()) return { found: null, why: "setpriv with --pdeathsig (util-linux) is not here: it ties each interpreter to the test that starts it, so the checks on the real interpreter are skipped" };
   const big = pico.replace(/espruino-pico$/, "espruino-pico-8191");
   return { found: { linux, pico, pico8191: big !== pico && existsSync(big) ? big : "" }, why: "" };
+}
+
+/** A request fails, and its interpreter is killed, after this long without a line from it (a hung interpreter; far above any step's time). */
+export const QUIET_MS = 5 * 60000;
+
+let hasPdeathsig: boolean | null = null;
+/** Whether setpriv can give a child a parent-death signal here. */
+function pdeathsig(): boolean {
+  if (hasPdeathsig === null) {
+    const r = spawnSync("setpriv", ["--pdeathsig", "KILL", "true"], { stdio: "ignore" });
+    hasPdeathsig = r.status === 0;
+  }
+  return hasPdeathsig;
+}
+
+/** Spawns `bin` so that it gets SIGKILL when this process dies. */
+function spawnTied(bin: string, args: string[], dir: string): ChildProcess {
+  return spawn("setpriv", ["--pdeathsig", "KILL", bin].concat(args), { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
 }
 
 const live = new Set<ChildProcess>();
 process.on("exit", () => {
   for (const p of live) p.kill("SIGKILL");
 });
+
+/** Interpreters this process started that are still running (tests: none is left). */
+export function livePids(): number[] {
+  const out: number[] = [];
+  for (const p of live) out.push(p.pid!);
+  return out;
+}
 
 export class Interpreter {
   proc: ChildProcess;
@@ -52,15 +82,20 @@ export class Interpreter {
   private seq: number;
   private buf: string;
   private waiting: { prefix: string; resolve: (lines: string[]) => void; reject: (e: Error) => void } | null;
+  private quiet: NodeJS.Timeout | null;
 
-  private constructor(bin: string, dir: string) {
+  private quietMs: number;
+
+  private constructor(bin: string, dir: string, quietMs: number) {
+    this.quietMs = quietMs;
     this.output = [];
     this.replies = [];
     this.exited = false;
     this.seq = 0;
     this.buf = "";
     this.waiting = null;
-    this.proc = spawn(bin, [], { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+    this.quiet = null;
+    this.proc = spawnTied(bin, [], dir);
     live.add(this.proc);
     this.proc.stdout!.on("data", (d: Buffer) => this.data(d.toString("latin1")));
     this.proc.stderr!.on("data", () => {});
@@ -68,6 +103,7 @@ export class Interpreter {
     this.proc.on("exit", () => {
       this.exited = true;
       live.delete(this.proc);
+      this.listen(false);
       const w = this.waiting;
       this.waiting = null;
       if (w) w.reject(new Error("the interpreter exited while waiting for " + w.prefix + "; its last output:\n" + this.output.slice(-20).join("\n")));
@@ -75,24 +111,40 @@ export class Interpreter {
   }
 
   /** Starts an interpreter in `dir` (interactive: it runs the boot files in its flash) and waits for its console. */
-  static async start(bin: string, dir: string): Promise<Interpreter> {
-    const it = new Interpreter(bin, dir);
+  static async start(bin: string, dir: string, quietMs: number = QUIET_MS): Promise<Interpreter> {
+    const it = new Interpreter(bin, dir, quietMs);
     await it.request("print('@ready')", "@ready");
     it.output = [];
     return it;
   }
 
+  /** Arms (or disarms) the quiet timer of the request being waited for: a hung interpreter is killed and the request fails. */
+  private listen(on: boolean): void {
+    if (this.quiet) clearTimeout(this.quiet);
+    this.quiet = null;
+    if (!on) return;
+    this.quiet = setTimeout(() => {
+      const w = this.waiting;
+      this.waiting = null;
+      this.proc.kill("SIGKILL");
+      if (w) w.reject(new Error("the interpreter printed nothing for " + this.quietMs / 1000 + " s while waiting for " + w.prefix + " (killed); its last output:\n" + this.output.slice(-20).join("\n")));
+    }, this.quietMs);
+  }
+
   private data(s: string): void {
     this.buf += s;
+    if (this.waiting) this.listen(true);
     let i: number;
     while ((i = this.buf.indexOf("\n")) >= 0) {
-      const line = this.buf.slice(0, i).replace(/\r$/, "").replace(/^>+/, "");
+      // the console's prompt (">") and its line clearing (ESC [ J) may come before a line a timer prints
+      const line = this.buf.slice(0, i).replace(/\r$/, "").replace(/^(?:>|\x1b\[J)+/, "");
       this.buf = this.buf.slice(i + 1);
       if (line.startsWith("@")) {
         this.replies.push(line);
         const w = this.waiting;
         if (w && line.startsWith(w.prefix)) {
           this.waiting = null;
+          this.listen(false);
           const got = this.replies;
           this.replies = [];
           w.resolve(got);
@@ -126,8 +178,18 @@ export class Interpreter {
         },
         reject,
       };
+      this.listen(true);
       this.send(js);
       this.send("print('" + mark + "')");
+    });
+  }
+
+  /** Resolves with the next harness line that starts with `prefix` (one the interpreter prints on its own, from a timer). */
+  waitFor(prefix: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (this.exited) return reject(new Error("the interpreter is not running; its last output:\n" + this.output.slice(-20).join("\n")));
+      this.waiting = { prefix, resolve: (lines) => resolve(lines[lines.length - 1]), reject };
+      this.listen(true);
     });
   }
 
@@ -153,7 +215,8 @@ export function runScript(bin: string, dir: string, code: string): { output: str
   const file = join(dir, "case.js");
   writeFileSync(file, code);
   // stdin is closed: the interpreter ends when the script has run (quit() or no timers left)
-  const r = spawnSync(bin, [file], { cwd: dir, input: "", encoding: "latin1", timeout: 60000 });
+  // SIGKILL on the timeout: the interpreter ignores SIGTERM
+  const r = spawnSync("setpriv", ["--pdeathsig", "KILL", bin, file], { cwd: dir, input: "", encoding: "latin1", timeout: 60000, killSignal: "SIGKILL" });
   const out = (r.stdout || "") + (r.stderr || "");
   const cut = out.indexOf("espruino.com/Donate");
   return { output: (cut >= 0 ? out.slice(cut + "espruino.com/Donate".length) : out).replace(/\r/g, ""), status: r.status };
