@@ -397,7 +397,9 @@ export class Ed25519Verify {
       this.hashed = h.feed(this.msg, this.hashed, this.msg.length);
       return;
     }
-    h.finish(this.k, 0);
+    // the padding's block(s) are compressed a step at a time too
+    if (!h.pad()) return;
+    h.digest(this.k, 0);
     this.reduceK();
     this.startDecode();
   }

@@ -55,6 +55,8 @@ export class Sha512 {
   length: number;
   /** The round of the block being compressed, -1 when none is. */
   round: number;
+  /** Padding: 0 not begun, 1 the 0x80 byte in, 2 the length block begun. */
+  padded: number;
 
   constructor() {
     this.h = new Int32Array(16);
@@ -65,6 +67,7 @@ export class Sha512 {
     this.fill = 0;
     this.length = 0;
     this.round = -1;
+    this.padded = 0;
   }
 
   /**
@@ -93,15 +96,23 @@ export class Sha512 {
     }
   }
 
-  /** Pads, compresses the last block(s) and writes the 64-byte digest into `out` at `at`. */
-  finish(out: Uint8Array, at: number): void {
-    const bits = this.length * 8;
-    this.buf[this.fill++] = 0x80;
-    if (this.fill > 112) {
-      while (this.fill < 128) this.buf[this.fill++] = 0;
-      this.begin();
-      this.rounds(80);
+  /**
+   * The padding, a block at a time, after the last byte was fed (and while not
+   * busy()): each call that returns false has begun a block (compress it with
+   * rounds()); true once the digest is ready for digest().
+   */
+  pad(): boolean {
+    if (this.padded === 2) return true;
+    if (this.padded === 0) {
+      this.padded = 1;
+      this.buf[this.fill++] = 0x80;
+      if (this.fill > 112) {
+        while (this.fill < 128) this.buf[this.fill++] = 0;
+        this.begin();
+        return false;
+      }
     }
+    const bits = this.length * 8;
     while (this.fill < 120) this.buf[this.fill++] = 0;
     const hiBits = Math.floor(bits / TWO32);
     const loBits = bits - hiBits * TWO32;
@@ -110,7 +121,18 @@ export class Sha512 {
       this.buf[124 + i] = (loBits >>> (24 - 8 * i)) & 255;
     }
     this.begin();
-    this.rounds(80);
+    this.padded = 2;
+    return false;
+  }
+
+  /** Pads, compresses the last block(s) and writes the 64-byte digest into `out` at `at` (one call). */
+  finish(out: Uint8Array, at: number): void {
+    while (!this.pad()) while (this.busy()) this.rounds(80);
+    this.digest(out, at);
+  }
+
+  /** Writes the 64-byte digest into `out` at `at` (once pad() returned true). */
+  digest(out: Uint8Array, at: number): void {
     for (let i = 0; i < 16; i++) {
       const v = this.h[i];
       for (let k = 0; k < 4; k++) out[at + 4 * i + k] = (v >>> (24 - 8 * k)) & 255;
