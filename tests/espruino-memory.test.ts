@@ -85,7 +85,7 @@ real("the bundle command's estimate for the Pico app is within 10 % of what it t
   const hal = Object.assign({}, BOARDS.pico.hal, { pins: HARNESS_PINS });
   const b = makeEspruinoBuild({ board: BOARDS.pico, hal, profile: sc.source.profile, prescription: sc.source.prescription, journal: true });
   const pool = await freeAtStart(found.found!.pico);
-  const flash = await prepareFlash(big, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), b.image);
+  const flash = await prepareFlash(big, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), b.image, true);
   const r = await runOnInterpreter({ bin: big, scenario: sc, hal, poolFree: pool, marginVars: 0, endMs: 3600000, resetsMs: [], probesMs: [] }, flash);
   t.deepEqual(r.errors, []);
   const boot = r.boots[0];

@@ -91,7 +91,7 @@ run("on the real interpreter with a Pico's pool the app runs latency, three dist
   t.deepEqual(build.problems, []);
   const pool = await freeAtStart(found.found!.pico);
   const margin = Math.ceil(MARGIN * BOARDS.pico.variables);
-  const flash = await prepareFlash(found.found!.pico8191, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), build.image);
+  const flash = await prepareFlash(found.found!.pico8191, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), build.image, true);
   let r: RealRunResult;
   try {
     r = await runOnInterpreter({ bin: found.found!.pico8191, scenario: sc, hal, poolFree: pool, marginVars: margin, endMs, resetsMs: [cutMs], probesMs: probes }, flash);

@@ -45,7 +45,8 @@ export function caseDir(label: string): string {
   return mkdtempSync(join(root, label + "-"));
 }
 
-async function writeFile(it: Interpreter, f: FlashFile): Promise<void> {
+/** Writes one Storage file through the interpreter, in base64 chunks. */
+export async function writeFile(it: Interpreter, f: FlashFile): Promise<void> {
   const b = Buffer.from(f.bytes);
   for (let off = 0; off < Math.max(1, b.length); off += CHUNK_BYTES) {
     const chunk = b.subarray(off, off + CHUNK_BYTES).toString("base64");
@@ -65,17 +66,21 @@ async function layout(it: Interpreter, names: string[]): Promise<FileLayout[]> {
 }
 
 /**
- * Writes the harness (page 0, with its pad) and then `files` into a fresh flash
- * file in `dir`; returns the layout. Throws when the harness does not fit page 0
- * or a file does not land where Storage should put it.
+ * Writes the harness (on the Pico build: page 0, with its pad) and then `files`
+ * into a fresh flash file in `dir`; returns the layout. Throws when the harness
+ * does not fit page 0 or a file does not land where Storage should put it.
  */
-export async function writeFlash(bin: string, dir: string, harness: Uint8Array, files: FlashFile[]): Promise<FileLayout[]> {
+export async function writeFlash(bin: string, dir: string, harness: Uint8Array, files: FlashFile[], picoLayout: boolean): Promise<FileLayout[]> {
   const padBytes = PAGE_BYTES - 2 * HEADER_BYTES - aligned(harness.length);
-  if (padBytes < ALIGN_BYTES) throw new Error("the harness (" + harness.length + " bytes) does not fit the flash's page 0 (" + PAGE_BYTES + " bytes)");
-  const all: FlashFile[] = [{ name: ".boot0", bytes: harness }, { name: "pad", bytes: new Uint8Array(padBytes) }].concat(files);
+  if (picoLayout && padBytes < ALIGN_BYTES) throw new Error("the harness (" + harness.length + " bytes) does not fit the flash's page 0 (" + PAGE_BYTES + " bytes)");
+  // the Pico layout pads page 0 so the app starts where a Pico's Storage starts; other builds take the files as they come
+  const lead: FlashFile[] = picoLayout ? [{ name: ".boot0", bytes: harness }, { name: "pad", bytes: new Uint8Array(padBytes) }] : [{ name: ".boot0", bytes: harness }];
+  const all: FlashFile[] = lead.concat(files);
   const it = await Interpreter.start(bin, dir);
   try {
     for (const f of all) await writeFile(it, f);
+    // only the Pico build maps its flash, so only there do Storage's strings give flash addresses
+    if (!picoLayout) return [];
     const where = await layout(it, all.map((f) => f.name));
     let expect = HEADER_BYTES;
     for (let i = 0; i < all.length; i++) {

@@ -28,7 +28,7 @@ export interface RealRunOptions {
   scenario: Scenario;
   /** The configuration the app bundle was built with (its pins are the harness's). */
   hal: EspruinoHalConfig;
-  /** Free variables a Pico has when the app starts (measured on the 5,100-variable build). */
+  /** Free variables a Pico has when the app starts (measured on the 5,100-variable build); 0: the build's own pool. */
   poolFree: number;
   /** Variables held back on top, to prove that margin at the worst point (0: none). */
   marginVars: number;
@@ -38,6 +38,8 @@ export interface RealRunOptions {
   resetsMs: number[];
   /** Prescription times at which the true gap is read (before anything else runs then). */
   probesMs: number[];
+  /** Lines a host sends over the board's USB console, at prescription times. */
+  usbLines?: Array<{ tMs: number; line: string }>;
   onProgress?: (tMs: number) => void;
 }
 
@@ -62,6 +64,8 @@ export interface RealRunResult {
   probes: Array<{ tMs: number; gapUm: number }>;
   errors: Array<{ tMs: number; error: string }>;
   flags: Array<{ tMs: number; flag: string }>;
+  /** What the app wrote to USB (its console's responses), by prescription time of the run step it came in. */
+  usb: Array<{ tMs: number; text: string }>;
   /** Everything the interpreter printed that was not the harness's (the app's log, interpreter messages). */
   output: string[];
   wallMs: number;
@@ -78,16 +82,17 @@ export async function freeAtStart(bin: string): Promise<number> {
 }
 
 /** A flash file with the harness's and the app's images (the bytes that go into Storage), prepared once and copied for each run. */
-export async function prepareFlash(bin: string, harnessImage: Uint8Array, appImage: Uint8Array): Promise<string> {
+export async function prepareFlash(bin: string, harnessImage: Uint8Array, appImage: Uint8Array, picoLayout: boolean): Promise<string> {
   const dir = caseDir("flash");
-  await writeFlash(bin, dir, harnessImage, [{ name: APP_FILE, bytes: appImage }]);
+  await writeFlash(bin, dir, harnessImage, [{ name: APP_FILE, bytes: appImage }], picoLayout);
   return dir;
 }
 
 export async function runOnInterpreter(o: RealRunOptions, flashDir: string): Promise<RealRunResult> {
   const wall0 = performance.now();
   const dir = copyFlash(flashDir, "run");
-  const result: RealRunResult = { boots: [], probes: [], errors: [], flags: [], output: [], wallMs: 0 };
+  const result: RealRunResult = { boots: [], probes: [], errors: [], flags: [], usb: [], output: [], wallMs: 0 };
+  const usbLines = (o.usbLines || []).slice().sort((a, b) => a.tMs - b.tMs);
   const bounds = o.resetsMs.filter((t) => t > 0 && t < o.endMs).sort((a, b) => a - b).concat([o.endMs]);
   let from = 0;
   let plantState: any = null;
@@ -106,16 +111,22 @@ export async function runOnInterpreter(o: RealRunOptions, flashDir: string): Pro
       await it.request("H.init(" + JSON.stringify(cfg) + ");print('@ok')", "@ok");
       const free0 = +replies(await it.request("print('@m '+process.memory().free)", "@m"), "@m")[0];
       if (free0 < o.poolFree) throw new Error("the interpreter leaves " + free0 + " variables beside the harness, fewer than the " + o.poolFree + " a Pico has: use the 8,191-variable build");
-      await it.request("H.holdTo(" + (o.poolFree - o.marginVars) + ");print('@ok')", "@ok");
+      if (o.poolFree > 0) await it.request("H.holdTo(" + (o.poolFree - o.marginVars) + ");print('@ok')", "@ok");
       const free1 = +replies(await it.request("print('@m '+process.memory().free)", "@m"), "@m")[0];
       await it.request("eval(require('Storage').read('" + APP_FILE + "'));print('@ok')", "@ok");
       const free2 = +replies(await it.request("print('@m '+process.memory().free)", "@m"), "@m")[0];
       const memory: BootReport["memory"] = [];
       const lines: string[] = [];
       for (let t = from; t < to; ) {
-        const next = Math.min(to, t + 6 * 3600000);
+        let next = Math.min(to, t + 6 * 3600000);
+        while (usbLines.length > 0 && usbLines[0].tMs <= t) {
+          const u = usbLines.shift()!;
+          await it.request("H.usb(" + JSON.stringify(u.line + "\n") + ");print('@ok')", "@ok");
+        }
+        if (usbLines.length > 0 && usbLines[0].tMs < next) next = usbLines[0].tMs;
         const got = await it.request("H.run(" + (next - from) + ")", "@idle");
         lines.push(...got);
+        for (const l of got) if (l.startsWith("@tx ")) result.usb.push({ tMs: next, text: JSON.parse(l.slice(4)) });
         for (const p of replies(got, "@p")) memory.push({ tMs: p.t + from, free: p.free, usage: p.usage });
         if (replies(got, "@reset").length > 0) break;
         t = next;

@@ -15,7 +15,7 @@ import { Ed25519Verify } from "../ed25519.ts";
 import type { Dot } from "../ed25519.ts";
 import type { Verifier } from "./signing.ts";
 
-const MAX_STEPS_PER_SLICE = 32;
+const MAX_STEPS_PER_SLICE = 8;
 
 function same(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
