@@ -136,8 +136,8 @@ export class Interpreter {
     if (this.waiting) this.listen(true);
     let i: number;
     while ((i = this.buf.indexOf("\n")) >= 0) {
-      // the console's prompt (">") and its line clearing (ESC [ J) may come before a line a timer prints
-      const line = this.buf.slice(0, i).replace(/\r$/, "").replace(/^(?:>|\x1b\[J)+/, "");
+      // the console's prompt (">"), a carriage return and its line clearing (ESC [ J) may come before a line a timer prints
+      const line = this.buf.slice(0, i).replace(/\r$/, "").replace(/^(?:>|\r|\x1b\[J)+/, "");
       this.buf = this.buf.slice(i + 1);
       if (line.startsWith("@")) {
         this.replies.push(line);
