@@ -13,7 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runTrial } from "../firmware/node/trial/run.ts";
-import type { TrialBoard } from "../firmware/node/trial/open-board.ts";
+import type { OpenedBoard } from "../firmware/node/board/open-board.ts";
+import { recover } from "../firmware/core/journal.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
@@ -65,9 +66,9 @@ test("trial --port emulated:uno --json completes a compressed 2 mm trial within 
   t.is(rig.issued, moves.reduce((a, m) => a + m.issued, 0), "the plant received exactly the microsteps the host issued");
 });
 
-test("pulling the cable mid-trial ends in a logged link-lost fault with the motor off within 1 s of board time", async (t) => {
+test("pulling the cable mid-trial stops it as a power cut would: link loss logged, motor off within 1 s of board time, journal resumable", async (t) => {
   const out = mkdtempSync(join(tmpdir(), "trial-unplug-"));
-  let board: TrialBoard | null = null;
+  let board: OpenedBoard | null = null;
   let unplugAt = -1;
   let stepsAtUnplug = -1;
   const res = await runTrial({
@@ -87,22 +88,24 @@ test("pulling the cable mid-trial ends in a logged link-lost fault with the moto
     },
   });
   t.true(unplugAt > 0);
-  t.is(res.summary.finalPhase, "fault");
-  // The core latches a move that ended with link-lost as driver-fault; between moves the trial latches link-lost.
-  const f = res.summary.faults[0];
-  t.true(f.code === "link-lost" || (f.code === "driver-fault" && /link-lost/.test(f.detail)), f.code + ": " + f.detail);
+  t.regex(res.stopReason, /^board-lost: /);
+  t.is(res.exitCode, 5);
   t.true(res.summary.finalStateSafe);
   const recs = records(out);
   const link = recs.find((r) => r.type === "link");
-  const fault = recs.find((r) => r.type === "phase" && r.phase === "fault");
   t.truthy(link);
   t.true(link.boardMs - unplugAt <= 1000, "link loss logged " + (link.boardMs - unplugAt) + " ms after the unplug");
-  t.true(fault.boardMs - unplugAt <= 1000);
   const rig = board!.rig!;
-  const off = rig.enableChanges.filter((c) => !c.enabled && c.atMs >= unplugAt - 1e-6);
+  const off = rig.enableChanges.filter((c: { atMs: number; enabled: boolean }) => !c.enabled && c.atMs >= unplugAt - 1e-6);
   t.true(off.length > 0 && off[0].atMs - unplugAt <= 1000, "driver EN released within 1 s");
   t.false(rig.truth.enabled);
   t.true(rig.netSteps() - stepsAtUnplug <= 2, "no motion after the unplug beyond the pulse on the wire");
+  // the journal ends as a power cut leaves it: the loss is recorded, no fault is latched, the next start recovers
+  const j = recover(readFileSync(join(out, "journal.bin")), Infinity, 0);
+  t.is(j.error, null);
+  const events = j.records.filter((r) => r.type === "event").map((r) => (r.payload as any).code);
+  t.true(events.includes("board-lost"), events.join(","));
+  t.false(j.records.some((r) => r.type === "event" && /"phase":"fault"/.test(String((r.payload as any).detail))), "no fault latched in the journal");
 });
 
 test("Ctrl-C disables the motor, flushes the log and exits 130", async (t) => {
@@ -130,7 +133,7 @@ realtime("trial --port PATH on the real-time clock drives a real-time emulated U
   profile.board.linkTimeoutMs = 2000;
   profile.board.jitterMs = 500;
   writeFileSync(join(dir, "profile.json"), JSON.stringify(profile));
-  const ep = await serveEmulatedUno(join(dir, "profile.json"));
+  const ep = await serveEmulatedUno({ profileFile: join(dir, "profile.json") });
   try {
     const res = await runTrial({ port: ep.hostPath, profileFile: join(dir, "profile.json"), prescriptionFile: BENCH_PRESCRIPTION, timeScale: 100, durationDays: 0.004, outDir: dir });
     t.is(res.summary.stopReason, "duration");
@@ -155,7 +158,7 @@ test("time compression is refused for a profile that is not bench-only", async (
   delete profile.benchOnly;
   writeFileSync(join(dir, "profile.json"), JSON.stringify(profile));
   const res = await cli(["--port", "emulated:uno", "--profile", join(dir, "profile.json"), "--prescription", BENCH_PRESCRIPTION, "--time-scale", "10", "--out", dir]).done;
-  t.is(res.code, 1);
+  t.is(res.code, 2);
   t.regex(res.stderr, /bench-only profile/);
 });
 

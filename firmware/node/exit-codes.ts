@@ -12,6 +12,8 @@ export const EXIT = {
   fault: 3,
   /** The run ended without a fault but outside the profile's position tolerance. */
   outOfTolerance: 4,
+  /** The link to the board was lost (cable, board power): the device stopped as at a power cut; the next start recovers from its journal. */
+  boardLost: 5,
   /** Interrupted by the user (Ctrl-C / SIGINT or SIGTERM); the motor was disabled first. */
   interrupted: 130,
 } as const;

@@ -1,9 +1,10 @@
 // `osteodrive trial --port PATH|emulated:uno --profile FILE --prescription FILE
-// [--time-scale K] [--duration D] [--out DIR] [--json]`: a bench rate trial of the
-// real controller on a board (see docs/hardware.md). Prints the `sim` summary
-// (text, or the same JSON fields plus the trial's), accuracy and precision; writes
-// NDJSON and CSV logs, summary.json and report.html into --out. Ctrl-C disables
-// the motor, flushes the log and exits 130.
+// [--board-clock SOCKET] [--time-scale K] [--duration D] [--out DIR] [--resume|--force]
+// [--console PATH] [--advisor] [--json]`: a bench rate trial — the Node device on a
+// board plus the bench recorder and report (see docs/hardware.md). Prints the `sim`
+// summary (text, or the same JSON fields plus the trial's), accuracy and precision;
+// writes NDJSON and CSV logs, summary.json, report.html and the journal into --out.
+// Ctrl-C disables the motor, flushes the log and exits 130.
 
 import { numberFlag, parseArgs, UsageError } from "../args.ts";
 import { progressBar } from "../progress.ts";
@@ -11,9 +12,13 @@ import { runTrial } from "../trial/run.ts";
 import type { TrialSummary } from "../trial/summary.ts";
 import { formatSummary } from "./sim.ts";
 
-const USAGE = "usage: osteodrive trial --port PATH|emulated:uno --profile FILE --prescription FILE [--time-scale K] [--duration DAYS] [--out DIR] [--json]\n" +
+const USAGE = "usage: osteodrive trial --port PATH|emulated:uno --profile FILE --prescription FILE [--board-clock SOCKET] [--time-scale K] [--duration DAYS] [--out DIR] [--resume|--force] [--console PATH] [--advisor] [--json]\n" +
   "  --time-scale K  device days run K× faster than the board's clock (bench-only profiles, \"benchOnly\": true)\n" +
-  "  --duration D    stop after D days of device time (default: until complete)";
+  "  --duration D    stop after D days of device time (default: until complete)\n" +
+  "  --out DIR       where logs, report and journal go (default out/trial); never cleared:\n" +
+  "  --resume        continue the trial whose journal is in --out (--prescription may be omitted)\n" +
+  "  --force         start a new trial in a non-empty --out (what is there moves to previous-N/)\n" +
+  "exit codes: 0 done within tolerance, 1 runtime failure, 2 bad input, 3 latched fault, 4 out of tolerance, 5 board lost, 130 interrupted";
 
 function formatTrial(s: TrialSummary, files: { ndjson: string; csv: string; report: string }): string {
   return formatSummary(s) + [
@@ -27,32 +32,38 @@ function formatTrial(s: TrialSummary, files: { ndjson: string; csv: string; repo
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["port", "profile", "prescription", "time-scale", "duration", "out"], switches: ["json", "help"] });
+  const args = parseArgs(argv, { values: ["port", "board-clock", "profile", "prescription", "time-scale", "duration", "out", "console"], switches: ["json", "help", "resume", "force", "advisor"] });
   if (args.switches.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
   }
-  for (const f of ["port", "profile", "prescription"]) if (!args.values[f]) throw new UsageError("--" + f + " is required\n" + USAGE);
+  for (const f of ["port", "profile"]) if (!args.values[f]) throw new UsageError("--" + f + " is required\n" + USAGE);
+  if (!args.values.prescription && !args.switches.resume) throw new UsageError("--prescription is required (except with --resume)\n" + USAGE);
   const bar = progressBar(!args.switches.json);
-  const res = await runTrial({
-    port: args.values.port,
-    profileFile: args.values.profile,
-    prescriptionFile: args.values.prescription,
-    timeScale: numberFlag(args, "time-scale", 1, 100000, 1)!,
-    durationDays: numberFlag(args, "duration", 0.0001, 3650, undefined),
-    outDir: args.values.out ?? "out/trial",
-    onProgress: (f, day) => bar.update(f, "trial day " + day.toFixed(3)),
-  }).catch((e) => {
+  try {
+    const res = await runTrial({
+      port: args.values.port,
+      boardClock: args.values["board-clock"] ?? null,
+      profileFile: args.values.profile,
+      prescriptionFile: args.values.prescription ?? null,
+      timeScale: numberFlag(args, "time-scale", 1, 100000, 1)!,
+      durationDays: numberFlag(args, "duration", 0.0001, 3650, undefined),
+      outDir: args.values.out ?? "out/trial",
+      resume: args.switches.resume === true,
+      force: args.switches.force === true,
+      consolePath: args.values.console ?? null,
+      advisor: args.switches.advisor === true,
+      onProgress: (f, day) => bar.update(f, "trial day " + day.toFixed(3)),
+      say: (line) => {
+        bar.done();
+        process.stderr.write("osteodrive trial: " + line + "\n");
+      },
+    });
     bar.done();
-    // Board and link failures carry a named reason ("board-not-responding: …"): report, do not crash.
-    if (e instanceof Error && /^[a-z][a-z-]+: /.test(e.message)) return e.message;
-    throw e;
-  });
-  if (typeof res === "string") {
-    process.stderr.write("osteodrive trial: " + res + "\n");
-    return 1;
+    process.stdout.write(args.switches.json ? JSON.stringify(res.summary) + "\n" : formatTrial(res.summary, res.files));
+    if (res.stopReason.startsWith("board-lost")) process.stderr.write("osteodrive trial: " + res.stopReason + " (--resume continues from the journal)\n");
+    return res.exitCode;
+  } finally {
+    bar.done();
   }
-  bar.done();
-  process.stdout.write(args.switches.json ? JSON.stringify(res.summary) + "\n" : formatTrial(res.summary, res.files));
-  return res.interrupted ? 130 : 0;
 }

@@ -4,7 +4,7 @@
 // Ctrl-C; close() fsyncs). Times: tMs = device ms since the prescription started,
 // boardMs = the board's own clock.
 
-import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 
 export interface LogRecord {
@@ -29,12 +29,14 @@ export class TrialLog {
   private csv: number;
   records = 0;
 
-  constructor(dir: string) {
+  /** `append`: a resumed trial adds to the logs already there (the CSV header is written once). */
+  constructor(dir: string, append: boolean) {
     this.ndjsonPath = join(dir, "trial.ndjson");
     this.csvPath = join(dir, "trial.csv");
-    this.nd = openSync(this.ndjsonPath, "w");
-    this.csv = openSync(this.csvPath, "w");
-    writeSync(this.csv, CSV_COLUMNS.join(",") + "\n");
+    const header = !(append && existsSync(this.csvPath));
+    this.nd = openSync(this.ndjsonPath, append ? "a" : "w");
+    this.csv = openSync(this.csvPath, append ? "a" : "w");
+    if (header) writeSync(this.csv, CSV_COLUMNS.join(",") + "\n");
   }
 
   write(rec: LogRecord): void {

@@ -1,0 +1,272 @@
+// The Node firmware on a johnny-five board: the one assembly (core/assemble.ts) on
+// the board's HAL, with the file journal in DIR (recovery on every start), the
+// device console on a second serial line, and the advisor when asked. It runs
+// until stopped (a device), or until complete or faulted, or for a duration (a
+// trial). How it ends is one of:
+// - complete / fault / duration: the controller is stopped, the motor disabled;
+// - interrupted (SIGINT/SIGTERM): the same at once, and a `shutdown` record says so;
+// - board-lost: the link to the board went (cable, board power, board process).
+//   The journal is fenced first, so it ends as a power cut leaves it, and the next
+//   start recovers from it (a move in flight is reconciled against the sensor).
+// The journal folder is bound to its prescription (DIR/prescription.json): a later
+// start may omit --prescription, and a different one is refused.
+
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { JOURNAL_COMPACT_BYTES, assemble } from "../../core/assemble.ts";
+import type { Device } from "../../core/assemble.ts";
+import type { ControllerObserver } from "../../core/controller.ts";
+import type { PhaseState } from "../../core/phases.ts";
+import { parsePrescription } from "../../core/prescription.ts";
+import type { Prescription } from "../../core/prescription.ts";
+import { parseProfile } from "../../core/profile.ts";
+import type { DeviceProfile } from "../../core/profile.ts";
+import { finishMs, targetUm } from "../../core/schedule.ts";
+import { MS_PER_DAY } from "../../core/units.ts";
+import { FileStore } from "../../../hal/node/file-store.ts";
+import { isBenchOnly, parseBoardConfig } from "../../../hal/johnny-five/board-config.ts";
+import { readJson } from "../../../sim/uno/bench-rig.ts";
+import { nodeConsoleParts } from "../console/attach.ts";
+import { closePort, openPort, portWriter, serveConsole } from "../console/serial.ts";
+import { EXIT, runOutcome } from "../exit-codes.ts";
+import type { ExitCode } from "../exit-codes.ts";
+import { openBoard } from "../board/open-board.ts";
+import type { OpenedBoard } from "../board/open-board.ts";
+import { FencedStore } from "./fenced-store.ts";
+
+/** Bad input: nothing was run or written (exit 2). */
+export class InputError extends Error {
+  code = "invalid";
+}
+
+export interface BoardRunOptions {
+  board: string;
+  boardClock: string | null;
+  profileFile: string;
+  /** null: the prescription the journal folder is bound to. */
+  prescriptionFile: string | null;
+  journalDir: string;
+  consolePath: string | null;
+  advisor: boolean;
+  timeScale: number;
+  /** Device days to run; null: until stopped (or complete, with untilComplete). */
+  durationDays: number | null;
+  /** The duration when none is given, from the assembled device (a trial's cap); absent: none. */
+  defaultDays?: (run: BoardRun) => number;
+  untilComplete: boolean;
+  /** Called once the device is assembled, before it boots: observers to add (a trial's recorder). */
+  observe?: (run: BoardRun) => ControllerObserver[];
+  onProgress?: (fraction: number, dayNow: number) => void;
+  /** One line for the operator (stderr in the CLI). */
+  say: (line: string) => void;
+}
+
+export interface BoardRun {
+  device: Device;
+  board: OpenedBoard;
+  profile: DeviceProfile;
+  profileJson: any;
+  rx: Prescription;
+  benchOnly: boolean;
+  /** The length the schedule starts from on a fresh start: the position reading (µm). */
+  startUm: number;
+}
+
+export interface BoardRunEnd {
+  run: BoardRun;
+  /** complete | fault: CODE | duration | interrupted | board-lost: REASON */
+  stopReason: string;
+  /** Device ms since the prescription started, when it stopped. */
+  endMs: number;
+  /** Whether the device was safe when stopped (no move in flight; motor off after a fault). */
+  finalStateSafe: boolean;
+  advisor: "not requested" | "on" | "off";
+  exitCode: ExitCode;
+}
+
+const BINDING = "prescription.json";
+
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+}
+
+function asInput<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e: any) {
+    throw new InputError(e.message);
+  }
+}
+
+/** The prescription JSON to run: the file given (checked against the folder's binding) or the binding. */
+function prescriptionJson(o: BoardRunOptions): { json: any; bind: boolean } {
+  const bound = join(o.journalDir, BINDING);
+  const have = existsSync(bound) ? asInput(() => readJson(bound, "bound prescription")) : null;
+  if (!o.prescriptionFile) {
+    if (!have) throw new InputError("--prescription is required: " + o.journalDir + " holds no prescription yet (a fresh device starts from one)");
+    return { json: have, bind: false };
+  }
+  const json = asInput(() => readJson(o.prescriptionFile!, "prescription"));
+  if (have && canonical(have) !== canonical(json)) throw new InputError("the journal in " + o.journalDir + " belongs to another prescription (" + bound + "); start a new device in another folder, or omit --prescription to continue this one");
+  return { json, bind: !have };
+}
+
+function writeAtomically(file: string, text: string): void {
+  writeFileSync(file + ".tmp", text);
+  renameSync(file + ".tmp", file);
+}
+
+/** Reads and checks every input; throws InputError before anything is opened or written. */
+function inputs(o: BoardRunOptions) {
+  const profileJson = asInput(() => readJson(o.profileFile, "profile"));
+  const benchOnly = isBenchOnly(profileJson);
+  if (o.timeScale !== 1 && !benchOnly) throw new InputError("--time-scale " + o.timeScale + " needs a bench-only profile (\"benchOnly\": true): time compression is for rigs, never for a device on a patient");
+  const profile = asInput(() => parseProfile(profileJson));
+  const cfg = asInput(() => parseBoardConfig(profileJson, o.timeScale));
+  const rxJson = prescriptionJson(o);
+  const rx = asInput(() => parsePrescription(rxJson.json, profile, 0));
+  return { profileJson, benchOnly, profile, cfg, rxJson, rx };
+}
+
+/**
+ * Stops the controller (motor off) at the first moment within `graceMs` when no move
+ * is in flight, from inside a clock callback so no tick can start another one.
+ * Resolves whether the device was in a safe state when stopped.
+ */
+function stopWhenIdle(device: Device, graceMs: number): Promise<boolean> {
+  const clock = device.clock;
+  const ctl = device.controller;
+  const end = clock.monoMs() + graceMs;
+  return new Promise((resolve) => {
+    const check = () => {
+      if (ctl.isMoving() && clock.monoMs() < end) {
+        clock.at(Math.min(end, clock.monoMs() + graceMs / 20), check);
+        return;
+      }
+      const safe = ctl.phaseState().phase === "fault" ? !device.hal.stepper.isEnabled() : !ctl.isMoving();
+      device.stop();
+      resolve(safe);
+    };
+    check();
+  });
+}
+
+export async function runBoardDevice(o: BoardRunOptions): Promise<BoardRunEnd> {
+  const inp = inputs(o);
+  mkdirSync(o.journalDir, { recursive: true });
+  const store = new FencedStore(new FileStore(join(o.journalDir, "journal.bin")));
+  const consolePort = o.consolePath ? await openPort(o.consolePath) : null;
+  let board: OpenedBoard;
+  try {
+    board = await openBoard({ board: o.board, boardClock: o.boardClock, cfg: inp.cfg, store, profileJson: inp.profileJson, prescriptionJson: inp.rxJson.json });
+  } catch (e) {
+    if (consolePort) await closePort(consolePort);
+    throw e;
+  }
+  if (inp.rxJson.bind) writeAtomically(join(o.journalDir, BINDING), JSON.stringify(inp.rxJson.json, null, 2) + "\n");
+  const hal = board.hal;
+  const startUm = hal.position.read().value;
+  const device = assemble({
+    hal,
+    profile: inp.profile,
+    prescription: inp.rx,
+    startUm,
+    journal: { store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity },
+    console: nodeConsoleParts(inp.profileJson, consolePort ? { nowMs: () => performance.now(), send: portWriter(consolePort) } : null),
+    observers: [],
+  });
+  const run: BoardRun = { device, board, profile: inp.profile, profileJson: inp.profileJson, rx: inp.rx, benchOnly: inp.benchOnly, startUm };
+  const ctl = device.controller;
+  const stopConsole = consolePort && device.console ? serveConsole(consolePort, device.console) : null;
+  try {
+    for (const ob of o.observe ? o.observe(run) : []) ctl.addObserver(ob);
+    let advisor: BoardRunEnd["advisor"] = "not requested";
+    if (o.advisor) {
+      const { attachAdvisor } = await import("../advisor/attach.ts");
+      advisor = (await attachAdvisor(ctl, hal.alarm, inp.profile.name)) ? "on" : "off";
+    }
+    return await runUntilEnd(o, run, store, advisor);
+  } finally {
+    if (stopConsole) await stopConsole();
+    else if (consolePort) await closePort(consolePort);
+    await board.close();
+  }
+}
+
+async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore, advisor: BoardRunEnd["advisor"]): Promise<BoardRunEnd> {
+  const { device, board, profile } = run;
+  const ctl = device.controller;
+  const clock = device.clock;
+  let settle: (why: string) => void = () => {};
+  const stopped = new Promise<string>((resolve) => (settle = resolve));
+  let ended = false;
+  const end = (why: string) => {
+    if (ended) return;
+    ended = true;
+    settle(why);
+  };
+  // Fenced before the stepper reports the move the loss cut: the journal ends as a power cut leaves it.
+  board.hal.link.onLost((reason) => {
+    if (ended) return;
+    ctl.record("board-lost", reason);
+    store.fence();
+    end("board-lost: " + reason);
+  }, true);
+  const watch: ControllerObserver = {
+    decision() {},
+    moved() {},
+    warning() {},
+    phase(_t: number, _from: PhaseState, to: PhaseState) {
+      if (!o.untilComplete) return;
+      if (to.phase === "complete") end("complete");
+      if (to.phase === "fault") end("fault: " + to.fault);
+    },
+  };
+  ctl.addObserver(watch);
+  const onSignal = () => end("interrupted");
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    device.boot();
+    const rec = ctl.recovery();
+    o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recovered: rec !== null, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0, openIntentReconciled: rec !== null && rec.openIntent !== null }));
+    const ph = ctl.phaseState().phase;
+    if (o.untilComplete && (ph === "complete" || ph === "fault")) end(ph === "complete" ? "complete" : "fault: " + ctl.phaseState().fault);
+    // the deadline is absolute on the HAL clock: a timer at it always finds it reached
+    const runMs = o.durationDays !== null ? o.durationDays * MS_PER_DAY : o.defaultDays ? o.defaultDays(run) * MS_PER_DAY : Infinity;
+    const deadline = clock.monoMs() - ctl.elapsedMs() + runMs;
+    const step = profile.tickMs * 10;
+    const progress = () => {
+      if (ended) return;
+      const t = ctl.elapsedMs();
+      if (o.onProgress && isFinite(runMs)) o.onProgress(Math.min(1, t / runMs), t / MS_PER_DAY);
+      if (clock.monoMs() >= deadline) return end("duration");
+      clock.at(Math.min(deadline, clock.monoMs() + step), progress);
+    };
+    progress();
+    const why = await stopped;
+    const finalStateSafe = await stopWhenIdle(device, why === "duration" ? profile.tickMs : 0);
+    if (!store.fenced) ctl.record("shutdown", why + ": controller stopped, motor disabled");
+    const endMs = Math.min(ctl.elapsedMs(), runMs);
+    return { run, stopReason: why, endMs, finalStateSafe, advisor, exitCode: exitFor(why, run) };
+  } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  }
+}
+
+/** Whether the length reached is the prescribed one within the profile's tolerance. */
+export function withinTolerance(run: BoardRun): boolean {
+  const ctl = run.device.controller;
+  const s = ctl.currentSchedule();
+  const target = targetUm(s, Math.max(ctl.elapsedMs(), finishMs(s)));
+  return Math.abs(ctl.lengthReachedUm() - target) <= run.profile.positionToleranceUm;
+}
+
+function exitFor(why: string, run: BoardRun): ExitCode {
+  if (why === "interrupted") return EXIT.interrupted;
+  if (why.startsWith("board-lost")) return EXIT.boardLost;
+  const ph = run.device.controller.phaseState().phase;
+  if (ph === "complete") return runOutcome(ph, withinTolerance(run));
+  return ph === "fault" ? EXIT.fault : EXIT.ok;
+}

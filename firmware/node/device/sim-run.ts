@@ -1,0 +1,114 @@
+// `osteodrive device --hal sim`: the whole Node app (controller, supervisor, file
+// journal) on the simulated device. With a world file the simulated plant and clock
+// outlive the process, so the app can be killed and restarted at any moment and
+// recovers from its journal like a real device. untilComplete returns once the
+// protocol is complete or a fault has latched. A console path serves the device
+// console (docs/protocol.md) on a serial port, e.g. one end of a socat pty pair; its
+// keys come from the profile's consoleKeys. benchInput sets the simulated
+// bench-mode jumper (bench commands need it). What the console changed (a
+// prescription, the clock) is restored from the journal at every start.
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { setImmediate as yieldToLoop } from "node:timers/promises";
+import { recover } from "../../core/journal.ts";
+import { targetUm } from "../../core/schedule.ts";
+import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
+import type { Hal } from "../../../hal/types.ts";
+import { FileStore } from "../../../hal/node/file-store.ts";
+import { loadScenario } from "../../../sim/scenario.ts";
+import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
+import { loadWorld, saveWorld } from "../../../sim/world-file.ts";
+import { defaultDays } from "../../../sim/run.ts";
+import { nodeConsoleParts } from "../console/attach.ts";
+import { openPort, portWriter, serveConsole } from "../console/serial.ts";
+import { EXIT, runOutcome } from "../exit-codes.ts";
+
+export interface SimRunOptions {
+  scenario: string;
+  journalDir: string | null;
+  worldFile: string | null;
+  /** Device ms per wall ms; Infinity: as fast as possible. */
+  timeScale: number;
+  days: number | null;
+  untilComplete: boolean;
+  json: boolean;
+  consolePath: string | null;
+  benchInput: boolean;
+  advisor: boolean;
+  say: (line: string) => void;
+}
+
+export async function runSimDevice(o: SimRunOptions): Promise<number> {
+  const maxSpeed = o.timeScale === Infinity;
+  const scale = o.timeScale;
+  const sc = loadScenario(o.scenario);
+  const days = o.days ?? defaultDays(sc);
+  const { clock, plant, hal: sim } = makeSimWorld(sc, { faults: false });
+  const worldFile = o.worldFile;
+  if (worldFile) {
+    loadWorld(worldFile, plant, clock);
+    sim.stepper.afterPulses = () => saveWorld(worldFile, plant, clock);
+  }
+  let store = sim.store as Hal["store"];
+  if (o.journalDir) {
+    mkdirSync(o.journalDir, { recursive: true });
+    store = new FileStore(join(o.journalDir, "journal.bin"));
+  }
+  if (worldFile) {
+    // The world's time kept running while the app was dead: never behind what the app journaled.
+    const journaled = recover(store.read(), Infinity, 0).records;
+    const lastT = journaled.length ? journaled[journaled.length - 1].tMs : 0;
+    if (clock.monoMs() < lastT) clock.runUntil(lastT);
+  }
+  const hal: Hal = Object.assign({}, sim, { store }, o.benchInput ? { benchInput: { read: () => true } } : {});
+  const port = o.consolePath ? await openPort(o.consolePath) : null;
+  const device = assembleScenario(sc, hal, store, nodeConsoleParts(sc.source.profile, port ? { nowMs: () => performance.now(), send: portWriter(port) } : null));
+  const ctl = device.controller;
+  const stopConsole = port && device.console ? serveConsole(port, device.console) : null;
+  let advisor: boolean | null = null;
+  if (o.advisor) {
+    const { attachAdvisor } = await import("../advisor/attach.ts");
+    advisor = await attachAdvisor(ctl, hal.alarm, sc.profile.name);
+  }
+  device.boot();
+  o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recovered: ctl.recovery() !== null, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0 }));
+
+  let stop = false;
+  const onSignal = () => { stop = true; };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const endMs = days * MS_PER_DAY;
+  const wall0 = performance.now();
+  const mono0 = clock.monoMs();
+  const settled = () => ctl.phaseState().phase === "complete" || ctl.phaseState().phase === "fault";
+  while (!stop && clock.monoMs() < endMs && !(o.untilComplete && settled())) {
+    const next = maxSpeed ? clock.monoMs() + 10 * MS_PER_MINUTE : mono0 + (performance.now() - wall0) * scale;
+    clock.runUntil(Math.min(endMs, next));
+    if (worldFile) saveWorld(worldFile, plant, clock);
+    if (maxSpeed) await yieldToLoop();
+    else await new Promise((r) => setTimeout(r, 20));
+  }
+  device.stop();
+  if (stopConsole) await stopConsole();
+  if (worldFile) saveWorld(worldFile, plant, clock);
+  const t = ctl.elapsedMs();
+  const rec = recover(store.read(), Infinity, 0);
+  const ph = ctl.phaseState();
+  const out = {
+    phase: ph.phase,
+    fault: ph.fault,
+    day: Math.round((t / MS_PER_DAY) * 1000) / 1000,
+    trueGapUm: Math.round(plant.gapUm * 1000) / 1000,
+    targetUm: Math.round(targetUm(ctl.currentSchedule(), t) * 1000) / 1000,
+    journalRecords: rec.records.length,
+    journalBytes: rec.validBytes,
+    journalError: rec.error ? rec.error.message : null,
+    recoveredAtBoot: ctl.recovery() !== null && ctl.recovery()!.lastSnapshot !== null,
+    advisor: advisor === null ? "not requested" : advisor ? "on" : "off",
+  };
+  process.stdout.write((o.json ? JSON.stringify(out) : Object.entries(out).map(([k, v]) => k.padEnd(18) + v).join("\n")) + "\n");
+  if (stop) return EXIT.interrupted;
+  if (ph.phase === "fault") return EXIT.fault;
+  return ph.phase === "complete" ? runOutcome(ph.phase, Math.abs(plant.gapUm - targetUm(ctl.currentSchedule(), t)) <= sc.profile.positionToleranceUm) : EXIT.ok;
+}
