@@ -180,7 +180,7 @@ export class Controller {
   boot(): void {
     this.running = true;
     if ((!this.journal || this.recover()) && this.phase.phase === "idle") {
-      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.profile.positionToleranceUm));
+      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.reachMarginUm()));
     }
     this.tick();
   }
@@ -342,7 +342,7 @@ export class Controller {
     this.sup = makeSupervisorConfig(this.profile, rx, this.schedule);
     const fresh = initialPhase();
     fresh.sinceMs = t;
-    let next = advancePhase(fresh, this.schedule, t, startUm, this.profile.positionToleranceUm);
+    let next = advancePhase(fresh, this.schedule, t, startUm, this.reachMarginUm());
     if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
     this.setPhase(next);
     this.consoleImage = consoleImage;
@@ -436,6 +436,16 @@ export class Controller {
     return true;
   }
 
+  /**
+   * How far short of the target the length may be and count as reached: where the
+   * governor itself stops (its hold deadband between staircase increments, else half
+   * a microstep), so the phase machine never cuts a catch-up short at the edge of
+   * the tolerance band and leaves no margin for the estimate's own error.
+   */
+  private reachMarginUm(): number {
+    return this.gov.holdDeadbandUm > this.gov.umPerStep ? this.gov.holdDeadbandUm : this.gov.umPerStep;
+  }
+
   private refuse(code: string, reason: string): boolean {
     this.fault(code, reason);
     return false;
@@ -524,7 +534,7 @@ export class Controller {
     this.toPrescriptionTime(this.hal.force.read(), o.force);
     o.driverFault = this.hal.stepper.driverFault();
     o.targetUm = targetUm(this.schedule, t);
-    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.profile.positionToleranceUm));
+    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.reachMarginUm()));
     o.phase = this.phase.phase;
     const watching = this.phase.phase !== "fault" && this.phase.phase !== "complete";
     if (watching && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;

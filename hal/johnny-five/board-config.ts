@@ -51,7 +51,7 @@ export function parseBoardConfig(profileJson: any, timeScale: number): JohnnyFiv
     stepRateHz: c.num(b, "stepRateHz", 1, 5000, "Hz", p),
     maxMoveSteps: c.int(b, "maxMoveSteps", 1, 1000000, p),
     samplingIntervalMs: c.int(b, "samplingIntervalMs", 10, 1000, p),
-    linkTimeoutMs: c.num(b, "linkTimeoutMs", 50, 10000, "ms", p),
+    linkTimeoutMs: c.num(b, "linkTimeoutMs", 30, 10000, "ms", p),
     readyTimeoutMs: c.num(b, "readyTimeoutMs", 1000, 60000, "ms", p),
     jitterMs: c.num(b, "jitterMs", 0, 1000, "ms", p),
     timeScale,

@@ -255,7 +255,7 @@ export class BoardServer {
     this.host = s;
     this.hostGo = false;
     this.breakAtMs = Infinity;
-    if (this.port) this.reboot(true);
+    if (this.port) this.reboot(this.powered);
     this.out = [];
     this.sent = 0;
     this.received = 0;

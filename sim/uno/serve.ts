@@ -2,7 +2,7 @@
 // hex on the bench rig behind a socat pty pair at DIR/uno, with the lockstep socket
 // at DIR/uno.clock. Prints one JSON line per event on stdout (first: "ready" with
 // the paths) and takes commands on stdin, one per line:
-//   advance MS | break WORLD_MS | continue | power off | power on | unplug | replug | truth | quit
+//   advance MS | break WORLD_MS | break +MS | continue | power off | power on | unplug | replug | truth | quit
 // Usage:
 //   node --import=tsx sim/uno/serve.ts [--dir DIR] [--profile FILE] [--prescription FILE]
 //        [--time-scale K] [--away hold|realtime]
@@ -59,7 +59,7 @@ async function command(u: ServedUno, line: string, say: (e: object) => void): Pr
   const n = Number(a);
   const s = u.server;
   if (w === "advance" && isFinite(n) && n >= 0) await s.advance(n);
-  else if (w === "break" && isFinite(n)) s.breakAt(n);
+  else if (w === "break" && a !== undefined && isFinite(n)) s.breakAt(a.startsWith("+") ? s.worldMs() + n : n);
   else if (w === "continue") s.continueRun();
   else if (w === "power" && (a === "on" || a === "off")) s.setPower(a === "on");
   else if (w === "unplug") await s.unplug();

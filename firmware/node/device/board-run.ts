@@ -229,7 +229,7 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore
   try {
     device.boot();
     const rec = ctl.recovery();
-    o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recovered: rec !== null, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0, openIntentReconciled: rec !== null && rec.openIntent !== null }));
+    o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recoveredThroughSeq: rec ? rec.nextSeq - 1 : 0, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0, openIntentReconciled: rec !== null && rec.openIntent !== null }));
     const ph = ctl.phaseState().phase;
     if (o.untilComplete && (ph === "complete" || ph === "fault")) end(ph === "complete" ? "complete" : "fault: " + ctl.phaseState().fault);
     // the deadline is absolute on the HAL clock: a timer at it always finds it reached

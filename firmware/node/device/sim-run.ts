@@ -72,7 +72,8 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
     advisor = await attachAdvisor(ctl, hal.alarm, sc.profile.name);
   }
   device.boot();
-  o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recovered: ctl.recovery() !== null, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0 }));
+  const rec0 = ctl.recovery();
+  o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recoveredThroughSeq: rec0 ? rec0.nextSeq - 1 : 0, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0 }));
 
   let stop = false;
   const onSignal = () => { stop = true; };

@@ -1,0 +1,159 @@
+// `osteodrive device --board` on an emulated Uno that lives in its own process
+// (sim/uno/serve.ts: the genuine StandardFirmata hex behind a socat pty, in lockstep
+// over a socket, holding still while no host is attached), so killing the host is a
+// real crash of the firmware while the rig — gap, tissue, time — goes on. Seeded
+// disruptions: SIGKILLs at moments in board time (the host frozen at a break, often
+// mid-move) and at moments after its readiness line while it runs (possibly inside a
+// journal write), board power cuts (the host sees the board fall silent), and a
+// cable pulled and put back. After each the device is restarted as systemd would.
+// It must complete the prescription within tolerance, lose no committed record and
+// never overshoot the prescription by more than one increment (on the rig's true
+// gap). Figures are printed; nothing depends on how fast the machine is.
+
+import test from "ava";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { recover } from "../firmware/core/journal.ts";
+import { parsePrescription } from "../firmware/core/prescription.ts";
+import { parseProfile } from "../firmware/core/profile.ts";
+import { makeSchedule, targetUm } from "../firmware/core/schedule.ts";
+import { Rng } from "../sim/rng.ts";
+import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
+import { osteodrive, serveBoard } from "./board-harness.ts";
+import type { DeviceProc } from "./board-harness.ts";
+
+const K = 4320;
+
+type Disruption = "kill-at-break" | "kill-running" | "power-cut" | "unplug";
+
+test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts and an unplug; completes in tolerance, nothing committed lost, no overshoot", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "osteodrive-board-"));
+  const journal = join(dir, "journal");
+  const board = await serveBoard(join(dir, "uno"), ["--time-scale", String(K)]);
+  const args = (withRx: boolean) => ["device", "--board", board.hostPath, "--board-clock", board.clockPath, "--profile", BENCH_PROFILE, ...(withRx ? ["--prescription", BENCH_PRESCRIPTION] : []), "--journal", journal, "--time-scale", String(K), "--until-complete", "--json"];
+  const committed = () => {
+    const r = recover(new Uint8Array(readFileSync(join(journal, "journal.bin"))), Infinity, 0);
+    return r.nextSeq - 1;
+  };
+  const rng = new Rng(2026);
+  const plan: Disruption[] = [];
+  for (let i = 0; i < 14; i++) plan.push("kill-at-break");
+  for (let i = 0; i < 9; i++) plan.push("kill-running");
+  for (let i = 0; i < 5; i++) plan.push("power-cut");
+  plan.push("unplug");
+  for (let i = plan.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    [plan[i], plan[j]] = [plan[j], plan[i]];
+  }
+  const fig = { kills: 0, killsAtBreak: 0, killsRunning: 0, finishedBeforeKill: 0, powerCuts: 0, unplugs: 0, restarts: 0, lostRecords: 0, reconciledMoves: 0, startsOnDeadBoard: 0 };
+  let lastCommitted = 0;
+  let first = true;
+  const start = async (): Promise<DeviceProc> => {
+    const d = osteodrive(args(first));
+    first = false;
+    fig.restarts++;
+    const ready = await d.ready;
+    if (ready.recoveredThroughSeq < lastCommitted) fig.lostRecords += lastCommitted - ready.recoveredThroughSeq;
+    if (ready.openIntentReconciled) fig.reconciledMoves++;
+    return d;
+  };
+  const atBreak = async () => {
+    const p = board.event("break");
+    board.send("break +" + Math.round(100 + rng.next() * 500));
+    await p;
+  };
+  const outage = async () => {
+    const p = board.event("advanced");
+    board.send("advance " + Math.round(rng.next() * 300));
+    await p;
+  };
+  try {
+    for (const what of plan) {
+      const d = await start();
+      if (what === "kill-at-break" || what === "kill-running") {
+        if (what === "kill-at-break") await atBreak();
+        else await new Promise((r) => setTimeout(r, Math.round(rng.next() * 600)));
+        d.child.kill("SIGKILL");
+        const e = await d.exit;
+        if (e.signal === "SIGKILL") {
+          fig.kills++;
+          if (what === "kill-at-break") fig.killsAtBreak++;
+          else fig.killsRunning++;
+        } else {
+          fig.finishedBeforeKill++;
+          t.is(e.code, 0, e.stderr);
+        }
+      } else if (what === "power-cut") {
+        await atBreak();
+        board.send("power off");
+        board.send("continue");
+        const e = await d.exit;
+        t.is(e.code, 5, "a silent board is a lost board: " + e.stderr);
+        t.regex(e.stderr, /board-lost: no report from the board/);
+        fig.powerCuts++;
+        if (fig.powerCuts === 1) {
+          // restarted while the board is still dark: a named error, not a hang
+          const dead = osteodrive(args(false));
+          const de = await dead.exit;
+          t.is(de.code, 1, de.stderr);
+          t.regex(de.stderr, /board-not-responding/);
+          fig.startsOnDeadBoard++;
+        }
+        lastCommitted = committed();
+        await outage();
+        board.send("power on");
+        continue;
+      } else {
+        await atBreak();
+        const gone = board.event("plugged");
+        board.send("unplug");
+        await gone;
+        const e = await d.exit;
+        t.is(e.code, 5, e.stderr);
+        fig.unplugs++;
+        const back = board.event("plugged");
+        board.send("replug");
+        await back;
+      }
+      lastCommitted = committed();
+      await outage();
+    }
+    const last = await start();
+    const e = await last.exit;
+    t.is(e.code, 0, e.stderr);
+    const res = JSON.parse(e.stdout.trim().split("\n").pop()!);
+    t.is(res.phase, "complete", e.stdout);
+    t.is(res.fault, "");
+    t.true(res.withinTolerance, JSON.stringify(res));
+    t.is(res.journalError, null);
+    t.true(res.recoveredAtBoot);
+
+    // the rig's true gap against the prescription's target, from the journal's time base
+    const truth = await board.truth();
+    const j = recover(new Uint8Array(readFileSync(join(journal, "journal.bin"))), Infinity, 0);
+    const snap = j.lastSnapshot!.payload as any;
+    const profile = parseProfile(JSON.parse(readFileSync(BENCH_PROFILE, "utf8")));
+    const rx = parsePrescription(JSON.parse(readFileSync(BENCH_PRESCRIPTION, "utf8")), profile, 0);
+    const sched = makeSchedule(rx, snap.startUm, snap.wallAtStart);
+    let maxOverUm = -Infinity;
+    for (const [wall, gap] of truth.samples as Array<[number, number]>) {
+      const tMs = wall - snap.wallAtStart;
+      if (tMs >= 0) maxOverUm = Math.max(maxOverUm, gap - targetUm(sched, tMs));
+    }
+    const finalErrUm = truth.gapUm - (snap.startUm + rx.targetLengthMm * 1000);
+    const increment = profile.positionToleranceUm; // continuous rhythm: the tolerance is the increment bound (as in power-cut.test.ts)
+    const figures = { ...fig, maxOvershootUm: Math.round(maxOverUm * 1000) / 1000, finalTrueErrorUm: Math.round(finalErrUm * 1000) / 1000, boardResets: truth.resets, journalRecords: j.records.length };
+    t.log(JSON.stringify(figures));
+    console.log("device on a served emulated Uno " + JSON.stringify(figures));
+    t.true(fig.kills >= 20, fig.kills + " kills");
+    t.true(fig.powerCuts >= 5);
+    t.is(fig.unplugs, 1);
+    t.is(fig.lostRecords, 0);
+    t.true(maxOverUm <= increment, "overshoot " + maxOverUm + " µm > " + increment);
+    t.true(Math.abs(finalErrUm) <= profile.positionToleranceUm, "final true error " + finalErrUm);
+    t.true(fig.reconciledMoves > 0, "some kills landed mid-move and were reconciled");
+  } finally {
+    await board.close();
+  }
+});
