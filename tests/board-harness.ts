@@ -15,7 +15,7 @@ import { lineReader } from "../sim/uno/lines.ts";
 export const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const SERVE = fileURLToPath(new URL("../sim/uno/serve.ts", import.meta.url));
 /** A hang guard, never a condition: long enough for a loaded machine. */
-export const HANG_GUARD_MS = 240000;
+export const HANG_GUARD_MS = Number(process.env.OSTEODRIVE_HANG_GUARD_MS) || 240000;
 
 /** Lines from a stream, awaitable one predicate at a time. */
 export class Lines {
