@@ -11,7 +11,7 @@
 // gap). Figures are printed; nothing depends on how fast the machine is.
 
 import test from "ava";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { recover } from "../firmware/core/journal.ts";
@@ -20,7 +20,8 @@ import { parseProfile } from "../firmware/core/profile.ts";
 import { makeSchedule, targetUm } from "../firmware/core/schedule.ts";
 import { Rng } from "../sim/rng.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
-import { osteodrive, serveBoard } from "./board-harness.ts";
+import { osteodrive, profileWith, serveBoard } from "./board-harness.ts";
+import { openPtyPair } from "../sim/uno/pty.ts";
 import type { DeviceProc } from "./board-harness.ts";
 
 const K = 4320;
@@ -154,6 +155,62 @@ test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts 
     t.true(Math.abs(finalErrUm) <= profile.positionToleranceUm, "final true error " + finalErrUm);
     t.true(fig.reconciledMoves > 0, "some kills landed mid-move and were reconciled");
   } finally {
+    await board.close();
+  }
+});
+
+test("device --board --console: over a pty the console answers status, pause and a signed prescription while the device runs; a restart restores it", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "osteodrive-board-console-"));
+  const keyFile = join(dir, "dr-lee.json");
+  const made = await osteodrive(["keys", "new", "--id", "dr-lee", "--role", "clinician", "--out", keyFile]).exit;
+  t.is(made.code, 0, made.stderr);
+  const profile = profileWith(dir, BENCH_PROFILE, (p) => (p.consoleKeys = { clinician: [JSON.parse(made.stdout)] }));
+  const rxFile = join(dir, "rx.json");
+  writeFileSync(rxFile, JSON.stringify({ deviceSerial: "OD-B1-0001", counter: 2, expires: "2030-01-01T00:00:00Z", latencyDays: 0, rateMmPerDay: 1.2, rhythm: "continuous", targetLengthMm: 3, consolidationDays: 0.05, softForceN: 100, hardForceN: 180 }));
+  const signedFile = join(dir, "rx.signed.json");
+  const sg = await osteodrive(["rx", "sign", "--key", keyFile, "--out", signedFile, rxFile]).exit;
+  t.is(sg.code, 0, sg.stderr);
+  const board = await serveBoard(join(dir, "uno"), ["--time-scale", String(K), "--profile", profile]);
+  const line = await openPtyPair();
+  const journal = join(dir, "journal");
+  const deviceArgs = (withRx: boolean) => ["device", "--board", board.hostPath, "--board-clock", board.clockPath, "--profile", profile, ...(withRx ? ["--prescription", BENCH_PRESCRIPTION] : []), "--journal", journal, "--time-scale", String(K), "--console", line.boardPath, "--json"];
+  const cmd = async (words: string[], exitCode = 0) => {
+    const r = await osteodrive(["console", "--port", line.hostPath, "--timeout", "20000", ...words]).exit;
+    t.is(r.code, exitCode, words.join(" ") + ": " + r.stderr);
+    return JSON.parse(r.stdout.trim().split("\n").pop()!);
+  };
+  try {
+    const d = osteodrive(deviceArgs(true));
+    await d.ready;
+    const paused = await cmd(["pause", "reason=bench-check"]);
+    t.is(paused.code, "ok", JSON.stringify(paused));
+    t.is(paused.data.phase, "paused");
+    const st = await cmd(["status"]);
+    t.is(st.code, "ok");
+    t.is(st.data.phase, "paused");
+    t.is(st.data.rx.counter, 1);
+    const loaded = await cmd(["rx", signedFile]);
+    t.is(loaded.code, "ok", JSON.stringify(loaded));
+    t.is(loaded.data.counter, 2);
+    const refused = await cmd(["resume"], 1);
+    t.is(refused.code, "role-forbidden");
+    const resumed = await cmd(["--key", keyFile, "resume", "reason=checked"]);
+    t.is(resumed.code, "ok", JSON.stringify(resumed));
+    t.not(resumed.data.phase, "paused");
+    d.child.kill("SIGTERM");
+    const e = await d.exit;
+    t.is(e.code, 130, e.stderr);
+    // a restart without --prescription: the journal folder's binding and the console's prescription come back
+    const again = osteodrive(deviceArgs(false));
+    await again.ready;
+    const st2 = await cmd(["status"]);
+    t.is(st2.data.rx.counter, 2);
+    t.is(st2.data.rx.source, "console");
+    t.is(st2.data.rx.key, "dr-lee");
+    again.child.kill("SIGINT");
+    t.is((await again.exit).code, 130);
+  } finally {
+    await line.close();
     await board.close();
   }
 });

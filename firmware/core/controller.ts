@@ -98,6 +98,8 @@ export interface ControllerInternals {
 interface PendingMove {
   steps: number;
   dir: Direction;
+  /** The controller disabled the motor during the move (a pause, a fault, a stop). */
+  disabledByUs: boolean;
   then: ((res: MoveResult) => void) | null;
 }
 
@@ -160,7 +162,7 @@ export class Controller {
     this.observers = o.observers.slice();
     this.tickCount = 0;
     this.moving = false;
-    this.pending = { steps: 0, dir: 1, then: null };
+    this.pending = { steps: 0, dir: 1, disabledByUs: false, then: null };
     this.timer = -1;
     this.running = false;
     const self = this;
@@ -190,7 +192,7 @@ export class Controller {
     this.running = false;
     if (this.timer >= 0) this.hal.clock.cancel(this.timer);
     this.timer = -1;
-    this.hal.stepper.disable();
+    this.disableMotor();
   }
 
   // ---- reading ----
@@ -297,7 +299,7 @@ export class Controller {
 
   /** Klipper-style shutdown: motor off first, then latch the fault and raise the alarm. */
   fault(code: string, reason: string): void {
-    this.hal.stepper.disable();
+    this.disableMotor();
     this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
   }
 
@@ -446,6 +448,12 @@ export class Controller {
     return this.gov.holdDeadbandUm > this.gov.umPerStep ? this.gov.holdDeadbandUm : this.gov.umPerStep;
   }
 
+  /** De-energises the motor; a move in flight then ends "disabled" by our own hand, not the driver's. */
+  private disableMotor(): void {
+    if (this.moving) this.pending.disabledByUs = true;
+    this.hal.stepper.disable();
+  }
+
   private refuse(code: string, reason: string): boolean {
     this.fault(code, reason);
     return false;
@@ -499,7 +507,7 @@ export class Controller {
     const prev = this.phase;
     this.phase = next;
     if (next.phase === "fault") this.hal.alarm.set(3, next.fault);
-    if (next.phase !== "distraction") this.hal.stepper.disable();
+    if (next.phase !== "distraction") this.disableMotor();
     this.tellPhase(next.sinceMs, prev, next);
     this.log("event", { code: PHASE_EVENT, detail: JSON.stringify(next) }, next.sinceMs);
   }
@@ -564,6 +572,7 @@ export class Controller {
     this.moving = true;
     this.pending.steps = steps;
     this.pending.dir = dir;
+    this.pending.disabledByUs = false;
     this.pending.then = then;
     st.move({ steps, dir, maxDurationMs }, this.moveDoneFn);
     return true;
@@ -582,7 +591,9 @@ export class Controller {
     applyMove(this.state, tEnd, res.issued, p.dir);
     for (let i = 0; i < this.observers.length; i++) this.observers[i].moved(tEnd, steps, res);
     if (this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) {
-      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, res.fault, this.verdict));
+      // a move cut by our own disable (pause, fault, stop) is booked as issued, not judged a driver fault
+      const driverFault = res.fault === "disabled" && p.disabledByUs ? "" : res.fault;
+      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, driverFault, this.verdict));
       if (this.journal && this.journal.shouldCompact()) this.commit();
     }
     if (then) then(res);
