@@ -8,9 +8,7 @@
 
 import { numberFlag, parseArgs, UsageError } from "../args.ts";
 import { progressBar } from "../progress.ts";
-import { runTrial } from "../trial/run.ts";
 import type { TrialSummary } from "../trial/summary.ts";
-import { formatSummary } from "./sim.ts";
 
 const USAGE = "usage: osteodrive trial --port PATH|emulated:uno --profile FILE --prescription FILE [--board-clock SOCKET] [--time-scale K] [--duration DAYS] [--out DIR] [--resume|--force] [--console PATH] [--advisor] [--json]\n" +
   "  --time-scale K  device days run K× faster than the board's clock (bench-only profiles, \"benchOnly\": true)\n" +
@@ -20,7 +18,7 @@ const USAGE = "usage: osteodrive trial --port PATH|emulated:uno --profile FILE -
   "  --force         start a new trial in a non-empty --out (what is there moves to previous-N/)\n" +
   "exit codes: 0 done within tolerance, 1 runtime failure, 2 bad input, 3 latched fault, 4 out of tolerance, 5 board lost, 130 interrupted";
 
-function formatTrial(s: TrialSummary, files: { ndjson: string; csv: string; report: string }): string {
+function formatTrial(formatSummary: (s: TrialSummary) => string, s: TrialSummary, files: { ndjson: string; csv: string; report: string }): string {
   return formatSummary(s) + [
     "port            " + s.port + (s.timeScale !== 1 ? " — BENCH ONLY, time ×" + s.timeScale : "") + ", " + s.boardSeconds + " s of board time, stopped: " + s.stopReason,
     "accuracy        " + s.accuracyPct + " % (length delivered vs prescribed, measured on the " + (s.truth === "plant" ? "rig's true gap" : "position sensor") + ")",
@@ -40,6 +38,9 @@ export async function main(argv: string[]): Promise<number> {
   for (const f of ["port", "profile"]) if (!args.values[f]) throw new UsageError("--" + f + " is required\n" + USAGE);
   if (!args.values.prescription && !args.switches.resume) throw new UsageError("--prescription is required (except with --resume)\n" + USAGE);
   const bar = progressBar(!args.switches.json);
+  // loaded only now: --help stays instant
+  const { runTrial } = await import("../trial/run.ts");
+  const { formatSummary } = await import("./sim.ts");
   try {
     const res = await runTrial({
       port: args.values.port,
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
       },
     });
     bar.done();
-    process.stdout.write(args.switches.json ? JSON.stringify(res.summary) + "\n" : formatTrial(res.summary, res.files));
+    process.stdout.write(args.switches.json ? JSON.stringify(res.summary) + "\n" : formatTrial(formatSummary, res.summary, res.files));
     if (res.stopReason.startsWith("board-lost")) process.stderr.write("osteodrive trial: " + res.stopReason + " (--resume continues from the journal)\n");
     return res.exitCode;
   } finally {

@@ -33,6 +33,7 @@ import type { ExitCode } from "../exit-codes.ts";
 import { openBoard } from "../board/open-board.ts";
 import type { OpenedBoard } from "../board/open-board.ts";
 import { FencedStore } from "./fenced-store.ts";
+import { startHeartbeat, systemdWatchdog } from "./watchdog.ts";
 
 /** Bad input: nothing was run or written (exit 2). */
 export class InputError extends Error {
@@ -244,7 +245,10 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore
       clock.at(Math.min(deadline, clock.monoMs() + step), progress);
     };
     progress();
+    const wd = systemdWatchdog(process.env, process.pid);
+    const stopBeat = wd ? startHeartbeat({ clock, ticks: () => ctl.inspect().tickCount, tickMs: profile.tickMs, periodMs: wd.periodMs * o.timeScale, notify: wd.notify }) : null;
     const why = await stopped;
+    if (stopBeat) stopBeat();
     const finalStateSafe = await stopWhenIdle(device, why === "duration" ? profile.tickMs : 0);
     if (!store.fenced) ctl.record("shutdown", why + ": controller stopped, motor disabled");
     const endMs = Math.min(ctl.elapsedMs(), runMs);
