@@ -214,3 +214,37 @@ test("device --board --console: over a pty the console answers status, pause and
     await board.close();
   }
 });
+
+test("trial on a served emulated Uno, killed mid-run: a plain rerun is refused (the folder is not empty), --resume completes from the journal", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "osteodrive-trial-resume-"));
+  const out = join(dir, "trial");
+  const board = await serveBoard(join(dir, "uno"), ["--time-scale", String(K)]);
+  const trialArgs = (extra: string[]) => ["trial", "--port", board.hostPath, "--board-clock", board.clockPath, "--profile", BENCH_PROFILE, "--time-scale", String(K), "--out", out, "--json", ...extra];
+  try {
+    const first = osteodrive(trialArgs(["--prescription", BENCH_PRESCRIPTION]));
+    await first.ready;
+    const stop = board.event("break");
+    board.send("break +4000");
+    await stop;
+    first.child.kill("SIGKILL");
+    t.is((await first.exit).signal, "SIGKILL");
+    const ndjsonBefore = readFileSync(join(out, "trial.ndjson"), "utf8").trim().split("\n").length;
+    const refused = await osteodrive(trialArgs(["--prescription", BENCH_PRESCRIPTION])).exit;
+    t.is(refused.code, 2, refused.stderr);
+    t.regex(refused.stderr, /not empty/);
+    const resumed = await osteodrive(trialArgs(["--resume"])).exit;
+    t.is(resumed.code, 0, resumed.stderr + resumed.stdout);
+    const s = JSON.parse(resumed.stdout.trim().split("\n").pop()!);
+    t.is(s.finalPhase, "complete");
+    t.true(s.withinTolerance, JSON.stringify(s));
+    t.deepEqual(s.faults, []);
+    const lines = readFileSync(join(out, "trial.ndjson"), "utf8").trim().split("\n");
+    t.true(lines.length > ndjsonBefore, "the resumed run appended to the log");
+    const csv = readFileSync(join(out, "trial.csv"), "utf8").trim().split("\n");
+    t.is(csv.filter((l) => l.startsWith("type,")).length, 1, "one CSV header");
+    const j = recover(new Uint8Array(readFileSync(join(out, "journal.bin"))), Infinity, 0);
+    t.is(j.error, null);
+  } finally {
+    await board.close();
+  }
+});

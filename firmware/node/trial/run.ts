@@ -10,6 +10,7 @@
 
 import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { ControllerObserver } from "../../core/controller.ts";
 import { finishMs } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
 import { Recorder } from "../../../sim/recorder.ts";
@@ -93,7 +94,10 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
       seen.record({ type: "link", tMs: ctl.elapsedMs(), code: "link-lost", detail: reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver") });
     });
     if (o.onBoard) o.onBoard(run.board);
-    return [seen];
+    // recovery at boot and a prescription loaded over the console replace the schedule: the recorder follows
+    const rec = recorder;
+    const follow: ControllerObserver = { decision() {}, moved() {}, warning() {}, phase() { rec.schedule = ctl.currentSchedule(); } };
+    return [follow, seen];
   };
   let board: OpenedBoard | null = null;
   try {
