@@ -38,7 +38,7 @@ test("killed with SIGKILL at 20+ seeded moments after readiness, the app recover
     if (r.signal === "SIGKILL") kills++;
     else {
       finishedEarly++;
-      t.is(r.code, 0, r.stderr);
+      t.is(r.code, 0, r.stderr + r.stdout);
     }
     committed = recover(new Uint8Array(readFileSync(join(dir, "journal.bin"))), Infinity, 0).nextSeq - 1;
   }

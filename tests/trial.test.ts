@@ -27,14 +27,15 @@ function records(dir: string): any[] {
   return readFileSync(join(dir, "trial.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
 }
 
-function cli(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+function cli(args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; stdout: string; stderr: string }>; ready: Promise<void> } {
   const child = spawn(process.execPath, [BIN, "trial", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
   child.stderr!.on("data", (d) => (stderr += d));
   const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
-  return { child, done };
+  const ready = new Promise<void>((resolve) => child.stderr!.on("data", () => / ready \{/.test(stderr) && resolve()));
+  return { child, done, ready };
 }
 
 const benchArgs = (out: string) => ["--port", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--time-scale", String(K), "--out", out];
@@ -110,9 +111,9 @@ test("pulling the cable mid-trial stops it as a power cut would: link loss logge
 
 test("Ctrl-C disables the motor, flushes the log and exits 130", async (t) => {
   const out = mkdtempSync(join(tmpdir(), "trial-sigint-"));
-  const { child, done } = cli(benchArgs(out));
-  const file = join(out, "trial.ndjson");
-  for (let i = 0; i < 600 && !(existsSync(file) && readFileSync(file, "utf8").split("\n").length > 300); i++) await sleep(50);
+  const { child, done, ready } = cli(benchArgs(out));
+  // from its readiness line on the trial is running (an event, never a wait on the clock)
+  await ready;
   child.kill("SIGINT");
   const res = await done;
   t.is(res.code, 130, res.stderr);
@@ -157,8 +158,9 @@ test("time compression is refused for a profile that is not bench-only", async (
   const profile = JSON.parse(readFileSync(BENCH_PROFILE, "utf8"));
   delete profile.benchOnly;
   writeFileSync(join(dir, "profile.json"), JSON.stringify(profile));
-  const res = await cli(["--port", "emulated:uno", "--profile", join(dir, "profile.json"), "--prescription", BENCH_PRESCRIPTION, "--time-scale", "10", "--out", dir]).done;
+  const res = await cli(["--port", "emulated:uno", "--profile", join(dir, "profile.json"), "--prescription", BENCH_PRESCRIPTION, "--time-scale", "10", "--out", join(dir, "out")]).done;
   t.is(res.code, 2);
+  t.false(existsSync(join(dir, "out")), "nothing written");
   t.regex(res.stderr, /bench-only profile/);
 });
 

@@ -23,7 +23,7 @@ import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pau
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
 import type { Journal, Recovery } from "./journal.ts";
-import { makeTravelWindow } from "./travel-window.ts";
+import { makeTravelWindow, windowAdd } from "./travel-window.ts";
 import { recover } from "./journal.ts";
 import type { AuditEvent, Snapshot } from "./persist.ts";
 import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
@@ -428,8 +428,13 @@ export class Controller {
       const pos = this.hal.position.read();
       const intent = rec.openIntent;
       const issued = pos.ok ? reconcileIssued(intent, pos.value, this.gov.umPerStep) : 0;
+      // the reconciled move counts like any other: in both travel windows, and in the
+      // supervisor's motion checkpoint (else it reads as commanded travel that never moved: a stall)
       this.state.stepCount += issued * intent.payload.dir;
-      this.supState.stepCount += issued * intent.payload.dir;
+      windowAdd(this.state.window, intent.tMs, issued);
+      windowAdd(supWindow, intent.tMs, issued);
+      this.supState = makeSupervisorState(this.state.stepCount);
+      this.supState.window = supWindow;
       if (j.append("done", { issued, fault: pos.ok ? "power-cut" : "power-cut-unmeasured" }, intent.tMs) < 0) {
         return this.refuse("storage-failure", "cannot close the interrupted move: " + j.lastError);
       }
