@@ -21,7 +21,6 @@ import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
 import { loadWorld, saveWorld } from "../../../sim/world-file.ts";
 import { defaultDays } from "../../../sim/run.ts";
 import { nodeConsoleParts } from "../console/attach.ts";
-import { openPort, portWriter, serveConsole } from "../console/serial.ts";
 import { EXIT, runOutcome } from "../exit-codes.ts";
 
 export interface SimRunOptions {
@@ -62,10 +61,12 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
     if (clock.monoMs() < lastT) clock.runUntil(lastT);
   }
   const hal: Hal = Object.assign({}, sim, { store }, o.benchInput ? { benchInput: { read: () => true } } : {});
-  const port = o.consolePath ? await openPort(o.consolePath) : null;
-  const device = assembleScenario(sc, hal, store, nodeConsoleParts(sc.source.profile, port ? { nowMs: () => performance.now(), send: portWriter(port) } : null));
+  // serialport is loaded only for a console (it is a good part of the start-up time)
+  const serial = o.consolePath ? await import("../console/serial.ts") : null;
+  const port = serial ? await serial.openPort(o.consolePath!) : null;
+  const device = assembleScenario(sc, hal, store, nodeConsoleParts(sc.source.profile, port ? { nowMs: () => performance.now(), send: serial!.portWriter(port) } : null));
   const ctl = device.controller;
-  const stopConsole = port && device.console ? serveConsole(port, device.console) : null;
+  const stopConsole = port && device.console ? serial!.serveConsole(port, device.console) : null;
   let advisor: boolean | null = null;
   if (o.advisor) {
     const { attachAdvisor } = await import("../advisor/attach.ts");
