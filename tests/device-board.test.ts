@@ -37,7 +37,8 @@ test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts 
     const r = recover(new Uint8Array(readFileSync(join(journal, "journal.bin"))), Infinity, 0);
     return r.nextSeq - 1;
   };
-  const rng = new Rng(2026);
+  // OSTEODRIVE_BOARD_SEED draws another spread of disruptions (the figures are printed for each)
+  const rng = new Rng(Number(process.env.OSTEODRIVE_BOARD_SEED) || 2026);
   const plan: Disruption[] = [];
   for (let i = 0; i < 14; i++) plan.push("kill-at-break");
   for (let i = 0; i < 9; i++) plan.push("kill-running");
@@ -247,4 +248,17 @@ test("trial on a served emulated Uno, killed mid-run: a plain rerun is refused (
   } finally {
     await board.close();
   }
+});
+
+test("device --board --advisor loads the advisor only when asked, and keeps it off on a device it was not trained for", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "osteodrive-board-advisor-"));
+  const r = await osteodrive(["device", "--board", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", join(dir, "j"), "--time-scale", String(K), "--duration", "0.01", "--advisor", "--json"]).exit;
+  t.is(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  t.is(s.advisor, "off");
+  t.is(s.stopReason, "duration");
+  t.regex(r.stderr, /advisor: backend (wasm|cpu|tensorflow)/);
+  const plain = await osteodrive(["device", "--board", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", join(dir, "k"), "--time-scale", String(K), "--duration", "0.01", "--json"]).exit;
+  t.is(JSON.parse(plain.stdout.trim().split("\n").pop()!).advisor, "not requested");
+  t.notRegex(plain.stderr, /advisor/);
 });

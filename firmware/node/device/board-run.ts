@@ -86,6 +86,8 @@ export interface BoardRunEnd {
 }
 
 const BINDING = "prescription.json";
+/** After Ctrl-C, the longest the process lives on (closing ports) before it exits anyway (ms). */
+const EXIT_BACKSTOP_MS = 1000;
 
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
@@ -224,7 +226,11 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore
     },
   };
   ctl.addObserver(watch);
-  const onSignal = () => end("interrupted");
+  // Ctrl-C: the motor is disabled at once (below); should closing the ports then hang, the process still ends within a second
+  const onSignal = () => {
+    end("interrupted");
+    setTimeout(() => process.exit(EXIT.interrupted), EXIT_BACKSTOP_MS).unref();
+  };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
