@@ -15,11 +15,9 @@ import { setImmediate as turn, setTimeout as sleep } from "node:timers/promises"
 import type { SerialPort } from "serialport";
 import { VirtualClock } from "../virtual-clock.ts";
 import { lineReader } from "./lines.ts";
-import { meterHostPort } from "./lockstep.ts";
+import { GIVE_UP_WALL_MS, meterHostPort } from "./lockstep.ts";
 import type { HostMeter } from "./lockstep.ts";
 
-/** A wire busy this long (wall ms) is given up on (the host's link watchdog then judges the silence). */
-const GIVE_UP_WALL_MS = 10000;
 
 export class BoardClock extends EventEmitter {
   readonly clock: VirtualClock;

@@ -28,9 +28,8 @@ import { openPtyPair } from "./pty.ts";
 import type { PtyPair } from "./pty.ts";
 import type { Rig } from "./rig.ts";
 import { lineReader } from "./lines.ts";
+import { GIVE_UP_WALL_MS } from "./lockstep.ts";
 
-/** A wire busy this long (wall ms) is given up on, as in lockstep.ts: the host notices the silence itself. */
-const GIVE_UP_WALL_MS = 10000;
 /** World ms between the true-gap samples kept for the overshoot check (plus one after every pulse). */
 const SAMPLE_EVERY_MS = 50;
 
