@@ -109,7 +109,7 @@ test("Ctrl-C on the device: it ends with 130, the motor off and a shutdown recor
   t.regex((last.payload as any).detail, /interrupted: controller stopped, motor disabled/);
 });
 
-test("device --board: bad input exits 2 naming the field, and writes nothing", async (t) => {
+test("device --board: bad input exits 2 naming the field, a port that cannot open exits 1, and neither writes anything", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "exit-input-"));
   const profile = profileWith(dir, BENCH_PROFILE, (p) => (p.board.stepPin = 1));
   const journal = join(dir, "j");
@@ -126,4 +126,10 @@ test("device --board: bad input exits 2 naming the field, and writes nothing", a
   t.is(other.code, 2, other.stderr);
   t.regex(other.stderr, /belongs to another prescription/);
   t.false(existsSync(join(journal, "journal.bin")));
+  // a port that cannot be opened is a runtime failure (1), and nothing is written either
+  const fresh = join(dir, "fresh");
+  const noPort = await osteodrive(["device", "--board", join(dir, "no-such-tty"), "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", fresh]).exit;
+  t.is(noPort.code, 1, noPort.stderr);
+  t.regex(noPort.stderr, /board-connect-failed/);
+  t.false(existsSync(fresh));
 });

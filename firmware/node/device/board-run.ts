@@ -156,7 +156,6 @@ function stopWhenIdle(device: Device, graceMs: number): Promise<boolean> {
 
 export async function runBoardDevice(o: BoardRunOptions): Promise<BoardRunEnd> {
   const inp = inputs(o);
-  mkdirSync(o.journalDir, { recursive: true });
   const store = new FencedStore(new FileStore(join(o.journalDir, "journal.bin")));
   const consolePort = o.consolePath ? await openPort(o.consolePath) : null;
   let board: OpenedBoard;
@@ -166,6 +165,8 @@ export async function runBoardDevice(o: BoardRunOptions): Promise<BoardRunEnd> {
     if (consolePort) await closePort(consolePort);
     throw e;
   }
+  // nothing is written before the board answered
+  mkdirSync(o.journalDir, { recursive: true });
   if (inp.rxJson.bind) writeAtomically(join(o.journalDir, BINDING), JSON.stringify(inp.rxJson.json, null, 2) + "\n");
   const hal = board.hal;
   const startUm = hal.position.read().value;
