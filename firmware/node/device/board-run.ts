@@ -210,12 +210,13 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore
     settle(why);
   };
   // Fenced before the stepper reports the move the loss cut: the journal ends as a power cut leaves it.
-  board.hal.link.onLost((reason) => {
+  const lost = (reason: string) => {
     if (ended) return;
     ctl.record("board-lost", reason);
     store.fence();
     end("board-lost: " + reason);
-  }, true);
+  };
+  board.hal.link.onLost(lost, true);
   const watch: ControllerObserver = {
     decision() {},
     moved() {},
@@ -235,9 +236,13 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    device.boot();
-    const rec = ctl.recovery();
-    o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recoveredThroughSeq: rec ? rec.nextSeq - 1 : 0, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0, openIntentReconciled: rec !== null && rec.openIntent !== null }));
+    // lost while the advisor loaded: never boot on a dead link
+    if (board.hal.link.lost) lost(board.hal.link.reason);
+    if (!ended) {
+      device.boot();
+      const rec = ctl.recovery();
+      o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recoveredThroughSeq: rec ? rec.nextSeq - 1 : 0, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0, openIntentReconciled: rec !== null && rec.openIntent !== null }));
+    }
     const ph = ctl.phaseState().phase;
     if (o.untilComplete && (ph === "complete" || ph === "fault")) end(ph === "complete" ? "complete" : "fault: " + ctl.phaseState().fault);
     // the deadline is absolute on the HAL clock: a timer at it always finds it reached
