@@ -22,6 +22,7 @@ import { Rng } from "../sim/rng.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
 import { osteodrive, profileWith, serveBoard } from "./board-harness.ts";
 import { openPtyPair } from "../sim/uno/pty.ts";
+import { EXIT } from "../firmware/node/exit-codes.ts";
 import type { DeviceProc } from "./board-harness.ts";
 
 const K = 4320;
@@ -91,7 +92,7 @@ test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts 
         board.send("power off");
         board.send("continue");
         const e = await d.exit;
-        t.is(e.code, 5, "a silent board is a lost board: " + e.stderr);
+        t.is(e.code, EXIT.boardLost, "a silent board is a lost board: " + e.stderr);
         t.regex(e.stderr, /board-lost: no report from the board/);
         fig.powerCuts++;
         if (fig.powerCuts === 1) {
@@ -112,7 +113,7 @@ test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts 
         board.send("unplug");
         await gone;
         const e = await d.exit;
-        t.is(e.code, 5, e.stderr);
+        t.is(e.code, EXIT.boardLost, e.stderr);
         fig.unplugs++;
         const back = board.event("plugged");
         board.send("replug");

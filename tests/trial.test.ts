@@ -15,6 +15,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { runTrial } from "../firmware/node/trial/run.ts";
 import type { OpenedBoard } from "../firmware/node/board/open-board.ts";
 import { recover } from "../firmware/core/journal.ts";
+import { EXIT } from "../firmware/node/exit-codes.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
@@ -56,6 +57,9 @@ test("trial --port emulated:uno --json completes a compressed 2 mm trial within 
   t.true(s.accuracyPct > 98 && s.precisionPct > 90, "accuracy " + s.accuracyPct + " precision " + s.precisionPct);
   t.is(s.truth, "plant");
   t.is(s.missedSteps, 0);
+  // 2 mm at 2.4 mm/day is a 0.83-day distraction: its rate is measured over that span
+  t.is(s.dailyRateMmPerDay.length, 1);
+  t.true(Math.abs(s.dailyRateMmPerDay[0] - 2.4) <= 0.024, "daily rate " + s.dailyRateMmPerDay[0]);
   for (const f of ["trial.ndjson", "trial.csv", "report.html", "summary.json", "journal.bin"]) t.true(existsSync(join(out, f)), f);
   const recs = records(out);
   const samples = recs.filter((r) => r.type === "sample");
@@ -90,7 +94,7 @@ test("pulling the cable mid-trial stops it as a power cut would: link loss logge
   });
   t.true(unplugAt > 0);
   t.regex(res.stopReason, /^board-lost: /);
-  t.is(res.exitCode, 5);
+  t.is(res.exitCode, EXIT.boardLost);
   t.true(res.summary.finalStateSafe);
   const recs = records(out);
   const link = recs.find((r) => r.type === "link");

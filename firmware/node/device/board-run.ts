@@ -56,7 +56,9 @@ export interface BoardRunOptions {
   defaultDays?: (run: BoardRun) => number;
   untilComplete: boolean;
   /** Called once the device is assembled, before it boots: observers to add (a trial's recorder). */
-  observe?: (run: BoardRun) => ControllerObserver[];
+  observe?: (run: BoardRun) => ControllerObserver[] | Promise<ControllerObserver[]>;
+  /** Called once the device has booted (recovered or fresh), before it runs on. */
+  onReady?: (run: BoardRun) => void;
   onProgress?: (fraction: number, dayNow: number) => void;
   /** One line for the operator (stderr in the CLI). */
   say: (line: string) => void;
@@ -183,7 +185,7 @@ export async function runBoardDevice(o: BoardRunOptions): Promise<BoardRunEnd> {
   const ctl = device.controller;
   const stopConsole = consolePort && device.console ? serveConsole(consolePort, device.console) : null;
   try {
-    for (const ob of o.observe ? o.observe(run) : []) ctl.addObserver(ob);
+    for (const ob of o.observe ? await o.observe(run) : []) ctl.addObserver(ob);
     let advisor: BoardRunEnd["advisor"] = "not requested";
     if (o.advisor) {
       const { attachAdvisor } = await import("../advisor/attach.ts");
@@ -241,6 +243,7 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore
     if (!ended) {
       device.boot();
       const rec = ctl.recovery();
+      if (o.onReady) o.onReady(run);
       o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recoveredThroughSeq: rec ? rec.nextSeq - 1 : 0, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0, openIntentReconciled: rec !== null && rec.openIntent !== null }));
     }
     const ph = ctl.phaseState().phase;

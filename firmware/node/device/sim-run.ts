@@ -1,12 +1,14 @@
 // `osteodrive device --hal sim`: the whole Node app (controller, supervisor, file
-// journal) on the simulated device. With a world file the simulated plant and clock
-// outlive the process, so the app can be killed and restarted at any moment and
-// recovers from its journal like a real device. untilComplete returns once the
-// protocol is complete or a fault has latched. A console path serves the device
-// console (docs/protocol.md) on a serial port, e.g. one end of a socat pty pair; its
-// keys come from the profile's consoleKeys. benchInput sets the simulated
-// bench-mode jumper (bench commands need it). What the console changed (a
-// prescription, the clock) is restored from the journal at every start.
+// journal) on the simulated device, the scenario's scripted faults included. With a
+// world file the simulated plant and clock outlive the process, so the app can be
+// killed and restarted at any moment and recovers from its journal like a real
+// device. untilComplete returns once the protocol is complete or a fault has
+// latched. A console path serves the device console (docs/protocol.md) on a serial
+// port, e.g. one end of a socat pty pair; its keys come from the profile's
+// consoleKeys. benchInput sets the simulated bench-mode jumper (bench commands need
+// it). What the console changed (a prescription, the clock) is restored from the
+// journal at every start. serialport, the advisor (TensorFlow.js) and the dashboard
+// load only when asked for.
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -21,7 +23,9 @@ import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
 import { loadWorld, saveWorld } from "../../../sim/world-file.ts";
 import { defaultDays } from "../../../sim/run.ts";
 import { nodeConsoleParts } from "../console/attach.ts";
+import type { DashboardFlags } from "../dashboard/attach.ts";
 import { EXIT, runOutcome } from "../exit-codes.ts";
+import { progressBar } from "../progress.ts";
 
 export interface SimRunOptions {
   scenario: string;
@@ -35,6 +39,7 @@ export interface SimRunOptions {
   consolePath: string | null;
   benchInput: boolean;
   advisor: boolean;
+  dashboard: DashboardFlags | null;
   say: (line: string) => void;
 }
 
@@ -43,7 +48,9 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
   const scale = o.timeScale;
   const sc = loadScenario(o.scenario);
   const days = o.days ?? defaultDays(sc);
-  const { clock, plant, hal: sim } = makeSimWorld(sc, { faults: false });
+
+  // the scenario's scripted faults run on the device too (a dashboard or a script can watch one latch)
+  const { clock, plant, hal: sim } = makeSimWorld(sc);
   const worldFile = o.worldFile;
   if (worldFile) {
     loadWorld(worldFile, plant, clock);
@@ -72,6 +79,9 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
     const { attachAdvisor } = await import("../advisor/attach.ts");
     advisor = await attachAdvisor(ctl, hal.alarm, sc.profile.name);
   }
+  const dash = o.dashboard ? await (await import("../dashboard/attach.ts")).attachDashboard(ctl, { title: "device: " + sc.name, truth: "plant", trueGapUm: () => plant.gapUm, alarm: hal.alarm, journal: device.journal, link: null }, o.dashboard, (line) => process.stderr.write(line + "\n")) : null;
+  if (dash && dash.server.sync) await dash.server.firstPage();
+  const bar = progressBar(!o.json);
   device.boot();
   const rec0 = ctl.recovery();
   o.say("ready " + JSON.stringify({ phase: ctl.phaseState().phase, recoveredThroughSeq: rec0 ? rec0.nextSeq - 1 : 0, journalSeq: device.journal ? device.journal.nextSeq - 1 : 0 }));
@@ -86,12 +96,17 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
   const settled = () => ctl.phaseState().phase === "complete" || ctl.phaseState().phase === "fault";
   while (!stop && clock.monoMs() < endMs && !(o.untilComplete && settled())) {
     const next = maxSpeed ? clock.monoMs() + 10 * MS_PER_MINUTE : mono0 + (performance.now() - wall0) * scale;
-    clock.runUntil(Math.min(endMs, next));
+    // in sync, one control tick at a time, each drawn by the dashboard page before the next
+    clock.runUntil(Math.min(endMs, next, dash && dash.server.sync ? clock.monoMs() + sc.profile.tickMs : Infinity));
     if (worldFile) saveWorld(worldFile, plant, clock);
+    bar.update(clock.monoMs() / endMs, "device day " + (ctl.elapsedMs() / MS_PER_DAY).toFixed(3) + " " + ctl.phaseState().phase);
+    if (dash) await dash.server.settled();
     if (maxSpeed) await yieldToLoop();
     else await new Promise((r) => setTimeout(r, 20));
   }
+  bar.done();
   device.stop();
+  if (dash) await dash.close();
   if (stopConsole) await stopConsole();
   if (worldFile) saveWorld(worldFile, plant, clock);
   const t = ctl.elapsedMs();

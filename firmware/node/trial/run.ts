@@ -18,9 +18,11 @@ import { renderReport } from "../../../sim/report.ts";
 import type { OpenedBoard } from "../board/open-board.ts";
 import { InputError, runBoardDevice } from "../device/board-run.ts";
 import type { BoardRun } from "../device/board-run.ts";
-import { runOutcome } from "../exit-codes.ts";
+import { EXIT, runOutcome } from "../exit-codes.ts";
 import type { ExitCode } from "../exit-codes.ts";
-import { TrialLog } from "./log.ts";
+import { TrialLog, logStart } from "./log.ts";
+import { attachDashboard } from "../dashboard/attach.ts";
+import type { DashboardFlags, RunningDashboard } from "../dashboard/attach.ts";
 import { TrialObserver } from "./observer.ts";
 import type { LengthSource } from "./observer.ts";
 import { trialSummary } from "./summary.ts";
@@ -46,6 +48,9 @@ export interface TrialOptions {
   onProgress?: (fraction: number, dayNow: number) => void;
   /** Called once the board is up (tests use it to pull the cable). */
   onBoard?: (board: OpenedBoard) => void;
+  /** Serve the live dashboard (--dashboard [HOST:]PORT, --dashboard-sync). */
+  dashboard?: DashboardFlags;
+  /** Where the app's own lines go (readiness, the dashboard's URL). */
   say?: (line: string) => void;
 }
 
@@ -73,6 +78,22 @@ function prepareOut(o: TrialOptions): void {
   for (const e of entries) if (!/^previous-\d+$/.test(e)) renameSync(join(o.outDir, e), join(aside, e));
 }
 
+/** --dashboard on a trial; in sync the in-process emulated board's clock waits for the pages (a real board cannot wait). */
+async function trialDashboard(run: BoardRun, flags: DashboardFlags, say: (line: string) => void): Promise<RunningDashboard> {
+  const board = run.board;
+  const rig = board.rig;
+  const ctl = run.device.controller;
+  if (flags.sync && !board.emulated) throw new InputError("--dashboard-sync needs --port emulated:uno: a real board's clock cannot wait for a page");
+  const dash = await attachDashboard(ctl, { title: "trial: " + run.profile.name, truth: rig ? "plant" : "sensor", trueGapUm: rig ? () => rig.plant.gapUm : null, alarm: board.hal.alarm, journal: run.device.journal!, link: board.hal.link }, flags, say);
+  if (flags.sync && board.emulated) {
+    const runner = board.emulated.runner;
+    const wire = runner.gate;
+    runner.gate = () => (wire ? wire() : null) ?? dash.server.pending();
+    await dash.server.firstPage();
+  }
+  return dash;
+}
+
 export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   const wall0 = performance.now();
   prepareOut(o);
@@ -81,18 +102,22 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   let recorder: Recorder | null = null;
   let log: TrialLog | null = null;
   let endMs = Infinity;
-  const observe = (run: BoardRun) => {
+  let dash: RunningDashboard | null = null;
+  const observe = async (run: BoardRun) => {
     const rig = run.board.rig;
     const length: LengthSource = rig ? { kind: "plant", get gapUm() { return rig.plant.gapUm; } } : { kind: "sensor", gapUm: run.startUm };
     const ctl = run.device.controller;
-    log = new TrialLog(o.outDir, o.resume === true);
+    log = new TrialLog(o.outDir, length.kind, o.resume === true);
     // The Recorder reads only `gapUm`; on a real rig that is the position reading.
     recorder = new Recorder(rig ? rig.plant : length, ctl.currentSchedule(), run.profile.tickMs, run.profile.tickMs * 10);
     obs = new TrialObserver(recorder, log, length, () => run.board.boardMs());
     const seen = obs;
     run.board.hal.link.onLost((reason) => {
-      seen.record({ type: "link", tMs: ctl.elapsedMs(), code: "link-lost", detail: reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver") });
+      const detail = reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver");
+      seen.record({ type: "link", tMs: ctl.elapsedMs(), code: "link-lost", detail });
+      if (dash) dash.source.linkEvent(ctl.elapsedMs(), "link-lost", detail);
     });
+    if (o.dashboard) dash = await trialDashboard(run, o.dashboard, o.say ?? (() => {}));
     if (o.onBoard) o.onBoard(run.board);
     // recovery at boot and a prescription loaded over the console replace the schedule: the recorder follows
     const rec = recorder;
@@ -117,6 +142,11 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
       },
       untilComplete: true,
       observe,
+      // after boot: the schedule in force (fresh, or recovered from the journal) heads the log
+      onReady: (run) => {
+        const ctl = run.device.controller;
+        obs!.record({ type: "start", tMs: ctl.elapsedMs(), code: run.profile.name, detail: JSON.stringify(logStart(run.profile, ctl.prescription(), ctl.currentSchedule(), ctl.status().wallAtStart, obs!.length.kind, o.port, o.timeScale)) });
+      },
       onProgress: o.onProgress,
       say: o.say ?? (() => {}),
     });
@@ -136,15 +166,18 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
       phases: recorder!.phases,
       softForceN: run.rx.softForceN,
       hardForceN: run.rx.hardForceN,
+      truth: summary.truth,
       notes: [
         "accuracy " + summary.accuracyPct + " %, precision " + summary.precisionPct + " % (" + summary.segmentAccuracyPct.length + " segments)",
         "final error " + summary.finalErrorUm + " µm, tolerance " + summary.toleranceUm + " µm: " + (summary.withinTolerance ? "within" : "OUTSIDE"),
         "stopped: " + end.stopReason + " after " + summary.boardSeconds + " s of board time",
       ],
     }));
-    const exitCode = end.exitCode === 130 || end.exitCode === 5 ? end.exitCode : runOutcome(summary.finalPhase, summary.withinTolerance);
+    const exitCode = end.exitCode === EXIT.interrupted || end.exitCode === EXIT.boardLost ? end.exitCode : runOutcome(summary.finalPhase, summary.withinTolerance);
     return { summary, files, stopReason: end.stopReason, exitCode };
   } finally {
+    const d = dash as RunningDashboard | null;
+    if (d) await d.close();
     const l = log as TrialLog | null;
     if (l) {
       // The emulated rig's own word on the motor after the last command reached the board (the board is closed by now).
