@@ -42,6 +42,8 @@ export interface SimConsoleOptions {
   store?: PowerCutStore;
   /** Virtual time to start at (a reboot later in the protocol). */
   startMs?: number;
+  /** The board's wall clock this far off (a real-time clock that lost its battery, say). */
+  wallOffsetMs?: number;
   seed?: number;
 }
 
@@ -56,6 +58,7 @@ export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
   const plant = new Plant(sc.plant, sc.seed);
   const store = o.store || new PowerCutStore();
   const sim = makeSimHal(plant, clock, sc.driver, store);
+  if (o.wallOffsetMs) clock.wallOffsetMs = o.wallOffsetMs;
   if (o.startMs) clock.runUntil(o.startMs);
   const hal: Hal = o.benchInput ? Object.assign({}, sim, { benchInput: o.benchInput }) : sim;
   const rng = new Rng(o.seed === undefined ? 1 : o.seed);

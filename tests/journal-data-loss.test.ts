@@ -1,0 +1,119 @@
+// The two ways the journal used to lose what it had written (issue 14), each as a
+// clinician or an unlucky service engineer would meet it on a simulated device:
+//  1. a clinician's `time set` while the device is faulted on a damaged journal (or
+//     on a clock that went back while it was off) rewrote the journal: 876 records
+//     became 2 and the treatment restarted from zero with a new latency;
+//  2. damage that read as "no journal" (a cut inside the first record, a missing
+//     file) gave a silent fresh start, and the replay counter went back with it, so a
+//     superseded signed prescription was accepted again.
+// Both were written before the fix and failed on the code of that time.
+
+import test from "ava";
+import { fileURLToPath } from "node:url";
+import { loadScenario } from "../sim/scenario.ts";
+import { scenarioWithKeys, simConsole } from "../firmware/node/console/sim-console.ts";
+import type { SimConsole } from "../firmware/node/console/sim-console.ts";
+import { newKeyPair } from "../firmware/node/console/ed25519.ts";
+import type { KeyFile } from "../firmware/node/console/keyfile.ts";
+import { signPrescription, signRequest } from "../firmware/node/console/sign.ts";
+import { formatUtc } from "../firmware/core/console/calendar.ts";
+import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
+import { PowerCutStore } from "../sim/power-cut-store.ts";
+
+const FIXTURE = fileURLToPath(new URL("./fixtures/kill-test.json", import.meta.url));
+const DR: KeyFile = Object.assign({ id: "dr-lee", role: "clinician" as const }, newKeyPair());
+const SC = scenarioWithKeys(loadScenario(FIXTURE), [DR]);
+const SERIAL = SC.profile.serial;
+
+function one(d: SimConsole, req: unknown): any {
+  const r = d.line(req);
+  if (r.length !== 1) throw new Error("expected one response to " + JSON.stringify(req) + ", got " + JSON.stringify(r));
+  return r[0];
+}
+
+function signed(d: SimConsole, req: { [k: string]: unknown }): { [k: string]: unknown } {
+  return signRequest(req, DR, SERIAL, one(d, { cmd: "hello" }).data.nonce);
+}
+
+function rx(counter: number, rateMmPerDay: number): any {
+  const text = JSON.stringify({ deviceSerial: SERIAL, counter, expires: "2026-03-01T00:00:00Z", latencyDays: 0, rateMmPerDay, rhythm: "continuous", targetLengthMm: 3, consolidationDays: 1, softForceN: 100, hardForceN: 180 });
+  return Object.assign({ cmd: "rx" }, signPrescription(text, DR));
+}
+
+function runTo(d: SimConsole, tMs: number): void {
+  d.sim.clock.runUntil(tMs);
+  while (d.ctl.moving) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
+}
+
+/** Cuts the power of a device (motor stops where it is, nothing more is written) and boots a fresh one on the same storage and plant time. */
+function powerCycle(d: SimConsole, offMs: number, damage: (store: PowerCutStore) => void, wallOffsetMs = 0): SimConsole {
+  d.sim.stepper.powerCut();
+  d.ctl.stop();
+  damage(d.store);
+  return simConsole(SC, { store: d.store, startMs: d.sim.clock.monoMs() + offMs, wallOffsetMs });
+}
+
+/** A device 0.3 days into its protocol: latency over, a few hundred moves journaled. */
+function treated(): SimConsole {
+  const d = simConsole(SC, {});
+  runTo(d, 0.3 * MS_PER_DAY);
+  if (d.ctl.phase.phase !== "distraction") throw new Error("fixture not in distraction: " + d.ctl.phase.phase);
+  return d;
+}
+
+test("time set on a device faulted by a damaged journal keeps the damaged journal byte for byte, and the treatment never restarts from zero", (t) => {
+  const d = treated();
+  const steps = d.ctl.state.stepCount;
+  const again = powerCycle(d, 60000, (s) => s.flipBit(Math.floor(s.length / 3), 2));
+  const damaged = again.store.read();
+  t.is(again.ctl.phase.phase, "fault");
+  const wall = formatUtc(again.clock.wallMs() + 1000);
+  one(again, signed(again, { cmd: "time", set: wall }));
+  t.deepEqual(again.store.read(), damaged, "the damaged journal is still there, byte for byte");
+  one(again, signed(again, { cmd: "ack", reason: "checked" }));
+  one(again, signed(again, { cmd: "resume" }));
+  runTo(again, again.sim.clock.monoMs() + MS_PER_HOUR);
+  t.not(again.ctl.phase.phase, "latency", "no second latency");
+  t.true(again.ctl.state.stepCount >= steps || again.ctl.phase.phase === "fault", "the step count did not go back to " + again.ctl.state.stepCount + " from " + steps);
+  t.deepEqual(again.store.read().subarray(0, damaged.length), damaged, "nothing written earlier was overwritten");
+});
+
+test("a board clock that went back while the device was off is a clock-jump; correcting it keeps every record and the treatment continues", (t) => {
+  const d = treated();
+  const steps = d.ctl.state.stepCount;
+  const reached = d.ctl.state.stepCount * d.ctl.gov.umPerStep;
+  const again = powerCycle(d, 60000, () => {}, -26 * 365 * MS_PER_DAY); // the RTC lost its battery: back to 2000
+  t.is(again.ctl.phase.phase, "fault");
+  t.is(again.ctl.phase.fault, "clock-jump", again.ctl.phase.reason);
+  const before = again.store.read();
+  const wall = formatUtc(Date.parse("2026-01-05T08:00:00Z") + again.sim.clock.monoMs());
+  t.is(one(again, signed(again, { cmd: "time", set: wall })).code, "ok");
+  t.is(again.ctl.state.stepCount, steps, "the step count is what the journal said");
+  one(again, signed(again, { cmd: "ack", reason: "clock set" }));
+  one(again, signed(again, { cmd: "resume" }));
+  runTo(again, again.sim.clock.monoMs() + MS_PER_HOUR);
+  t.is(again.ctl.phase.phase, "distraction", again.ctl.phase.reason);
+  t.true(again.ctl.state.stepCount * again.ctl.gov.umPerStep >= reached, "delivery continues from the length reached");
+  t.true(again.store.read().length > 0 && before.length > 0);
+});
+
+for (const [what, damage] of [
+  ["a journal cut inside its first record", (s: PowerCutStore) => s.replace(s.read().slice(0, 9))],
+  ["a missing journal", (s: PowerCutStore) => s.replace(new Uint8Array(0))],
+] as const) {
+  test(what + " is a named fault, never a fresh start, and a superseded prescription stays refused", (t) => {
+    const d = treated();
+    t.is(one(d, rx(2, 1.5)).code, "ok");
+    t.is(one(d, rx(3, 0.5)).code, "ok");
+    runTo(d, d.sim.clock.monoMs() + MS_PER_HOUR);
+    const again = powerCycle(d, 60000, damage);
+    t.is(again.ctl.phase.phase, "fault", "booted as " + again.ctl.phase.phase + ": " + again.ctl.phase.reason);
+    t.not(again.ctl.phase.fault, "");
+    const replay = one(again, rx(2, 1.5));
+    t.false(replay.ok);
+    t.is(again.ctl.rx.counter === 2, false, "the superseded prescription is not in force");
+    one(again, signed(again, { cmd: "ack", reason: "looked at it" }));
+    const afterAck = one(again, rx(2, 1.5));
+    t.is(afterAck.code, "rx-replayed", JSON.stringify(afterAck));
+  });
+}
