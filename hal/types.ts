@@ -18,7 +18,9 @@
 //      Timers fire at or after their absolute monotonic deadline, never before, in
 //      deadline order; a timer callback never runs re-entrantly inside another call.
 //  R6  Store appends are atomic per record or report failure; `read` returns what
-//      survived (the journal's codec finds torn tails).
+//      survived (the journal's codec finds torn tails) or throws when it cannot
+//      read at all; `committedBytes` counts what was acknowledged, so a medium
+//      that lost bytes in the middle is told apart from a torn last write.
 //  R7  Callbacks may run synchronously (simulator) or later (real boards): callers
 //      must not assume either.
 
@@ -84,10 +86,18 @@ export interface Clock {
 }
 
 export interface Store {
+  /** Appends the bytes (copied before it returns: the caller reuses its buffer). */
   append(bytes: Uint8Array): boolean;
+  /** What survived; throws when the medium cannot be read at all (never "empty" instead). */
   read(): Uint8Array;
   /** Replace the whole content atomically (snapshot + compaction). */
   replace(bytes: Uint8Array): boolean;
+  /**
+   * Bytes the store acknowledged (appends and replaces that returned true) and owes
+   * on read, or -1 when it keeps no such count. A read shorter than this lost
+   * committed bytes — a file cut in the middle, not a torn last write.
+   */
+  committedBytes(): number;
 }
 
 export type AlarmLevel = 0 | 1 | 2 | 3; // none, advisory, warning (medium), fault (high) — IEC 60601-1-8 priorities

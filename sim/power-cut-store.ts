@@ -9,6 +9,8 @@
 //  While the power is off every write is refused; powerOn() brings it back.
 //  - failAppends: appends fail without writing anything (a full or failing medium).
 //  - flipBit(offset, bit): one bit of the stored content flips.
+//  - truncate(n): the content is cut to n bytes behind the store's back (a file
+//    cut in the middle); committedBytes() still says what was acknowledged.
 // It counts appends, replaces and bytes written (write volume, flash wear).
 
 import type { Store } from "../hal/types.ts";
@@ -22,6 +24,8 @@ export class PowerCutStore implements Store {
   replaces = 0;
   bytesAppended = 0;
   bytesReplaced = 0;
+  /** Length after the last acknowledged append or replace. */
+  private committed = 0;
   private cutByte = -1;
   private cutAppend = -1;
   private cutKeep = 0;
@@ -31,6 +35,7 @@ export class PowerCutStore implements Store {
 
   constructor(initial: Uint8Array = new Uint8Array(0)) {
     this.write(initial, 0, initial.length);
+    this.committed = initial.length;
   }
 
   cutAtByte(offset: number): void {
@@ -60,6 +65,15 @@ export class PowerCutStore implements Store {
     this.buf[offset] ^= 1 << bit;
   }
 
+  truncate(n: number): void {
+    if (!(n >= 0 && n <= this.length)) throw new Error("truncate: " + n + " outside 0.." + this.length);
+    this.length = n;
+  }
+
+  committedBytes(): number {
+    return this.committed;
+  }
+
   append(bytes: Uint8Array): boolean {
     if (!this.powered || this.failAppends) return false;
     this.appends++;
@@ -76,7 +90,9 @@ export class PowerCutStore implements Store {
     this.write(bytes, this.length, keep);
     this.bytesAppended += keep;
     if (cut) this.powerFails();
-    return keep === bytes.length;
+    if (keep !== bytes.length) return false;
+    this.committed = this.length;
+    return true;
   }
 
   read(): Uint8Array {
@@ -94,6 +110,7 @@ export class PowerCutStore implements Store {
     this.write(copy, 0, copy.length);
     this.replaces++;
     this.bytesReplaced += copy.length;
+    this.committed = copy.length;
     return true;
   }
 
@@ -112,7 +129,7 @@ export class PowerCutStore implements Store {
       grown.set(this.buf.subarray(0, this.length), 0);
       this.buf = grown;
     }
-    this.buf.set(bytes.subarray(0, n), at);
+    this.buf.set(n === bytes.length ? bytes : bytes.subarray(0, n), at);
     this.length = at + n;
   }
 }
