@@ -2,7 +2,7 @@
 // part of the simulated device — the drive, a sensor, the clock, the motor driver
 // or the store — the way it would break in the field. The controller is not told.
 
-import type { SimHal } from "../hal/sim/driver.ts";
+import type { SimHal } from "./driver.ts";
 import type { Checker } from "../firmware/core/validate.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 

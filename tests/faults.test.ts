@@ -37,7 +37,7 @@ for (const name of names) {
       const f = s.faults[0];
       t.is(f.code, expect.code, f.detail);
       const speed = sc.faults[0].kind === "runaway" ? sc.faults[0].value / MS_PER_HOUR : (sc.prescription.rateMmPerDay * UM_PER_MM) / MS_PER_DAY;
-      const bound = DETECTION[expect.code](r.controller.sup, speed);
+      const bound = DETECTION[expect.code](r.controller.inspect().sup, speed);
       t.true(f.atMs >= injected, "not before the fault");
       t.true(f.atMs - injected <= bound, "detected after " + (f.atMs - injected) / 1000 + " s, bound " + bound / 1000 + " s");
       t.false(r.hal.stepper.isEnabled(), "motor disabled");
@@ -60,7 +60,7 @@ for (const name of names) {
       const shortfall = f0 && f0.kind === "missed-steps" ? (f0.value * sc.prescription.rateMmPerDay * UM_PER_MM) / MS_PER_DAY : 1;
       // rising baseline: three days of rising resting force from the start of distraction, then the bound
       const from = expect.code === "force-rising-baseline" ? (sc.prescription.latencyDays + 3) * MS_PER_DAY : injected;
-      t.true(w!.atMs - from <= WARNING_BOUND[expect.code](r.controller.sup, shortfall), "detected after " + (w!.atMs - from) / 1000 + " s");
+      t.true(w!.atMs - from <= WARNING_BOUND[expect.code](r.controller.inspect().sup, shortfall), "detected after " + (w!.atMs - from) / 1000 + " s");
       t.true(s.alarms.some((a) => a.level === 2 && a.code === expect.code), "warning alarm");
       t.true(journalEvents(r.hal.store).some((e) => e.code === "warning:" + expect.code), "journal entry");
       if (expect.code === "force-rising-baseline") {

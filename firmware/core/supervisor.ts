@@ -409,10 +409,10 @@ export function vet(c: SupervisorConfig, s: SupervisorState, o: Observation, ste
   return v;
 }
 
-/** Books a finished move: the supervisor's own count and budget see what was issued. */
-export function afterMove(s: SupervisorState, tMs: number, requested: number, issued: number, driverFault: string, v: Verdict): Verdict {
+/** Books a finished move (dir 1 distracts, -1 retracts): the supervisor's own count and budget see what was issued. */
+export function afterMove(s: SupervisorState, tMs: number, requested: number, issued: number, dir: number, driverFault: string, v: Verdict): Verdict {
   clear(v, 0);
-  s.stepCount += issued;
+  s.stepCount += dir * issued;
   windowAdd(s.window, tMs, issued);
   if (driverFault !== "") return fault(v, "driver-fault", "stepper reported " + driverFault + " after " + issued + " of " + requested + " steps");
   if (issued > requested) return fault(v, "runaway", "driver issued " + issued + " steps for " + requested + " commanded");

@@ -2,10 +2,10 @@
 // board implements, backed by the plant model and the virtual clock. Pulses of a
 // move reach the plant at the move's end time, at the driver's step rate.
 
-import type { Annunciator, AlarmLevel, Clock, Hal, HalCaps, MoveRequest, MoveResult, Reading, Sensor, Stepper } from "../types.ts";
-import type { Plant } from "../../sim/plant.ts";
-import type { VirtualClock } from "../../sim/virtual-clock.ts";
-import type { PowerCutStore } from "../../sim/power-cut-store.ts";
+import type { Annunciator, AlarmLevel, Clock, Hal, HalCaps, MoveRequest, MoveResult, Reading, Sensor, Stepper } from "../hal/types.ts";
+import type { Plant } from "./plant.ts";
+import type { VirtualClock } from "./virtual-clock.ts";
+import type { PowerCutStore } from "./power-cut-store.ts";
 
 export interface SimDriverOptions {
   maxStepRateHz: number;
