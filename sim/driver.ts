@@ -5,6 +5,7 @@
 import type { Annunciator, AlarmLevel, Clock, Hal, HalCaps, MoveRequest, MoveResult, Reading, Sensor, Stepper } from "../hal/types.ts";
 import type { Plant } from "./plant.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
+import { Rng } from "./rng.ts";
 import type { PowerCutStore } from "./power-cut-store.ts";
 
 export interface SimDriverOptions {
@@ -142,17 +143,35 @@ export interface SimHal extends Hal {
   position: SimSensor;
   force: SimSensor;
   store: PowerCutStore;
+  vault: PowerCutStore;
   alarm: RecordingAnnunciator;
 }
 
-/** The simulator driver; `store` is the non-volatile store that outlives a power cut. */
-export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOptions, store: PowerCutStore): SimHal {
+/**
+ * The simulator's random source: seeded (a run repeats), and mixed with the
+ * virtual time of each call, so a device rebooted on the same world draws new
+ * bytes (a new journal id) rather than the ones its first boot drew.
+ */
+function simRandom(seed: number, clock: VirtualClock): (n: number) => Uint8Array {
+  let calls = 0;
+  return (n) => {
+    calls++;
+    const rng = new Rng((seed * 2654435761 + calls * 40503 + clock.monoMs()) >>> 0);
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = Math.floor(rng.next() * 256);
+    return b;
+  };
+}
+
+/** The simulator driver; `store` (the journal) and `vault` are the non-volatile stores that outlive a power cut. */
+export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOptions, store: PowerCutStore, vault: PowerCutStore, seed: number): SimHal {
   const caps: HalCaps = {
     maxMoveSteps: opts.maxMoveSteps,
     maxStepRateHz: opts.maxStepRateHz,
     driverFaultInput: false,
     persistentStore: true,
     enableLine: true,
+    vault: true,
   };
   return {
     name: "sim",
@@ -163,6 +182,8 @@ export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOpt
     position: new SimSensor(plant, clock, () => plant.sensePosition()),
     force: new SimSensor(plant, clock, () => plant.senseForce()),
     store,
+    vault,
+    random: simRandom(seed, clock),
     alarm: new RecordingAnnunciator(clock),
   };
 }

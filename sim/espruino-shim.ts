@@ -80,6 +80,7 @@ export class EspruinoShim {
   private pulseEnd: { [pin: string]: number } = {};
   private timers = new Map<number, number>();
   private timerSeq = 0;
+  private randState = 20260101;
   private builtins: Set<string>;
 
   constructor(opts: ShimOptions) {
@@ -225,6 +226,8 @@ export class EspruinoShim {
       kickWatchdog: () => {
         this.lastKickMs = this.nowMs();
       },
+      // deterministic, like the rest of the simulator
+      hwRand: () => (this.randState = (Math.imul(this.randState, 1103515245) + 12345) | 0),
     };
     return {
       Pin: ShimPin,

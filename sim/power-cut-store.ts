@@ -11,9 +11,11 @@
 //  - flipBit(offset, bit): one bit of the stored content flips.
 //  - truncate(n): the content is cut to n bytes behind the store's back (a file
 //    cut in the middle); committedBytes() still says what was acknowledged.
+//  - preserve(label) keeps a copy in `preserved` (read-only evidence) and empties it.
 // It counts appends, replaces and bytes written (write volume, flash wear).
 
-import type { Store } from "../hal/types.ts";
+import type { HalStorage, Store } from "../hal/types.ts";
+import { Rng } from "./rng.ts";
 
 export class PowerCutStore implements Store {
   private buf = new Uint8Array(4096);
@@ -30,6 +32,8 @@ export class PowerCutStore implements Store {
   private cutAppend = -1;
   private cutKeep = 0;
   private cutReplace = false;
+  /** What preserve() moved aside, oldest first. */
+  preserved: Array<{ name: string; bytes: Uint8Array }> = [];
   /** Called the moment the power fails (inside the write that tore). */
   onPowerFail: (() => void) | null = null;
 
@@ -72,6 +76,15 @@ export class PowerCutStore implements Store {
 
   committedBytes(): number {
     return this.committed;
+  }
+
+  preserve(label: string): string {
+    if (!this.powered) return "";
+    const name = label + "-" + (this.preserved.length + 1);
+    this.preserved.push({ name, bytes: this.read() });
+    this.length = 0;
+    this.committed = 0;
+    return name;
   }
 
   append(bytes: Uint8Array): boolean {
@@ -132,4 +145,20 @@ export class PowerCutStore implements Store {
     this.buf.set(n === bytes.length ? bytes : bytes.subarray(0, n), at);
     this.length = at + n;
   }
+}
+
+/** Storage for a board driver in tests and emulations: two power-cut stores (journal, vault) and seeded random bytes. */
+export function memoryStorage(seed: number): HalStorage {
+  const rng = new Rng(seed);
+  return {
+    store: new PowerCutStore(),
+    vault: new PowerCutStore(),
+    persistent: false,
+    vaultApart: true,
+    random: (n) => {
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i++) b[i] = Math.floor(rng.next() * 256);
+      return b;
+    },
+  };
 }

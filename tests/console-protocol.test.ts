@@ -260,7 +260,7 @@ test.serial("a new prescription continues from the length reached, keeps the tim
   t.true(Math.abs(s.data.lengthUm - (reached + 500)) < 30, "delivered " + (s.data.lengthUm - reached) + " µm of 500");
 
   const now = d.sim.clock.monoMs();
-  const again = device({ store: new PowerCutStore(d.store.read()), startMs: now });
+  const again = device({ store: new PowerCutStore(d.store.read()), vault: new PowerCutStore(d.vault.read()), startMs: now });
   t.is(again.ctl.prescription().counter, 5);
   t.is(again.ctl.inspect().startUm, d.ctl.inspect().startUm);
   t.deepEqual(again.ctl.currentSchedule(), d.ctl.currentSchedule());
@@ -282,7 +282,7 @@ test.serial("time: everyone reads it; a clinician sets it (journaled, no clock-j
   t.true(Math.abs(s.data.correctionMs - (Date.parse("2026-01-05T20:00:00Z") - wall)) < 1);
   runTo(d, 0.02 * MS_PER_DAY + MS_PER_HOUR);
   t.is(d.ctl.phaseState().phase, "distraction", d.ctl.phaseState().reason);
-  const again = device({ store: new PowerCutStore(d.store.read()), startMs: d.sim.clock.monoMs() });
+  const again = device({ store: new PowerCutStore(d.store.read()), vault: new PowerCutStore(d.vault.read()), startMs: d.sim.clock.monoMs() });
   t.is(again.clock.correctionMs, d.clock.correctionMs);
   t.is(again.ctl.inspect().wallAtStart, d.ctl.inspect().wallAtStart);
   t.true(Math.abs(again.ctl.elapsedMs() - d.ctl.elapsedMs()) < 1);

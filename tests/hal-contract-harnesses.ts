@@ -11,7 +11,7 @@ import type { JohnnyFiveConfig, StepperMode } from "../hal/johnny-five/config.ts
 import { unitsPerCount } from "../hal/johnny-five/calibration.ts";
 import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import { Plant } from "../sim/plant.ts";
-import { PowerCutStore } from "../sim/power-cut-store.ts";
+import { PowerCutStore, memoryStorage } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, readJson, rigSpec } from "../sim/uno/bench-rig.ts";
 import type { RigSpec } from "../sim/uno/bench-rig.ts";
@@ -51,7 +51,7 @@ export async function simHarness(): Promise<HalHarness> {
   const { spec, cfg } = quietBench();
   const clock = new VirtualClock(spec.scenario.startWallMs);
   const plant = new Plant(spec.scenario.plant, spec.scenario.seed);
-  const hal = makeSimHal(plant, clock, { maxStepRateHz: cfg.stepRateHz, maxMoveSteps: cfg.maxMoveSteps }, new PowerCutStore());
+  const hal = makeSimHal(plant, clock, { maxStepRateHz: cfg.stepRateHz, maxMoveSteps: cfg.maxMoveSteps }, new PowerCutStore(), new PowerCutStore(), spec.scenario.seed);
   // The plant counts pulses but not their direction: count them on the way in.
   const seen = { forward: 0, backward: 0 };
   const pulse = plant.pulse.bind(plant);
@@ -91,7 +91,7 @@ export async function virtualIoHarness(mode: StepperMode): Promise<HalHarness> {
   const io = new VirtualIO(rig, clock);
   const advance = virtualAdvance(clock);
   io.connect();
-  const hal = await driveUntilSettled(openJohnnyFiveHal(io, clock, new PowerCutStore(), false, cfg), advance, 10000);
+  const hal = await driveUntilSettled(openJohnnyFiveHal(io, clock, memoryStorage(spec.scenario.seed), cfg), advance, 10000);
   return boardHarness({ hal, rig, advance, unplug: async () => io.unplug(), close: async () => hal.close() }, cfg, 1);
 }
 

@@ -13,7 +13,7 @@ import { recordSize } from "../firmware/core/journal-format.ts";
 import type { JournalErrorCode, Recovery } from "../firmware/core/journal-recover.ts";
 import { Journal as JournalV2 } from "../bench/journal-v2.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
-import { JOURNAL_ID, KEY, OTHER_KEY, created, ok, read } from "./journal-fixtures.ts";
+import { JOURNAL_ID, KEY, OTHER_KEY, ok, read } from "./journal-fixtures.ts";
 
 /** A small journal of every record kind: the bytes and where each record starts. */
 function smallJournal(key = KEY, id = JOURNAL_ID): { bytes: Uint8Array; starts: number[] } {

@@ -42,7 +42,7 @@ function rx(counter: number, rateMmPerDay: number): any {
 
 function runTo(d: SimConsole, tMs: number): void {
   d.sim.clock.runUntil(tMs);
-  while (d.ctl.moving) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
+  while (d.ctl.isMoving()) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
 }
 
 /** Cuts the power of a device (motor stops where it is, nothing more is written) and boots a fresh one on the same storage and plant time. */
@@ -50,50 +50,50 @@ function powerCycle(d: SimConsole, offMs: number, damage: (store: PowerCutStore)
   d.sim.stepper.powerCut();
   d.ctl.stop();
   damage(d.store);
-  return simConsole(SC, { store: d.store, startMs: d.sim.clock.monoMs() + offMs, wallOffsetMs });
+  return simConsole(SC, { store: d.store, vault: d.vault, startMs: d.sim.clock.monoMs() + offMs, wallOffsetMs });
 }
 
 /** A device 0.3 days into its protocol: latency over, a few hundred moves journaled. */
 function treated(): SimConsole {
   const d = simConsole(SC, {});
   runTo(d, 0.3 * MS_PER_DAY);
-  if (d.ctl.phase.phase !== "distraction") throw new Error("fixture not in distraction: " + d.ctl.phase.phase);
+  if (d.ctl.phaseState().phase !== "distraction") throw new Error("fixture not in distraction: " + d.ctl.phaseState().phase);
   return d;
 }
 
 test("time set on a device faulted by a damaged journal keeps the damaged journal byte for byte, and the treatment never restarts from zero", (t) => {
   const d = treated();
-  const steps = d.ctl.state.stepCount;
+  const steps = d.ctl.status().stepCount;
   const again = powerCycle(d, 60000, (s) => s.flipBit(Math.floor(s.length / 3), 2));
   const damaged = again.store.read();
-  t.is(again.ctl.phase.phase, "fault");
+  t.is(again.ctl.phaseState().phase, "fault");
   const wall = formatUtc(again.clock.wallMs() + 1000);
   one(again, signed(again, { cmd: "time", set: wall }));
   t.deepEqual(again.store.read(), damaged, "the damaged journal is still there, byte for byte");
   one(again, signed(again, { cmd: "ack", reason: "checked" }));
   one(again, signed(again, { cmd: "resume" }));
   runTo(again, again.sim.clock.monoMs() + MS_PER_HOUR);
-  t.not(again.ctl.phase.phase, "latency", "no second latency");
-  t.true(again.ctl.state.stepCount >= steps || again.ctl.phase.phase === "fault", "the step count did not go back to " + again.ctl.state.stepCount + " from " + steps);
+  t.not(again.ctl.phaseState().phase, "latency", "no second latency");
+  t.true(again.ctl.status().stepCount >= steps || again.ctl.phaseState().phase === "fault", "the step count did not go back to " + again.ctl.status().stepCount + " from " + steps);
   t.deepEqual(again.store.read().subarray(0, damaged.length), damaged, "nothing written earlier was overwritten");
 });
 
 test("a board clock that went back while the device was off is a clock-jump; correcting it keeps every record and the treatment continues", (t) => {
   const d = treated();
-  const steps = d.ctl.state.stepCount;
-  const reached = d.ctl.state.stepCount * d.ctl.gov.umPerStep;
+  const steps = d.ctl.status().stepCount;
+  const reached = d.ctl.status().stepCount * d.ctl.inspect().gov.umPerStep;
   const again = powerCycle(d, 60000, () => {}, -26 * 365 * MS_PER_DAY); // the RTC lost its battery: back to 2000
-  t.is(again.ctl.phase.phase, "fault");
-  t.is(again.ctl.phase.fault, "clock-jump", again.ctl.phase.reason);
+  t.is(again.ctl.phaseState().phase, "fault");
+  t.is(again.ctl.phaseState().fault, "clock-jump", again.ctl.phaseState().reason);
   const before = again.store.read();
   const wall = formatUtc(Date.parse("2026-01-05T08:00:00Z") + again.sim.clock.monoMs());
   t.is(one(again, signed(again, { cmd: "time", set: wall })).code, "ok");
-  t.is(again.ctl.state.stepCount, steps, "the step count is what the journal said");
+  t.is(again.ctl.status().stepCount, steps, "the step count is what the journal said");
   one(again, signed(again, { cmd: "ack", reason: "clock set" }));
   one(again, signed(again, { cmd: "resume" }));
   runTo(again, again.sim.clock.monoMs() + MS_PER_HOUR);
-  t.is(again.ctl.phase.phase, "distraction", again.ctl.phase.reason);
-  t.true(again.ctl.state.stepCount * again.ctl.gov.umPerStep >= reached, "delivery continues from the length reached");
+  t.is(again.ctl.phaseState().phase, "distraction", again.ctl.phaseState().reason);
+  t.true(again.ctl.status().stepCount * again.ctl.inspect().gov.umPerStep >= reached, "delivery continues from the length reached");
   t.true(again.store.read().length > 0 && before.length > 0);
 });
 
@@ -107,11 +107,11 @@ for (const [what, damage] of [
     t.is(one(d, rx(3, 0.5)).code, "ok");
     runTo(d, d.sim.clock.monoMs() + MS_PER_HOUR);
     const again = powerCycle(d, 60000, damage);
-    t.is(again.ctl.phase.phase, "fault", "booted as " + again.ctl.phase.phase + ": " + again.ctl.phase.reason);
-    t.not(again.ctl.phase.fault, "");
+    t.is(again.ctl.phaseState().phase, "fault", "booted as " + again.ctl.phaseState().phase + ": " + again.ctl.phaseState().reason);
+    t.not(again.ctl.phaseState().fault, "");
     const replay = one(again, rx(2, 1.5));
     t.false(replay.ok);
-    t.is(again.ctl.rx.counter === 2, false, "the superseded prescription is not in force");
+    t.is(again.ctl.prescription().counter === 2, false, "the superseded prescription is not in force");
     one(again, signed(again, { cmd: "ack", reason: "looked at it" }));
     const afterAck = one(again, rx(2, 1.5));
     t.is(afterAck.code, "rx-replayed", JSON.stringify(afterAck));

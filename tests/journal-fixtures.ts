@@ -5,6 +5,9 @@ import { Journal } from "../firmware/core/journal.ts";
 import { recover } from "../firmware/core/journal-recover.ts";
 import type { RecordSink, Recovery } from "../firmware/core/journal-recover.ts";
 import { cmacAes128 } from "../firmware/core/cmac.ts";
+import { inspectJournal } from "../firmware/core/journal-boot.ts";
+import { Restore } from "../firmware/core/persist.ts";
+import type { AuditEvent } from "../firmware/core/audit.ts";
 import type { Store } from "../hal/types.ts";
 
 export const KEY = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 5) & 255);
@@ -47,4 +50,12 @@ export function created(store: Store, compactAtBytes = 1 << 20, snapshot: object
 export function ok(seq: number, j: Journal): number {
   if (seq < 0) throw new Error("journal write refused: " + j.lastError);
   return seq;
+}
+
+/** The audit trail a device's journal holds (read with the key in its vault), oldest first. */
+export function journaledEvents(hal: { store: Store; vault: Store }): AuditEvent[] {
+  const restore = new Restore(1, Infinity);
+  const r = inspectJournal(hal.store, hal.vault, cmacAes128, restore);
+  if (!r) throw new Error("no vault key to read the journal with");
+  return restore.audit.events;
 }

@@ -129,6 +129,8 @@ test("the sequence continues across reopen and across a power cut at every byte 
     const r = again.open(none);
     t.is(r.error, null);
     t.is(r.droppedBytes, k);
+    t.is(s.length, prefix.length + k, "open() writes nothing");
+    t.true(again.cutTornTail(r));
     t.is(s.length, prefix.length, "the torn tail is cut off");
     t.is(ok(again.move(2, 2, 1, "", 100.6, 60000), again), 8);
     t.deepEqual(s.read(), full, "and the record written again is the same bytes");
@@ -149,17 +151,33 @@ test("an intent without its move is reported open; the move closes it", (t) => {
   t.is(j.openIntent, null);
 });
 
-test("a failing store latches storage-failure until reopened", (t) => {
+test("a failing store latches storage-failure until a compaction writes the whole state again", (t) => {
   const store = new PowerCutStore();
   const j = created(store);
+  ok(j.move(2, 2, 1, "", 100, 5), j);
   store.failAppends = true;
-  t.is(j.move(2, 2, 1, "", 100, 10), -1);
+  t.is(j.move(2, 2, 1, "", 100.1, 10), -1);
   t.is(j.lastError, "storage-failure");
   store.failAppends = false;
   t.is(j.event("x", "", 20), -1, "latched: the failed write may have left part of a record");
-  t.is(j.compact({ x: 1 }, 30), -1);
-  j.open(none);
-  t.is(ok(j.event("storage-back", "", 30), j), 3);
+  t.is(j.compact({ x: 1 }, 30), 5, "compaction loses nothing: every record was written here");
+  t.is(ok(j.event("storage-back", "", 30), j), 6);
+  t.is(read(store.read()).r.error, null);
+});
+
+test("a journal refused at recovery stays read-only: only create() starts writing again", (t) => {
+  const store = new PowerCutStore();
+  created(store);
+  store.flipBit(HEAD_BYTES + 3, 0);
+  const damaged = store.read();
+  const j = new Journal(store, 1 << 20, cmacAes128, KEY);
+  t.truthy(j.open(none).error);
+  t.is(j.event("x", "", 1), -1);
+  t.is(j.compact({ x: 1 }, 1), -1);
+  t.is(j.move(1, 1, 1, "", 1, 1), -1);
+  t.deepEqual(store.read(), damaged);
+  t.true(j.create(Uint8Array.of(8, 7, 6, 5, 4, 3, 2, 1), 10, { fresh: true }, 0, 0));
+  t.is(ok(j.event("x", "", 1), j), 12);
 });
 
 test("compaction keeps head and snapshot, carries the open intent, and the sequence goes on", (t) => {
@@ -216,6 +234,7 @@ test("file store: round trip, a torn tail cut off on open, compaction", (t) => {
   const r = j2.open(none);
   t.is(r.error, null);
   t.is(r.droppedBytes, 3);
+  t.true(j2.cutTornTail(r));
   t.is(fs.statSync(file).size, r.validBytes);
   t.is(ok(j2.event("boot", "", 400), j2), 4);
   t.is(j2.compact({ stepCount: 2 }, 500), 6);

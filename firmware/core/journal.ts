@@ -6,9 +6,9 @@
 // caller's state (the caller keeps that state in memory: nothing is re-read).
 // Times never go backwards in the journal: a record stamped before the last one
 // is stored at the last one's time (the controller, not the codec, judges the clock).
-// A failed write (the store may hold part of it) or a refused recovery latches:
-// writes are refused with that code until open() succeeds or create() starts a
-// new journal. Platform-free and Espruino-safe.
+// A failed write (the store may hold part of it) latches storage-failure until
+// the next compaction writes the whole state again; a refused recovery latches its
+// code until create() starts a new journal. Platform-free and Espruino-safe.
 
 import type { Store } from "../../hal/types.ts";
 import type { Mac, MacFactory } from "./cmac.ts";
@@ -35,7 +35,11 @@ export class Journal {
   sinceSnapshotBytes: number;
   /** The intent waiting for its move (carried over by compaction), or null. */
   openIntent: OpenIntent | null;
-  /** Why writes are refused until open() or create() succeeds; "" when healthy. */
+  /**
+   * Why writes are refused; "" when healthy. "storage-failure" (a write failed)
+   * clears with the next compaction; anything else (what recovery or the boot
+   * checks refused) only with create().
+   */
   latched: string;
   /** Why the last call failed; "" after a success. */
   lastError: string;
@@ -69,10 +73,10 @@ export class Journal {
   }
 
   /**
-   * Reads the store and replays it into `sink`. A torn tail is cut off (the
-   * authenticated records are written back as they were, the recovery reports the
-   * torn bytes) so new records follow the last valid one. An empty store latches
-   * "no-journal" and any damage its code: nothing is written until create().
+   * Reads the store and replays it into `sink`, writing nothing. An empty store
+   * latches "no-journal" and any damage its code: nothing is written until
+   * create(). A torn tail is left for cutTornTail(), once the caller's own checks
+   * have passed.
    */
   open(sink: RecordSink): Recovery {
     const bytes = this.store.read();
@@ -88,8 +92,19 @@ export class Journal {
     this.lastTMs = r.lastTMs;
     this.lastEstNm = r.estBaseNm;
     this.openIntent = r.openIntent;
-    if (r.droppedBytes > 0 && !this.store.replace(bytes.subarray(0, r.validBytes))) this.latch("storage-failure");
     return r;
+  }
+
+  /**
+   * Cuts a torn tail (what a power cut left of the write it interrupted) off the
+   * store, so new records follow the last valid one: the authenticated records are
+   * written back as they were. False when the store refused (latched).
+   */
+  cutTornTail(r: Recovery): boolean {
+    if (r.droppedBytes === 0) return true;
+    const bytes = this.store.read();
+    if (bytes.length !== r.validBytes + r.droppedBytes || !this.store.replace(bytes.subarray(0, r.validBytes))) return this.latch("storage-failure") > 0;
+    return true;
   }
 
   /**
@@ -178,13 +193,15 @@ export class Journal {
    * pairs with its end. The snapshot's seq, or -1 (the old content stays).
    */
   compact(snapshot: object, tMs: number): number {
+    // a failed write is no reason to refuse: every record was read or written here, so the snapshot loses nothing
+    if (this.latched === "storage-failure") this.latched = "";
     if (this.refused(tMs)) return -1;
     const t = this.clamp(tMs);
     const base = this.nextSeq;
     const oi = this.openIntent;
     const image = this.image(this.tagger!, this.id, base, snapshot, t, this.lastEstNm, oi);
     if (image === null) return -1;
-    if (!this.store.replace(image)) return this.fail("storage-failure");
+    if (!this.store.replace(image)) return this.latch("storage-failure");
     this.nextSeq = base + (oi ? 3 : 2);
     this.sizeBytes = image.length;
     this.sinceSnapshotBytes = oi ? INTENT_BYTES : 0;

@@ -13,6 +13,9 @@ import type { Device } from "../core/assemble.ts";
 import type { ControllerObserver } from "../core/controller.ts";
 import { parsePrescription } from "../core/prescription.ts";
 import { parseProfile } from "../core/profile.ts";
+import { cmacAes128 } from "../core/cmac.ts";
+import { sha256 } from "../core/sha256.ts";
+import { nativeJournalCrypto } from "../../hal/espruino/crypto.ts";
 import type { BundleConfig } from "./bundle-config.ts";
 
 /** Replaced by the bundler with the configuration JSON (esbuild `define`). */
@@ -49,13 +52,15 @@ function start(app: App): void {
     return;
   }
   const rx = parsePrescription(OD_CONFIG.prescription, profile, 0);
+  // the journal's cipher: the firmware's native AES and SHA-256 where it has them, else the core's
+  const native = nativeJournalCrypto();
   const d = assemble({
     hal: app.hal,
     profile,
     prescription: rx,
     startUm: 0,
     // a board's flash file and RAM hold a short audit trail; older events are counted, not kept
-    journal: OD_CONFIG.journalCompactBytes > 0 ? { store: app.hal.store, compactAtBytes: OD_CONFIG.journalCompactBytes, auditKeep: AUDIT_KEEP } : null,
+    journal: OD_CONFIG.journalCompactBytes > 0 ? { store: app.hal.store, compactAtBytes: OD_CONFIG.journalCompactBytes, auditKeep: AUDIT_KEEP, mac: native ? native.mac : cmacAes128, digest: native ? native.digest : sha256 } : null,
     console: null,
     observers: [observer(app.hal)],
   });

@@ -8,6 +8,8 @@
 // slot leaves the other. A journal file shorter than its committed length was cut
 // in the middle (committedBytes() says so); a slot naming another inode predates
 // a replace whose commit write a crash interrupted, and counts as "cannot tell".
+// preserve(label) renames the file to FILE.LABEL-N (the first N free), read-only,
+// and drops the commit record with it (so the empty file is not "truncated").
 // append/replace report failure as `false`, never by throwing. read() returns the
 // file (empty when it does not exist yet) and throws on anything else — a
 // dangling link included: a device that cannot read its journal must not start
@@ -19,7 +21,7 @@ import { crc32 } from "node:zlib";
 import type { Store } from "../types.ts";
 
 /** The file-system calls the store makes (tests swap one to simulate a crash). */
-export type FileOps = Pick<typeof fs, "openSync" | "writeSync" | "fsyncSync" | "closeSync" | "renameSync" | "readFileSync" | "statSync" | "lstatSync" | "fstatSync">;
+export type FileOps = Pick<typeof fs, "openSync" | "writeSync" | "fsyncSync" | "closeSync" | "renameSync" | "readFileSync" | "statSync" | "lstatSync" | "fstatSync" | "chmodSync" | "existsSync" | "unlinkSync">;
 
 const SLOT = 32;
 const MAGIC = 0x3143444f; // "ODC1" little-endian
@@ -78,6 +80,26 @@ export class FileStore implements Store {
       return slot.length; // the file is gone: what it held was committed
     }
     return ino === slot.ino ? slot.length : -1;
+  }
+
+  preserve(label: string): string {
+    let n = 1;
+    while (this.ops.existsSync(this.file + "." + label + "-" + n)) n++;
+    const to = this.file + "." + label + "-" + n;
+    try {
+      this.ops.renameSync(this.file, to);
+    } catch {
+      return "";
+    }
+    try {
+      this.ops.chmodSync(to, 0o444);
+      this.ops.unlinkSync(this.commitFile);
+    } catch {
+      // kept either way: a copy that stayed writable, or a commit record for a file that is gone (read as truncated until the next replace)
+    }
+    this.writes = -1;
+    this.syncDirectory();
+    return to;
   }
 
   private linkExists(): boolean {

@@ -1,4 +1,4 @@
-// `osteodrive device --hal sim --scenario NAME [--journal DIR] [--world FILE]
+// `osteodrive device --hal sim --scenario NAME [--journal DIR [--vault FILE]] [--world FILE]
 // [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH]
 // [--bench-input]`: the whole Node app (controller, supervisor, file journal) on
 // the simulated device. With --world the simulated plant and clock outlive the
@@ -19,7 +19,8 @@ import { selectBackend } from "../advisor/backend.ts";
 import { AdvisoryHook } from "../advisor/hook.ts";
 import { MODEL_DIR, loadAdvisor } from "../advisor/load.ts";
 import { modelScorer } from "../advisor/predict.ts";
-import { recover } from "../../core/journal.ts";
+import { inspectJournal } from "../../core/journal-boot.ts";
+import { cmacAes128 } from "../../core/cmac.ts";
 import { targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
 import type { Hal } from "../../../hal/types.ts";
@@ -31,7 +32,7 @@ import { defaultDays } from "../../../sim/run.ts";
 import { nodeConsoleParts } from "../console/attach.ts";
 import { openPort, portWriter, serveConsole } from "../console/serial.ts";
 
-const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor]";
+const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR [--vault FILE]] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor]";
 
 /**
  * --advisor: the tissue-response advisor runs inside the control loop (every 15 device
@@ -49,7 +50,7 @@ async function attachAdvisor(ctl: Controller, hal: Hal, device: string): Promise
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["hal", "scenario", "journal", "world", "time-scale", "days", "console"], switches: ["until-complete", "json", "help", "bench-input", "advisor"] });
+  const args = parseArgs(argv, { values: ["hal", "scenario", "journal", "vault", "world", "time-scale", "days", "console"], switches: ["until-complete", "json", "help", "bench-input", "advisor"] });
   if (args.switches.help) {
     process.stdout.write(USAGE + "\n");
     return 0;
@@ -68,17 +69,20 @@ export async function main(argv: string[]): Promise<number> {
     sim.stepper.afterPulses = () => saveWorld(worldFile, plant, clock);
   }
   let store = sim.store as Hal["store"];
+  let vault = sim.vault as Hal["vault"];
   if (args.values.journal) {
     mkdirSync(args.values.journal, { recursive: true });
     store = new FileStore(join(args.values.journal, "journal.bin"));
+    // the vault lives beside the journal's directory, not in it: losing the directory must not lose the vault
+    vault = new FileStore(args.values.vault || args.values.journal.replace(/[\\/]+$/, "") + ".vault");
   }
   if (worldFile) {
     // The world's time kept running while the app was dead: never behind what the app journaled.
-    const journaled = recover(store.read(), Infinity, 0).records;
-    const lastT = journaled.length ? journaled[journaled.length - 1].tMs : 0;
+    const journaled = inspectJournal(store, vault, cmacAes128);
+    const lastT = journaled && journaled.lastTMs > 0 ? journaled.lastTMs : 0;
     if (clock.monoMs() < lastT) clock.runUntil(lastT);
   }
-  const hal: Hal = Object.assign({}, sim, { store }, args.switches["bench-input"] ? { benchInput: { read: () => true } } : {});
+  const hal: Hal = Object.assign({}, sim, { store, vault }, args.switches["bench-input"] ? { benchInput: { read: () => true } } : {});
   const port = args.values.console ? await openPort(args.values.console) : null;
   const device = assembleScenario(sc, hal, store, nodeConsoleParts(sc.source.profile, port ? { nowMs: () => performance.now(), send: portWriter(port) } : null));
   const ctl = device.controller;
@@ -105,7 +109,8 @@ export async function main(argv: string[]): Promise<number> {
   if (stopConsole) await stopConsole();
   if (worldFile) saveWorld(worldFile, plant, clock);
   const t = ctl.elapsedMs();
-  const rec = recover(store.read(), Infinity, 0);
+  const rec = inspectJournal(store, vault, cmacAes128);
+  const boot = ctl.recovery();
   const ph = ctl.phaseState();
   const out = {
     phase: ph.phase,
@@ -113,10 +118,10 @@ export async function main(argv: string[]): Promise<number> {
     day: Math.round((t / MS_PER_DAY) * 1000) / 1000,
     trueGapUm: Math.round(plant.gapUm * 1000) / 1000,
     targetUm: Math.round(targetUm(ctl.currentSchedule(), t) * 1000) / 1000,
-    journalRecords: rec.records.length,
-    journalBytes: rec.validBytes,
-    journalError: rec.error ? rec.error.message : null,
-    recoveredAtBoot: ctl.recovery() !== null && ctl.recovery()!.lastSnapshot !== null,
+    journalRecords: rec ? rec.records : 0,
+    journalBytes: rec ? rec.validBytes : 0,
+    journalError: !rec ? "no vault key to read the journal with" : rec.error ? rec.error.message : null,
+    recoveredAtBoot: boot !== null && boot.error === null && boot.format === "v3",
     advisor: advisor === null ? "not requested" : advisor ? "on" : "off",
   };
   process.stdout.write((args.switches.json ? JSON.stringify(out) : Object.entries(out).map(([k, v]) => k.padEnd(18) + v).join("\n")) + "\n");

@@ -39,7 +39,7 @@ export function buildBundle(input: BuildInput): Bundle {
     banner: { js: "(function(){" },
     footer: { js: "})();" },
     define,
-    external: ["Storage"],
+    external: ["Storage", "crypto"],
     sourcemap: "external",
     outfile: join(ROOT, "osteodrive-espruino.js"),
     write: false,

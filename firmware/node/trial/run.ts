@@ -14,7 +14,9 @@ import { parsePrescription } from "../../core/prescription.ts";
 import { parseProfile } from "../../core/profile.ts";
 import { finishMs } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
-import { FileStore } from "../../../hal/node/file-store.ts";
+import { fileStorage } from "../../../hal/node/storage.ts";
+import { cmacAes128 } from "../../core/cmac.ts";
+import { sha256 } from "../../core/sha256.ts";
 import { Recorder } from "../../../sim/recorder.ts";
 import { renderReport } from "../../../sim/report.ts";
 import { readJson } from "../../../sim/uno/bench-rig.ts";
@@ -62,9 +64,10 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   const cfg = parseBoardConfig(profileJson, o.timeScale);
   mkdirSync(o.outDir, { recursive: true });
   const files = { ndjson: "", csv: "", report: join(o.outDir, "report.html"), summary: join(o.outDir, "summary.json"), journal: join(o.outDir, "journal.bin") };
-  rmSync(files.journal, { force: true });
-  const store = new FileStore(files.journal);
-  const board = await openBoard({ port: o.port, cfg, store, profileJson, prescriptionJson });
+  // every trial is a rig provisioned afresh: its journal and its vault start empty
+  const vaultFile = join(o.outDir, "vault.bin");
+  for (const f of [files.journal, files.journal + ".commit", vaultFile]) rmSync(f, { force: true });
+  const board = await openBoard({ port: o.port, cfg, storage: fileStorage(files.journal, vaultFile), profileJson, prescriptionJson });
   const log = new TrialLog(o.outDir);
   files.ndjson = log.ndjsonPath;
   files.csv = log.csvPath;
@@ -112,7 +115,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<t
     profile,
     prescription: rx,
     startUm,
-    journal: { store: hal.store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity },
+    journal: { store: hal.store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity, mac: cmacAes128, digest: sha256 },
     console: null,
     observers: [],
   });
