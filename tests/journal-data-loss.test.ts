@@ -111,9 +111,15 @@ for (const [what, damage] of [
     t.not(again.ctl.phaseState().fault, "");
     const replay = one(again, rx(2, 1.5));
     t.false(replay.ok);
-    t.is(again.ctl.prescription().counter === 2, false, "the superseded prescription is not in force");
-    one(again, signed(again, { cmd: "ack", reason: "looked at it" }));
-    const afterAck = one(again, rx(2, 1.5));
-    t.is(afterAck.code, "rx-replayed", JSON.stringify(afterAck));
+    t.not(again.ctl.prescription().counter, 2, "the superseded prescription is not in force");
+    t.is(one(again, signed(again, { cmd: "ack", reason: "looked at it" })).code, "journal-read-only", "an ack does not leave a journal fault");
+    // the clinician's way out: a new journal from the length the sensor measures, confirmed
+    const length = Math.round(one(again, { cmd: "status" }).data.positionUm);
+    const renewed = one(again, signed(again, { cmd: "journal", renew: length, reason: "journal lost after a repair" }));
+    t.is(renewed.code, "ok", JSON.stringify(renewed));
+    t.is(again.ctl.phaseState().phase, "paused");
+    const afterRenew = one(again, rx(2, 1.5));
+    t.is(afterRenew.code, "rx-replayed", "the replay counter outlived the journal: " + JSON.stringify(afterRenew));
+    t.is(one(again, rx(4, 0.5)).code, "ok", "a prescription above it loads");
   });
 }

@@ -80,11 +80,11 @@ export class AuditTrail {
     }
   }
 
-  /** A routine request of this kind; true when a batch is due for the journal. */
-  count(kind: string): boolean {
+  /** n routine requests of this kind; true when a batch is due for the journal. */
+  count(kind: string, n: number): boolean {
     const k = this.pending[kind] !== undefined || this.kinds(this.pending) < MAX_COUNT_KEYS ? kind : "other";
-    this.pending[k] = (this.pending[k] || 0) + 1;
-    this.pendingN++;
+    this.pending[k] = (this.pending[k] || 0) + n;
+    this.pendingN += n;
     return this.pendingN >= COUNT_BATCH;
   }
 

@@ -377,9 +377,9 @@ export class Controller {
     return !this.journal || !this.journal.shouldCompact() || this.commit();
   }
 
-  /** Counts one routine request (a read, or a request refused before it changed anything); its kind is "role command result". */
-  count(kind: string): boolean {
-    if (!this.journal || !this.audit.count(kind)) return true;
+  /** Counts n routine requests of a kind ("role command result": a read, or a request refused before it changed anything). */
+  count(kind: string, n: number): boolean {
+    if (!this.journal || !this.audit.count(kind, n) || this.readOnly) return true;
     return this.flushCounts();
   }
 

@@ -1,8 +1,9 @@
 // Line framing for the console: bytes in, whole lines (or a framing error) out.
 // A line ends at LF (a CR before it is dropped); blank lines are ignored. A line
 // longer than maxBytes is discarded up to its end and reported once; a partial
-// line left idle longer than idleMs is discarded and reported; control bytes and
-// invalid UTF-8 are reported instead of decoded. Memory is one fixed buffer.
+// line not finished within idleMs of its first byte is discarded and reported
+// (bytes trickling in cannot keep it alive to swallow the next request); control
+// bytes and invalid UTF-8 are reported instead of decoded. Memory is one fixed buffer.
 
 import { decodeUtf8 } from "./bytes.ts";
 
@@ -16,7 +17,8 @@ export class LineFramer {
   len: number;
   /** The current line outgrew the buffer: its bytes are being dropped until LF. */
   overflow: boolean;
-  lastByteAtMs: number;
+  /** When the partial line's first byte came. */
+  startedAtMs: number;
 
   constructor(maxBytes: number, idleMs: number) {
     this.maxBytes = maxBytes;
@@ -24,7 +26,7 @@ export class LineFramer {
     this.buf = new Uint8Array(maxBytes);
     this.len = 0;
     this.overflow = false;
-    this.lastByteAtMs = 0;
+    this.startedAtMs = 0;
   }
 
   /** True while part of a line is buffered (or being dropped). */
@@ -32,9 +34,9 @@ export class LineFramer {
     return this.len > 0 || this.overflow;
   }
 
-  /** Drops a partial line idle since before nowMs − idleMs; reports it as "partial-line". */
+  /** Drops a partial line begun before nowMs − idleMs; reports it as "partial-line". */
   expire(nowMs: number, sink: LineSink): void {
-    if (this.pending() && nowMs - this.lastByteAtMs > this.idleMs) {
+    if (this.pending() && nowMs - this.startedAtMs > this.idleMs) {
       this.len = 0;
       this.overflow = false;
       sink("partial-line", "");
@@ -45,6 +47,7 @@ export class LineFramer {
     this.expire(nowMs, sink);
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
+      if (c !== 0x0a && !this.pending()) this.startedAtMs = nowMs;
       if (c === 0x0a) {
         this.finish(sink);
       } else if (this.len < this.maxBytes) {
@@ -53,7 +56,6 @@ export class LineFramer {
         this.overflow = true;
       }
     }
-    if (chunk.length > 0) this.lastByteAtMs = nowMs;
   }
 
   private finish(sink: LineSink): void {
