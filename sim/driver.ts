@@ -20,8 +20,10 @@ export class SimStepper implements Stepper {
   faultInput = false;
   /** Called after a move's pulses reached the plant, before its callback (world persistence). */
   afterPulses: (() => void) | null = null;
-  /** The move in flight: its completion event, start and pulse count. */
-  private pending = { id: -1, start: 0, fits: 0, dir: 1 };
+  /** The move in flight: its completion event, start, end, pulse count, what was asked and who to tell. */
+  private pending = { id: -1, start: 0, end: 0, fits: 0, dir: 1, steps: 0, done: null as ((res: MoveResult) => void) | null };
+  /** The completion event's callback, made once (no closure per move). */
+  private finishFn: () => void;
   plant: Plant;
   clock: VirtualClock;
   rateHz: number;
@@ -32,6 +34,10 @@ export class SimStepper implements Stepper {
     this.clock = clock;
     this.rateHz = rateHz;
     this.maxMove = maxMove;
+    const self = this;
+    this.finishFn = function () {
+      self.finish();
+    };
   }
 
   enable(): void {
@@ -60,34 +66,47 @@ export class SimStepper implements Stepper {
       for (let i = 0; i < sent; i++) this.plant.pulse(this.pending.dir);
     }
     this.busy = false;
+    this.pending.done = null;
     this.enabled = false;
   }
 
   move(req: MoveRequest, done: (res: MoveResult) => void): void {
     const start = this.clock.monoMs();
-    const refuse = (fault: MoveResult["fault"]) => done({ issued: 0, fault, startedAtMs: start, endedAtMs: start });
-    if (this.busy) return refuse("busy");
-    if (!this.enabled) return refuse("disabled");
-    if (!(req.steps >= 0) || req.steps > this.maxMove || Math.floor(req.steps) !== req.steps) return refuse("too-large");
+    if (this.busy) return refuse(done, "busy", start);
+    if (!this.enabled) return refuse(done, "disabled", start);
+    if (!(req.steps >= 0) || req.steps > this.maxMove || Math.floor(req.steps) !== req.steps) return refuse(done, "too-large", start);
     const fullMs = (req.steps * 1000) / this.rateHz;
     const fits = fullMs <= req.maxDurationMs ? req.steps : Math.floor((req.maxDurationMs * this.rateHz) / 1000);
-    const end = start + (fits * 1000) / this.rateHz;
+    const p = this.pending;
     this.busy = true;
-    this.pending.start = start;
-    this.pending.fits = fits;
-    this.pending.dir = req.dir;
-    this.pending.id = this.clock.at(end, () => {
-      this.busy = false;
-      this.plant.advanceTo(end);
-      let issued = 0;
-      // A disable during the move stops the pulses that were still to come.
-      if (this.enabled) {
-        for (; issued < fits; issued++) this.plant.pulse(req.dir);
-      }
-      if (this.afterPulses) this.afterPulses();
-      done({ issued, fault: !this.enabled ? "disabled" : fits < req.steps ? "timeout" : "", startedAtMs: start, endedAtMs: end });
-    });
+    p.start = start;
+    p.end = start + (fits * 1000) / this.rateHz;
+    p.fits = fits;
+    p.dir = req.dir;
+    p.steps = req.steps;
+    p.done = done;
+    p.id = this.clock.at(p.end, this.finishFn);
   }
+
+  /** The move's end: its pulses reach the plant (unless a disable stopped them) and its callback runs. */
+  private finish(): void {
+    const p = this.pending;
+    const done = p.done!;
+    p.done = null;
+    this.busy = false;
+    this.plant.advanceTo(p.end);
+    let issued = 0;
+    // A disable during the move stops the pulses that were still to come.
+    if (this.enabled) {
+      for (; issued < p.fits; issued++) this.plant.pulse(p.dir);
+    }
+    if (this.afterPulses) this.afterPulses();
+    done({ issued, fault: !this.enabled ? "disabled" : p.fits < p.steps ? "timeout" : "", startedAtMs: p.start, endedAtMs: p.end });
+  }
+}
+
+function refuse(done: (res: MoveResult) => void, fault: MoveResult["fault"], atMs: number): void {
+  done({ issued: 0, fault, startedAtMs: atMs, endedAtMs: atMs });
 }
 
 export type SensorFault = "" | "stuck" | "dropout" | "offset";

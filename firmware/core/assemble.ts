@@ -16,9 +16,10 @@
 import type { Clock, Hal, Store } from "../../hal/types.ts";
 import type { DeviceProfile } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
-import type { Journal } from "./journal.ts";
+import type { JournalWriter } from "./journal.ts";
 import type { MacFactory } from "./cmac.ts";
 import { openJournal } from "./journal-boot.ts";
+import type { JournalBoot, JournalConfig } from "./journal-boot.ts";
 import { Controller } from "./controller.ts";
 import type { ControllerObserver } from "./controller.ts";
 import { CorrectedClock } from "./console/wall-clock.ts";
@@ -41,6 +42,8 @@ export interface JournalParts {
   /** AES-128-CMAC (core/cmac.ts, or a board's native AES) and SHA-256 (core/sha256.ts, or native). */
   mac: MacFactory;
   digest: (bytes: Uint8Array) => Uint8Array;
+  /** How the journal is opened: journal-boot.ts openJournal unless given (the bench plugs its format-2 baseline in here). */
+  open?: (c: JournalConfig, umPerStep: number) => JournalBoot;
 }
 
 /** The console's serial line: its own clock, its nonce source and the line out. */
@@ -85,7 +88,7 @@ export interface Device {
   controller: Controller;
   /** The console serving the line, when the target gave one. */
   console: Console | null;
-  journal: Journal | null;
+  journal: JournalWriter | null;
   /** The clock the device runs on: the HAL's, plus the console's wall-clock correction where there is a console. */
   clock: Clock;
   /** The HAL as the controller sees it (on `clock`). */
@@ -101,7 +104,7 @@ export function assemble(o: AssemblyOptions): Device {
   const cp = o.console;
   const keep = jp ? jp.auditKeep : 0;
   const jb = jp
-    ? openJournal({
+    ? (jp.open || openJournal)({
       store: jp.store,
       vault: o.hal.vault,
       vaultApart: o.hal.caps.vault,
@@ -132,7 +135,7 @@ export function assemble(o: AssemblyOptions): Device {
     bootFault: problem !== "" ? { code: "rx-unverified", reason: problem } : null,
     observers: o.observers,
   });
-  const journal: Journal | null = jb ? jb.journal : null;
+  const journal: JournalWriter | null = jb ? jb.journal : null;
   const line = cp ? cp.line : null;
   const console = cp && line && corrected && image
     ? cp.open({ controller, hal, clock: corrected, image, ring: cp.ring, verifier: cp.verifier, nowMs: line.nowMs, randomBytes: line.randomBytes, send: line.send })

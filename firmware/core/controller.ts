@@ -24,7 +24,7 @@ import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
-import type { Journal } from "./journal.ts";
+import type { JournalWriter } from "./journal.ts";
 import type { Recovery } from "./journal-recover.ts";
 import type { JournalBoot } from "./journal-boot.ts";
 import { provision, settle } from "./journal-boot.ts";
@@ -127,7 +127,7 @@ export class Controller {
   private decision: Decision;
   private observers: ControllerObserver[];
   private jb: JournalBoot | null;
-  private journal: Journal | null;
+  private journal: JournalWriter | null;
   private audit: AuditTrail;
   private lastRecovery: Recovery | null;
   private consoleImage: object | null;

@@ -16,6 +16,7 @@
 import type { Store } from "../../hal/types.ts";
 import type { MacFactory } from "./cmac.ts";
 import { Journal } from "./journal.ts";
+import type { JournalWriter } from "./journal.ts";
 import type { RecordSink, Recovery } from "./journal-recover.ts";
 import { recover } from "./journal-recover.ts";
 import { Restore } from "./persist.ts";
@@ -43,7 +44,7 @@ export interface JournalBoot {
   /** The fault code and its reason when kind is "fault". */
   fault: string;
   reason: string;
-  journal: Journal;
+  journal: JournalWriter;
   vault: Vault;
   /** What the records add up to (empty on a fresh start). */
   restore: Restore;

@@ -21,7 +21,27 @@ import {
 import type { OpenIntent, RecordSink, Recovery } from "./journal-recover.ts";
 import { recover } from "./journal-recover.ts";
 
-export class Journal {
+/** What the controller and the boot need of a journal writer (the bench's format-2 baseline is another). */
+export interface JournalWriter {
+  /** Why writes are refused ("" when healthy); see Journal.latched. */
+  latched: string;
+  lastError: string;
+  nextSeq: number;
+  lastTMs: number;
+  sizeBytes: number;
+  deviceKey: Uint8Array;
+  idHex(): string;
+  open(sink: RecordSink): Recovery;
+  cutTornTail(r: Recovery): boolean;
+  create(id: Uint8Array, baseSeq: number, snapshot: object, tMs: number, estUm: number): boolean;
+  intent(steps: number, dir: number, estUm: number, tMs: number): number;
+  move(issued: number, requested: number, dir: number, fault: string, estUm: number, tMs: number): number;
+  event(code: string, detail: string, tMs: number): number;
+  compact(snapshot: object, tMs: number): number;
+  shouldCompact(): boolean;
+}
+
+export class Journal implements JournalWriter {
   store: Store;
   compactAtBytes: number;
   mac: MacFactory;
@@ -46,8 +66,9 @@ export class Journal {
   /** Time of the last record (ms). */
   lastTMs: number;
   private lastEstNm: number;
-  /** seq (4 bytes) then the fixed record being written. */
+  /** seq (4 bytes) then the fixed record being written, and views of the record for each fixed size. */
   private buf: Uint8Array;
+  private views: { [size: number]: Uint8Array };
 
   constructor(store: Store, compactAtBytes: number, mac: MacFactory, deviceKey: Uint8Array) {
     this.store = store;
@@ -65,6 +86,10 @@ export class Journal {
     this.lastTMs = 0;
     this.lastEstNm = NO_EST;
     this.buf = new Uint8Array(4 + WIDE_BYTES);
+    this.views = {};
+    this.views[MOVE_BYTES] = this.buf.subarray(4, 4 + MOVE_BYTES);
+    this.views[INTENT_BYTES] = this.buf.subarray(4, 4 + INTENT_BYTES);
+    this.views[WIDE_BYTES] = this.buf.subarray(4, 4 + WIDE_BYTES);
   }
 
   /** The journal id as hex ("" before open/create succeeded). */
@@ -146,7 +171,7 @@ export class Journal {
   /** A move that ended: `issued` of `requested` steps in `dir`, its fault ("" = completed) and the estimate when it was asked for. Its seq, or -1. */
   move(issued: number, requested: number, dir: number, fault: string, estUm: number, tMs: number): number {
     if (this.refused(tMs) || !this.moveOk(issued, dir) || !this.moveOk(requested, dir)) return -1;
-    const f = MOVE_FAULTS.indexOf(fault);
+    const f = fault === "" ? 0 : MOVE_FAULTS.indexOf(fault);
     if (f < 0) return this.fail("bad-payload");
     const t = this.clamp(tMs);
     const e = toNm(estUm);
@@ -254,9 +279,13 @@ export class Journal {
   /** Tags the fixed record in the buffer as seq nextSeq and appends it: its seq, or -1 (latched). */
   private commit(size: number, t: number, estNm: number): number {
     const b = this.buf;
-    putUint(b, 0, 4, this.nextSeq);
+    const seq = this.nextSeq;
+    b[0] = seq & 255;
+    b[1] = (seq >>> 8) & 255;
+    b[2] = (seq >>> 16) & 255;
+    b[3] = (seq >>> 24) & 255;
     this.tagger!.tag(b, 0, 4 + size - TAG_BYTES, b, 4 + size - TAG_BYTES, TAG_BYTES);
-    if (!this.store.append(b.subarray(4, 4 + size))) return this.latch("storage-failure");
+    if (!this.store.append(this.views[size])) return this.latch("storage-failure");
     return this.advance(size, t, estNm);
   }
 
