@@ -9,49 +9,12 @@
 // Both were written before the fix and failed on the code of that time.
 
 import test from "ava";
-import { fileURLToPath } from "node:url";
-import { loadScenario } from "../sim/scenario.ts";
-import { scenarioWithKeys, simConsole } from "../firmware/node/console/sim-console.ts";
+import { simConsole } from "../firmware/node/console/sim-console.ts";
 import type { SimConsole } from "../firmware/node/console/sim-console.ts";
-import { newKeyPair } from "../firmware/node/console/ed25519.ts";
-import type { KeyFile } from "../firmware/node/console/keyfile.ts";
-import { signPrescription, signRequest } from "../firmware/node/console/sign.ts";
 import { formatUtc } from "../firmware/core/console/calendar.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
-import { PowerCutStore } from "../sim/power-cut-store.ts";
-
-const FIXTURE = fileURLToPath(new URL("./fixtures/kill-test.json", import.meta.url));
-const DR: KeyFile = Object.assign({ id: "dr-lee", role: "clinician" as const }, newKeyPair());
-const SC = scenarioWithKeys(loadScenario(FIXTURE), [DR]);
-const SERIAL = SC.profile.serial;
-
-function one(d: SimConsole, req: unknown): any {
-  const r = d.line(req);
-  if (r.length !== 1) throw new Error("expected one response to " + JSON.stringify(req) + ", got " + JSON.stringify(r));
-  return r[0];
-}
-
-function signed(d: SimConsole, req: { [k: string]: unknown }): { [k: string]: unknown } {
-  return signRequest(req, DR, SERIAL, one(d, { cmd: "hello" }).data.nonce);
-}
-
-function rx(counter: number, rateMmPerDay: number): any {
-  const text = JSON.stringify({ deviceSerial: SERIAL, counter, expires: "2026-03-01T00:00:00Z", latencyDays: 0, rateMmPerDay, rhythm: "continuous", targetLengthMm: 3, consolidationDays: 1, softForceN: 100, hardForceN: 180 });
-  return Object.assign({ cmd: "rx" }, signPrescription(text, DR));
-}
-
-function runTo(d: SimConsole, tMs: number): void {
-  d.sim.clock.runUntil(tMs);
-  while (d.ctl.isMoving()) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
-}
-
-/** Cuts the power of a device (motor stops where it is, nothing more is written) and boots a fresh one on the same storage and plant time. */
-function powerCycle(d: SimConsole, offMs: number, damage: (store: PowerCutStore) => void, wallOffsetMs = 0): SimConsole {
-  d.sim.stepper.powerCut();
-  d.ctl.stop();
-  damage(d.store);
-  return simConsole(SC, { store: d.store, vault: d.vault, startMs: d.sim.clock.monoMs() + offMs, wallOffsetMs });
-}
+import type { PowerCutStore } from "../sim/power-cut-store.ts";
+import { SC, one, powerCycle, runTo, rx, signed } from "./device-fixtures.ts";
 
 /** A device 0.3 days into its protocol: latency over, a few hundred moves journaled. */
 function treated(): SimConsole {

@@ -35,6 +35,14 @@ import { PHASE_EVENT, SNAPSHOT_VERSION, WINDOW_BUCKET_MS, reconcileIssued, windo
 import { preserveRefused, startJournal } from "./journal-renew.ts";
 import { makeTravelWindow, windowAdd } from "./travel-window.ts";
 
+/**
+ * The vault's watermark follows the journal after every event (what changes or
+ * judges the treatment), every WATERMARK_EVERY records, and every WATERMARK_MS of
+ * journal time: an older copy of the journal put back is refused unless it lacks
+ * only moves written since (at most that many, that long ago).
+ */
+const WATERMARK_EVERY = 256;
+const WATERMARK_MS = 3600000;
 /** The journal's last record may be this far ahead of the wall clock at boot before it is a clock jump (ms). */
 const CLOCK_TOLERANCE_MS = 5000;
 /** Headroom a bench move gets over its duration at the driver's rate (ms). */
@@ -140,6 +148,8 @@ export class Controller {
   private needsRx: boolean;
   /** Where this journal came from (persist.ts Snapshot.origin). */
   private origin: object;
+  /** Journal time of the last watermark. */
+  private markedAtMs: number;
   /** Monotonic time the prescription started, and the wall time it started at. */
   private t0: number;
   private wallAtStart: number;
@@ -168,6 +178,7 @@ export class Controller {
     this.clockBehind = false;
     this.needsRx = false;
     this.origin = { createdWallMs: hal.clock.wallMs() };
+    this.markedAtMs = 0;
     this.t0 = hal.clock.monoMs();
     this.wallAtStart = hal.clock.wallMs();
     this.startUm = o.startUm;
@@ -407,11 +418,6 @@ export class Controller {
    */
   loadPrescription(rx: Prescription, startUm: number, consoleImage: object): boolean {
     if (this.readOnly) return false;
-    // the replay counter moves first: a cut before the snapshot commits burns the counter, never reuses it
-    if (this.jb && !this.jb.vault.raiseRxCounter(rx.counter)) {
-      this.fault("storage-failure", "the vault refused the prescription counter " + rx.counter);
-      return false;
-    }
     const t = this.elapsedMs();
     this.needsRx = false;
     this.rx = rx;
@@ -425,7 +431,11 @@ export class Controller {
     if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
     this.setPhase(next);
     this.consoleImage = consoleImage;
-    return this.commit();
+    if (!this.commit()) return false;
+    // the replay counter follows the committed prescription: one the journal does not hold later was lost from it
+    if (!this.jb || this.jb.vault.raiseRxCounter(rx.counter)) return true;
+    this.fault("storage-failure", "the vault refused the prescription counter " + rx.counter);
+    return false;
   }
 
   /**
@@ -553,9 +563,14 @@ export class Controller {
       return why === "" || this.refuse("storage-failure", why);
     }
     const tNow = this.resumeFrom(jb);
+    const r = jb.restore;
+    if (!this.needsRx && this.rx.counter < jb.vault.rxCounter) {
+      this.readOnly = true;
+      jb.journal.latched = "journal-rolled-back";
+      return this.refuse("journal-rolled-back", "the journal's prescription has counter " + this.rx.counter + "; the vault saw counter " + jb.vault.rxCounter + " committed: an older copy of the journal");
+    }
     const why = settle(jb);
     if (why !== "") return this.refuse("storage-failure", why);
-    const r = jb.restore;
     if (tNow < r.lastTMs - CLOCK_TOLERANCE_MS) {
       this.clockBehind = true;
       return this.refuse("clock-jump", "wall clock is " + Math.round((r.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice (set the clock to go on)");
@@ -632,10 +647,23 @@ export class Controller {
     return snap;
   }
 
-  /** A journal write's outcome: a refusal latches storage-failure (unless a fault is already latched). */
-  private wrote(seq: number): boolean {
-    if (seq >= 0 || !this.journal) return true;
-    if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + this.journal.lastError);
+  /**
+   * A journal write's outcome: a refusal latches storage-failure (unless a fault is
+   * already latched). Every WATERMARK_EVERY records the vault's watermark follows,
+   * so a journal cut back to an older copy is told apart even between compactions.
+   */
+  private wrote(seq: number, event: boolean): boolean {
+    const j = this.journal;
+    if (!j) return true;
+    if (seq >= 0) {
+      const v = this.jb!.vault;
+      if (!event && seq - v.seq < WATERMARK_EVERY && j.lastTMs - this.markedAtMs < WATERMARK_MS) return true;
+      this.markedAtMs = j.lastTMs;
+      if (v.mark(seq)) return true;
+      this.fault("storage-failure", "the vault refused the journal watermark");
+      return false;
+    }
+    if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + j.lastError);
     return false;
   }
 
@@ -645,14 +673,14 @@ export class Controller {
     if (!j) return true;
     const seq = j.event(code, detail, tMs < 0 ? 0 : tMs);
     if (seq >= 0) this.audit.add(seq, j.lastTMs, code, detail);
-    return this.wrote(seq);
+    return this.wrote(seq, true);
   }
 
   /** Journals the routine counts gathered since the last batch. */
   private flushCounts(): boolean {
     const text = this.audit.pendingText();
     if (text === "" || !this.journal) return true;
-    const ok = this.wrote(this.journal.event(COUNTS_EVENT, text, this.elapsedMs()));
+    const ok = this.wrote(this.journal.event(COUNTS_EVENT, text, this.elapsedMs()), false);
     if (ok) this.audit.flushed();
     return ok;
   }
@@ -737,7 +765,7 @@ export class Controller {
   private startMove(t: number, steps: number, dir: Direction, maxDurationMs: number, then: ((res: MoveResult) => void) | null): boolean {
     const est = this.supState.est;
     const j = this.journal;
-    if (j && (this.readOnly || (steps * this.gov.umPerStep > this.profile.positionNoiseUm && !this.wrote(j.intent(steps, dir, est, t))))) return false;
+    if (j && (this.readOnly || (steps * this.gov.umPerStep > this.profile.positionNoiseUm && !this.wrote(j.intent(steps, dir, est, t), false)))) return false;
     const st = this.hal.stepper;
     if (!st.isEnabled()) st.enable();
     this.moving = true;
@@ -761,7 +789,7 @@ export class Controller {
     const tEnd = res.endedAtMs - this.t0;
     applyMove(this.state, tEnd, res.issued, p.dir);
     for (let i = 0; i < this.observers.length; i++) this.observers[i].moved(tEnd, steps, res);
-    if (!this.journal || this.wrote(this.journal.move(res.issued, steps, p.dir, res.fault, p.estUm, tEnd < 0 ? 0 : tEnd))) {
+    if (!this.journal || this.wrote(this.journal.move(res.issued, steps, p.dir, res.fault, p.estUm, tEnd < 0 ? 0 : tEnd), false)) {
       this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, res.fault, this.verdict));
       if (this.journal && this.journal.shouldCompact()) this.commit();
     }
