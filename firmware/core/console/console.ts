@@ -35,8 +35,10 @@ const CHANGES = ["pause", "resume", "ack", "rx", "move", "calibrate"];
 const COMMAND_NAMES: string[] = COMMANDS.map((c) => c.name);
 export const LIMITS = {
   maxLineBytes: 2048,
-  /** A partial line not finished this long after its first byte is dropped (ms). */
+  /** A partial line not finished this long after its first byte is dropped (ms)... */
   idleMs: 10000,
+  /** ...and one no byte came for this long (ms). */
+  gapMs: 2000,
   burstLines: 20,
   linesPerSecond: 5,
 };
@@ -48,7 +50,7 @@ const FRAMING: { [code: string]: string } = {
   "line-too-long": "line longer than " + LIMITS.maxLineBytes + " bytes: dropped",
   "bad-bytes": "control or binary bytes in the line: dropped",
   "bad-utf8": "the line is not valid UTF-8: dropped",
-  "partial-line": "a line unfinished " + LIMITS.idleMs / 1000 + " s after its first byte: dropped",
+  "partial-line": "a line silent for " + LIMITS.gapMs / 1000 + " s, or unfinished " + LIMITS.idleMs / 1000 + " s after its first byte: dropped",
 };
 
 export interface ConsoleOptions {
@@ -98,7 +100,7 @@ export class Console implements ConsoleDevice {
     this.droppedLines = 0;
     this.unloggedMalformed = 0;
     this.unloggedDropped = 0;
-    this.framer = new LineFramer(LIMITS.maxLineBytes, LIMITS.idleMs);
+    this.framer = new LineFramer(LIMITS.maxLineBytes, LIMITS.idleMs, LIMITS.gapMs);
     this.bucket = new TokenBucket(LIMITS.burstLines, LIMITS.linesPerSecond, o.nowMs());
   }
 
