@@ -5,6 +5,10 @@
 // noise off, so the plant's truth is exact; time is virtual or emulated.
 
 import { setImmediate as turn } from "node:timers/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileStorage } from "../hal/node/storage.ts";
 import { makeSimHal } from "../sim/driver.ts";
 import { openJohnnyFiveHal } from "../hal/johnny-five/driver.ts";
 import type { JohnnyFiveConfig, StepperMode } from "../hal/johnny-five/config.ts";
@@ -84,15 +88,22 @@ function boardHarness(e: Pick<EmulatedHal, "hal" | "rig" | "advance" | "unplug" 
   };
 }
 
-export async function virtualIoHarness(mode: StepperMode): Promise<HalHarness> {
+/** johnny-five on the in-process virtual Uno; `files`: the Node app's stores (journal and vault files in a temp directory) instead of RAM. */
+export async function virtualIoHarness(mode: StepperMode, files = false): Promise<HalHarness> {
   const { spec, cfg } = quietBench(mode);
   const clock = new VirtualClock(spec.scenario.startWallMs);
   const rig = buildRig(spec, cfg);
   const io = new VirtualIO(rig, clock);
   const advance = virtualAdvance(clock);
   io.connect();
-  const hal = await driveUntilSettled(openJohnnyFiveHal(io, clock, memoryStorage(spec.scenario.seed), cfg), advance, 10000);
-  return boardHarness({ hal, rig, advance, unplug: async () => io.unplug(), close: async () => hal.close() }, cfg, 1);
+  const dir = files ? mkdtempSync(join(tmpdir(), "osteodrive-hal-")) : "";
+  const storage = files ? fileStorage(join(dir, "journal.bin"), join(dir, "vault.bin")) : memoryStorage(spec.scenario.seed);
+  const hal = await driveUntilSettled(openJohnnyFiveHal(io, clock, storage, cfg), advance, 10000);
+  const close = async () => {
+    hal.close();
+    if (files) rmSync(dir, { recursive: true, force: true });
+  };
+  return boardHarness({ hal, rig, advance, unplug: async () => io.unplug(), close }, cfg, 1);
 }
 
 /** johnny-five → firmata-io → in-process byte stream → emulated Uno (genuine StandardFirmata). */
