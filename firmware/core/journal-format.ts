@@ -93,6 +93,20 @@ export function copyOf(b: Uint8Array, start: number, end: number): Uint8Array {
   return out;
 }
 
+/** JSON with every character outside ASCII escaped (\uXXXX), so one character is one byte. */
+export function asciiJson(value: unknown): string {
+  const s = JSON.stringify(value);
+  let out = "";
+  let from = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    out += s.substring(from, i) + "\\u" + ("000" + c.toString(16)).slice(-4);
+    from = i + 1;
+  }
+  return from === 0 ? s : out + s.substring(from);
+}
+
 let CRC8: Uint8Array | null = null;
 
 /** CRC-8 (polynomial 0x07) by table: catches every 1- and 2-bit error in a header. */

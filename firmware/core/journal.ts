@@ -13,9 +13,8 @@
 import type { Store } from "../../hal/types.ts";
 import type { Mac, MacFactory } from "./cmac.ts";
 import { toHex } from "./console/bytes.ts";
-import { asciiJson } from "./console/json-text.ts";
 import {
-  EVENT, HEAD_BYTES, ID_BYTES, INTENT_BYTES, MAX_TIME_MS, MOVE, MOVE_BYTES, MOVE_FAULTS, MOVE_WIDE, NO_EST, SNAPSHOT, TAG_BYTES, WIDE_BYTES,
+  EVENT, HEAD_BYTES, asciiJson, ID_BYTES, INTENT_BYTES, MAX_TIME_MS, MOVE, MOVE_BYTES, MOVE_FAULTS, MOVE_WIDE, NO_EST, SNAPSHOT, TAG_BYTES, WIDE_BYTES,
   copyOf, fromNm, headRecord, journalKey, putInt32, putIntent, putUint, tagOf, toNm, varRecord,
 } from "./journal-format.ts";
 import type { OpenIntent, RecordSink, Recovery } from "./journal-recover.ts";

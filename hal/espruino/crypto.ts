@@ -1,7 +1,8 @@
 // The journal's AES-128-CMAC and SHA-256 on Espruino's native `crypto` module,
 // where the firmware has it (the Pico's does: CRYPTO, SHA256 and TLS, which brings
-// AES): one native call per record instead of the core's JS cipher. Null where the
-// module is missing (a build without it): the app falls back to the core's.
+// AES): one native call per record instead of the core's JS cipher. Null where it
+// is missing; the board presets (firmware/espruino/boards.ts) say which boards
+// need the core's JavaScript one instead.
 // CMAC (RFC 4493) here is AES-CBC with a zero IV over the message whose last block
 // has the subkey XORed in; the tag is the first n bytes of the last cipher block.
 
@@ -11,8 +12,7 @@ declare const require: (name: "crypto") => EspruinoCrypto;
 
 function loadCrypto(): EspruinoCrypto | null {
   try {
-    const c = require("crypto");
-    return c && typeof c.AES === "object" && typeof c.SHA256 === "function" ? c : null;
+    return require("crypto") || null;
   } catch (e) {
     return null;
   }
@@ -46,16 +46,14 @@ function nativeCmac(c: EspruinoCrypto, key: Uint8Array): Mac {
   };
 }
 
-export interface NativeJournalCrypto {
-  mac: MacFactory;
-  digest: (bytes: Uint8Array) => Uint8Array;
+/** AES-128-CMAC on the native AES, or null where the firmware has none. */
+export function nativeMac(): MacFactory | null {
+  const c = loadCrypto();
+  return c && c.AES && typeof c.AES.encrypt === "function" ? (key) => nativeCmac(c, key) : null;
 }
 
-export function nativeJournalCrypto(): NativeJournalCrypto | null {
+/** SHA-256 on the native one, or null where the firmware has none. */
+export function nativeDigest(): ((bytes: Uint8Array) => Uint8Array) | null {
   const c = loadCrypto();
-  if (!c) return null;
-  return {
-    mac: (key) => nativeCmac(c, key),
-    digest: (bytes) => new Uint8Array(c.SHA256(bytes)),
-  };
+  return c && typeof c.SHA256 === "function" ? (bytes) => new Uint8Array(c.SHA256(bytes)) : null;
 }

@@ -21,7 +21,7 @@ export interface EspruinoHal extends Hal {
 }
 
 /** Room for the vault's one line (hal/espruino/frame.ts framing included). */
-const VAULT_BYTES = 160;
+export const VAULT_BYTES = 160;
 
 /** Random bytes from the chip's hardware generator. */
 function hwRandom(n: number): Uint8Array {
