@@ -1,7 +1,8 @@
 // The baseline for `osteodrive bench`: the format-2 journal exactly as it shipped
 // before issue 12 (firmware/core/journal.ts at df11aae), kept verbatim so the
 // format-3 journal is measured against it side by side in one run, and so the
-// tests can make a format-2 journal and check it is refused, never misread.
+// tests can make a format-2 journal and check it is refused, never misread. (Its
+// asciiJson, unchanged, now lives in firmware/core/journal-format.ts.)
 //
 // The power-cut-proof journal: append-only records on a HAL Store, and a pure
 // recover() that replays them after a reset. Platform-free and Espruino-safe.
@@ -42,6 +43,7 @@
 
 import type { Store } from "../hal/types.ts";
 import { crc32 } from "./crc32.ts";
+import { asciiJson } from "../firmware/core/journal-format.ts";
 
 export type RecordType = "intent" | "done" | "snapshot" | "event";
 
@@ -138,20 +140,6 @@ function crc8(b: Uint8Array, start: number, end: number): number {
     for (let k = 0; k < 8; k++) c = (c & 0x80) !== 0 ? ((c << 1) ^ 0x07) & 0xff : (c << 1) & 0xff;
   }
   return c;
-}
-
-/** JSON with every non-ASCII character escaped, so one char is one byte. */
-function asciiJson(value: any): string {
-  const s = JSON.stringify(value);
-  let out = "";
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    out += s.substring(from, i) + "\\u" + ("000" + c.toString(16)).slice(-4);
-    from = i + 1;
-  }
-  return from === 0 ? s : out + s.substring(from);
 }
 
 function toRow(fields: string[], payload: any): any[] {
