@@ -31,13 +31,16 @@ export class FileStore implements Store {
   readonly tempFile: string;
   readonly commitFile: string;
   private ops: FileOps;
+  private mode: number;
   private writes = -1;
 
-  constructor(file: string, ops: FileOps = fs) {
+  /** `mode`: the permissions new files get (0o600 for the vault: the device key is in it). */
+  constructor(file: string, ops: FileOps = fs, mode = 0o644) {
     this.file = file;
     this.tempFile = file + ".tmp";
     this.commitFile = file + ".commit";
     this.ops = ops;
+    this.mode = mode;
   }
 
   append(bytes: Uint8Array): boolean {
@@ -144,7 +147,7 @@ export class FileStore implements Store {
       b.writeUIntLE(ino % 2 ** 48, 10, 6);
       b.writeUInt32LE(n % 2 ** 32, 16);
       b.writeUInt32LE(crc32(b.subarray(0, 28)), 28);
-      fd = this.ops.openSync(this.commitFile, fs.constants.O_RDWR | fs.constants.O_CREAT);
+      fd = this.ops.openSync(this.commitFile, fs.constants.O_RDWR | fs.constants.O_CREAT, this.mode);
       this.ops.writeSync(fd, b, 0, SLOT, (n % 2) * SLOT);
       this.ops.fsyncSync(fd);
       this.writes = n;
@@ -160,7 +163,7 @@ export class FileStore implements Store {
   private writeFile(file: string, flags: string, bytes: Uint8Array): number {
     let fd = -1;
     try {
-      fd = this.ops.openSync(file, flags);
+      fd = this.ops.openSync(file, flags, this.mode);
       let done = 0;
       while (done < bytes.length) done += this.ops.writeSync(fd, bytes, done, bytes.length - done);
       this.ops.fsyncSync(fd);

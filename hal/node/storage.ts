@@ -5,9 +5,15 @@
 // node:crypto.
 
 import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
 import type { HalStorage } from "../types.ts";
 import { FileStore } from "./file-store.ts";
 
 export function fileStorage(journalFile: string, vaultFile: string): HalStorage {
-  return { store: new FileStore(journalFile), vault: new FileStore(vaultFile), persistent: true, vaultApart: true, random: (n) => new Uint8Array(randomBytes(n)) };
+  return { store: new FileStore(journalFile), vault: vaultStore(vaultFile), persistent: true, vaultApart: true, random: (n) => new Uint8Array(randomBytes(n)) };
+}
+
+/** The vault's file store: readable by the device's own user only (the device key is in it). */
+export function vaultStore(file: string): FileStore {
+  return new FileStore(file, fs, 0o600);
 }

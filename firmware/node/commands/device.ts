@@ -25,6 +25,7 @@ import { targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
 import type { Hal } from "../../../hal/types.ts";
 import { FileStore } from "../../../hal/node/file-store.ts";
+import { vaultStore } from "../../../hal/node/storage.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
 import { loadWorld, saveWorld } from "../../../sim/world-file.ts";
@@ -74,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
     mkdirSync(args.values.journal, { recursive: true });
     store = new FileStore(join(args.values.journal, "journal.bin"));
     // the vault lives beside the journal's directory, not in it: losing the directory must not lose the vault
-    vault = new FileStore(args.values.vault || args.values.journal.replace(/[\\/]+$/, "") + ".vault");
+    vault = vaultStore(args.values.vault || args.values.journal.replace(/[\\/]+$/, "") + ".vault");
   }
   if (worldFile) {
     // The world's time kept running while the app was dead: never behind what the app journaled.
