@@ -10,6 +10,9 @@ import { loadScenario } from "../sim/scenario.ts";
 import { assembleScenario, makeSimWorld } from "../sim/world.ts";
 import type { SimWorld } from "../sim/world.ts";
 import { journaledEvents } from "./journal-fixtures.ts";
+import { inspectJournal } from "../firmware/core/journal-boot.ts";
+import { Restore } from "../firmware/core/persist.ts";
+import { cmacAes128 } from "../firmware/core/cmac.ts";
 
 const sc = loadScenario("mandible-continuous-1mm");
 const rx = { ...sc.prescription, latencyDays: 0.1 };
@@ -129,4 +132,32 @@ test("only a device that never had a journal starts fresh; it provisions a key, 
   const ctl = reboot(g, 0);
   t.is(ctl.phaseState().fault, "vault-missing", "bytes where no journal was provisioned are not a journal to start over");
   t.deepEqual(g.store.read(), junk);
+});
+
+test("a clean power cut resumes the step count, both 24 h windows, the phase and the journaled estimate", (t) => {
+  const w = makeSimWorld(sc, { seed: 1 });
+  const d = assembleOn(w);
+  d.boot();
+  w.clock.runUntil(8 * MS_PER_HOUR);
+  while (d.controller.isMoving()) w.clock.runUntil(w.clock.monoMs() + 1);
+  const before = d.controller.inspect();
+  const steps = before.state.stepCount;
+  const windows = [before.state.window.sum, before.supState.window.sum];
+  w.hal.stepper.powerCut();
+  d.stop();
+  const ctl = reboot(w, 0);
+  const after = ctl.inspect();
+  t.is(after.state.stepCount, steps);
+  t.is(after.supState.stepCount, steps);
+  t.deepEqual([after.state.window.sum, after.supState.window.sum], windows);
+  t.deepEqual(after.phase, before.phase);
+  t.true(after.state.biasReady);
+  // the fusion resumes from the estimate journaled with the last move (nm resolution), not a fresh noisy reading
+  const journaled = new Restore(sc.profile.umPerMicrostep, Infinity);
+  inspectJournal(w.store, w.vault, cmacAes128, journaled);
+  t.true(isFinite(journaled.lastEstimateUm));
+  // (boot runs the first tick at once: one fusion step from there)
+  t.true(Math.abs(ctl.lengthReachedUm() - journaled.lastEstimateUm) < 1, ctl.lengthReachedUm() + " vs journaled " + journaled.lastEstimateUm);
+  t.true(Math.abs(journaled.lastEstimateUm - before.supState.est) < 2, "within the sensor's noise of the supervisor's estimate before the cut");
+  t.is(ctl.recovery()!.error, null);
 });
