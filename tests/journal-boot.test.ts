@@ -13,6 +13,7 @@ import { journaledEvents } from "./journal-fixtures.ts";
 import { inspectJournal } from "../firmware/core/journal-boot.ts";
 import { Restore } from "../firmware/core/persist.ts";
 import { cmacAes128 } from "../firmware/core/cmac.ts";
+import { Journal as JournalV2 } from "../bench/journal-v2.ts";
 
 const sc = loadScenario("mandible-continuous-1mm");
 const rx = { ...sc.prescription, latencyDays: 0.1 };
@@ -160,4 +161,31 @@ test("a clean power cut resumes the step count, both 24 h windows, the phase and
   t.true(Math.abs(ctl.lengthReachedUm() - journaled.lastEstimateUm) < 1, ctl.lengthReachedUm() + " vs journaled " + journaled.lastEstimateUm);
   t.true(Math.abs(journaled.lastEstimateUm - before.supState.est) < 2, "within the sensor's noise of the supervisor's estimate before the cut");
   t.is(ctl.recovery()!.error, null);
+});
+
+test("a format-2 journal left by an older firmware is journal-old-format (with or without a vault), kept as it is, and a new journal can start beside it", (t) => {
+  const w = makeSimWorld(sc, { seed: 1 });
+  const old = new JournalV2(w.store, 1 << 20);
+  old.open(Infinity, 0);
+  old.append("snapshot", { v: 2, stepCount: 1234, phase: { phase: "distraction" } }, 0);
+  old.append("event", { code: "phase", detail: "{}" }, 10);
+  const bytes = w.store.read();
+  const ctl = reboot(w, 0);
+  t.is(ctl.phaseState().fault, "journal-old-format");
+  t.deepEqual(w.store.read(), bytes);
+  t.is(w.vault.length, 0, "nothing written, not even a vault");
+  t.is(ctl.acknowledge("upgrade"), "journal-read-only");
+  const r = ctl.renewJournal(Math.round(w.hal.position.read().value), "clinician dr-lee", "firmware upgrade", null);
+  t.is(r.code, "", r.message);
+  t.deepEqual(w.store.preserved.map((p) => p.bytes), [bytes], "the format-2 journal kept aside byte for byte");
+  t.is(ctl.phaseState().phase, "paused");
+  t.is(ctl.journalState().state, "ok");
+  t.is((ctl.journalState().origin as any).predecessor.fault, "journal-old-format");
+  t.true((ctl.journalState().origin as any).predecessor.newDeviceKey);
+  const id = ctl.journalState().id;
+  ctl.stop();
+  const again = reboot(w, 60000);
+  t.is(again.journalState().id, id, "a reboot resumes the new journal");
+  t.is(again.phaseState().phase, "paused");
+  t.is(again.resume("go"), "needs-rx", "and it still waits for a prescription");
 });

@@ -22,7 +22,7 @@ import { recover } from "./journal-recover.ts";
 import { Restore } from "./persist.ts";
 import { Vault } from "./vault.ts";
 import { KEY_BYTES } from "./vault.ts";
-import { ID_BYTES } from "./journal-format.ts";
+import { ID_BYTES, OLD_MAGIC } from "./journal-format.ts";
 import { toHex } from "./console/bytes.ts";
 
 export interface JournalConfig {
@@ -77,6 +77,8 @@ export function openJournal(c: JournalConfig, umPerStep: number): JournalBoot {
     return outcome(jb, "fault", "journal-unreadable", "the journal cannot be read: " + e.message);
   }
   const none = bytes.length === 0 && committed <= 0;
+  // a device whose firmware wrote format 2 had no vault: the format is what is wrong
+  if (bytes.length > 0 && bytes[0] === OLD_MAGIC) return outcome(jb, "fault", "journal-old-format", "a format-2 journal (" + bytes.length + " bytes), whose records are not authenticated: kept as it is, never read as format 3");
   if (vault.status === "empty") return none ? outcome(jb, "fresh", "", "") : outcome(jb, "fault", "vault-missing", "a journal of " + bytes.length + " bytes and no vault: its records cannot be authenticated");
   if (none) return vault.journalId === "" ? outcome(jb, "fresh", "", "") : outcome(jb, "fault", "journal-missing", "the vault names journal " + vault.journalId + " (seq " + vault.seq + " committed) and the journal store is empty");
   jb.journal.deviceKey = vault.key!;
