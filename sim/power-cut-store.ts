@@ -142,7 +142,10 @@ export class PowerCutStore implements Store {
       grown.set(this.buf.subarray(0, this.length), 0);
       this.buf = grown;
     }
-    this.buf.set(n === bytes.length ? bytes : bytes.subarray(0, n), at);
+    // a record of a few bytes is copied by hand: TypedArray.set costs more than it saves there
+    const b = this.buf;
+    if (n <= 32) for (let i = 0; i < n; i++) b[at + i] = bytes[i];
+    else b.set(n === bytes.length ? bytes : bytes.subarray(0, n), at);
     this.length = at + n;
   }
 }
