@@ -189,3 +189,20 @@ test("a format-2 journal left by an older firmware is journal-old-format (with o
   t.is(again.phaseState().phase, "paused");
   t.is(again.resume("go"), "needs-rx", "and it still waits for a prescription");
 });
+
+test("a damaged vault is kept aside too when a clinician starts a new journal; the new one has a new device key", (t) => {
+  const w = device(2);
+  w.vault.flipBit(20, 1);
+  const vault = w.vault.read();
+  const journal = w.store.read();
+  const ctl = reboot(w, 0);
+  t.is(ctl.phaseState().fault, "vault-damaged");
+  t.is(ctl.renewJournal(Math.round(w.hal.position.read().value), "clinician dr-lee", "vault lost", null).code, "");
+  t.deepEqual(w.vault.preserved.map((p) => p.bytes), [vault]);
+  t.deepEqual(w.store.preserved.map((p) => p.bytes), [journal]);
+  const origin = ctl.journalState().origin as any;
+  t.is(origin.predecessor.fault, "vault-damaged");
+  t.true(origin.predecessor.newDeviceKey);
+  ctl.stop();
+  t.is(reboot(w, 1000).journalState().state, "ok", "the new journal and vault read back");
+});

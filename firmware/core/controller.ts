@@ -490,7 +490,8 @@ export class Controller {
     if (!pos.ok) return { code: "position-sensor-dropout", message: "the position sensor gives no reading: the length reached cannot be measured" };
     const tol = this.profile.positionToleranceUm;
     if (!(Math.abs(confirmedUm - pos.value) <= tol)) return { code: "length-mismatch", message: "the sensor measures " + round2(pos.value) + " µm, confirmed " + round2(confirmedUm) + " µm: they must agree within " + tol + " µm" };
-    const rn = preserveRefused(jb, pos.value, confirmedUm, by, note);
+    const refusal = this.journalState();
+    const rn = preserveRefused(jb, refusal.fault, refusal.reason, pos.value, confirmedUm, by, note);
     if (rn.code !== "") return { code: rn.code, message: rn.message };
     const ums = this.gov.umPerStep;
     const known = jb.restore.snap ? jb.restore : null;

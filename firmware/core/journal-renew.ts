@@ -23,6 +23,8 @@ export interface Predecessor {
   fault: string;
   reason: string;
   preservedAs: string;
+  /** Where a damaged vault was kept ("" when it was not damaged). */
+  vaultPreservedAs: string;
   measuredUm: number;
   confirmedUm: number;
   by: string;
@@ -51,7 +53,7 @@ function refused(code: string, message: string): Renewal {
  * the caller writes the new journal's first snapshot with `predecessor` in it
  * (startJournal) once it has set its own state.
  */
-export function preserveRefused(jb: JournalBoot, measuredUm: number, confirmedUm: number, by: string, note: string): Renewal {
+export function preserveRefused(jb: JournalBoot, fault: string, reason: string, measuredUm: number, confirmedUm: number, by: string, note: string): Renewal {
   const c = jb.config;
   let old: Uint8Array = new Uint8Array(0);
   try {
@@ -65,6 +67,9 @@ export function preserveRefused(jb: JournalBoot, measuredUm: number, confirmedUm
   const preservedAs = old.length > 0 ? c.store.preserve("refused") : "";
   if (old.length > 0 && preservedAs === "") return refused("cannot-preserve", "the store cannot keep a copy of the refused journal (" + old.length + " bytes): it stays as it is");
   const newKey = jb.vault.status !== "ok";
+  // a damaged vault is evidence too: kept aside before a new one is written
+  const vaultAs = jb.vault.status === "damaged" ? c.vault.preserve("refused") : "";
+  if (jb.vault.status === "damaged" && vaultAs === "") return refused("cannot-preserve", "the vault store cannot keep a copy of the damaged vault");
   if (newKey && !jb.vault.makeKey(c.random(KEY_BYTES))) return refused("storage-failure", "the vault refused a new device key");
   let id: Uint8Array = c.random(ID_BYTES);
   while (toHex(id) === oldId) id = c.random(ID_BYTES);
@@ -74,7 +79,7 @@ export function preserveRefused(jb: JournalBoot, measuredUm: number, confirmedUm
     message: "",
     baseSeq: lastSeq + 1,
     id,
-    predecessor: { journalId: oldId, sha256: digest, bytes: old.length, validBytes: r ? r.validBytes : 0, lastSeq, fault: jb.fault, reason: jb.reason, preservedAs, measuredUm, confirmedUm, by, note, newDeviceKey: newKey },
+    predecessor: { journalId: oldId, sha256: digest, bytes: old.length, validBytes: r ? r.validBytes : 0, lastSeq, fault, reason, preservedAs, vaultPreservedAs: vaultAs, measuredUm, confirmedUm, by, note, newDeviceKey: newKey },
   };
 }
 
