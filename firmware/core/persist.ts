@@ -13,7 +13,7 @@ import type { TravelWindow } from "./travel-window.ts";
 import { makeTravelWindow, windowAdd } from "./travel-window.ts";
 import { AuditTrail } from "./audit.ts";
 import type { AuditImage } from "./audit.ts";
-import { MS_PER_MINUTE } from "./units.ts";
+import { MS_PER_DAY, MS_PER_MINUTE } from "./units.ts";
 
 export const SNAPSHOT_VERSION = 3;
 
@@ -77,6 +77,9 @@ export function loadWindow(w: TravelWindow, img: WindowImage): void {
 /** Code of the journal event that carries a full phase state as JSON. */
 export const PHASE_EVENT = "phase";
 
+/** The windows of a Restore before any snapshot (records never come before one: recovery refuses that). */
+const NO_WINDOW: TravelWindow = makeTravelWindow(MS_PER_DAY);
+
 /** The state a journal's records add up to: fed by recovery, read by the controller's boot. */
 export class Restore implements RecordSink {
   umPerStep: number;
@@ -87,6 +90,7 @@ export class Restore implements RecordSink {
   lastTMs: number;
   /** The gap estimate after the last completed move (µm), NaN when none is journaled. */
   lastEstimateUm: number;
+  /** Made when a snapshot arrives (a board has no room for two idle windows on a fresh start). */
   govWindow: TravelWindow;
   supWindow: TravelWindow;
   audit: AuditTrail;
@@ -99,8 +103,8 @@ export class Restore implements RecordSink {
     this.phase = null;
     this.lastTMs = 0;
     this.lastEstimateUm = NaN;
-    this.govWindow = makeTravelWindow(WINDOW_BUCKET_MS);
-    this.supWindow = makeTravelWindow(WINDOW_BUCKET_MS);
+    this.govWindow = NO_WINDOW;
+    this.supWindow = NO_WINDOW;
     this.audit = new AuditTrail(auditKeep);
     this.openIntent = null;
   }
@@ -111,6 +115,8 @@ export class Restore implements RecordSink {
     this.stepCount = typeof s.stepCount === "number" ? s.stepCount : 0;
     this.phase = s.phase || null;
     this.lastTMs = tMs;
+    this.govWindow = makeTravelWindow(WINDOW_BUCKET_MS);
+    this.supWindow = makeTravelWindow(WINDOW_BUCKET_MS);
     if (s.window) {
       loadWindow(this.govWindow, s.window);
       loadWindow(this.supWindow, s.window);
