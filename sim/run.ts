@@ -6,12 +6,13 @@
 import type { Hal, Reading, Stepper } from "../hal/types.ts";
 import type { SimHal } from "./driver.ts";
 import type { Device } from "../firmware/core/assemble.ts";
-import type { Controller } from "../firmware/core/controller.ts";
+import type { Controller, ControllerObserver } from "../firmware/core/controller.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 import { Recorder } from "./recorder.ts";
 import type { FaultEvent } from "./recorder.ts";
 import type { Scenario } from "./scenario.ts";
 import { assembleScenario, makeSimWorld } from "./world.ts";
+import type { SimWorld } from "./world.ts";
 
 export interface RunOptions {
   seed?: number;
@@ -19,6 +20,8 @@ export interface RunOptions {
   openLoop?: boolean;
   /** Called about once per simulated hour with the fraction done. */
   onProgress?: (fraction: number) => void;
+  /** More observers of the controller, made once the world exists (e.g. a log writer reading the plant). */
+  observers?: (world: SimWorld) => ControllerObserver[];
 }
 
 export interface Summary {
@@ -46,6 +49,9 @@ export interface Summary {
   phaseDays: { [phase: string]: number };
   /** The run ended with the motor disabled, or complete/holding without a pending move. */
   finalStateSafe: boolean;
+  /** The profile's position tolerance (µm), and whether the final error is within it. */
+  toleranceUm: number;
+  withinTolerance: boolean;
 }
 
 export interface RunResult {
@@ -98,6 +104,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const controller = device.controller;
   const recorder = new Recorder(world.plant, controller.currentSchedule(), sc.profile.tickMs, 10 * 60000);
   controller.addObserver(recorder);
+  if (opts.observers) for (const o of opts.observers(world)) controller.addObserver(o);
   const days = opts.days ?? defaultDays(sc);
   const endMs = days * MS_PER_DAY;
   device.boot();
@@ -140,16 +147,18 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
     missedSteps: plant.missedSteps(),
     faults: recorder.faults,
     warnings: recorder.warnings,
-    alarms: hal.alarm.history.slice(),
+    alarms: alarmsSinceStart(hal.alarm.history, controller.inspect().t0),
     finalPhase: phase,
     phaseDays: fig.phaseDays,
     finalStateSafe: safeAtEnd,
+    toleranceUm: sc.profile.positionToleranceUm,
+    withinTolerance: Math.abs(recorder.errorAt(endMs)) <= sc.profile.positionToleranceUm,
   };
 }
 
 /** The summary fields a recorder measures, shared by `sim` and `trial`. */
 export function trackingFigures(recorder: Recorder, finalGapUm: number, endMs: number) {
-  const byDay = recorder.incrementsByDay();
+  const byDay = recorder.incrementsByDay(endMs);
   const full = byDay.slice(0, Math.max(1, byDay.length - 1));
   const phaseMs = recorder.timeInPhases(endMs);
   const phaseDays: { [phase: string]: number } = {};
@@ -158,11 +167,20 @@ export function trackingFigures(recorder: Recorder, finalGapUm: number, endMs: n
     finalErrorUm: round(recorder.errorAt(endMs), 3),
     rmsErrorUm: round(recorder.errN > 0 ? Math.sqrt(recorder.errSq / recorder.errN) : 0, 3),
     maxErrorUm: round(recorder.errMaxAbs, 3),
-    dailyRateMmPerDay: recorder.dailyRateMmPerDay(finalGapUm).map((x) => round(x, 5)),
-    incrementsPerDay: round(full.reduce((a, b) => a + b, 0) / full.length, 1),
+    dailyRateMmPerDay: recorder.dailyRateMmPerDay(finalGapUm, endMs).map((x) => round(x, 5)),
+    // 0 when the run never reached a distraction day (there is nothing to average)
+    incrementsPerDay: byDay.length > 0 ? round(full.reduce((a, b) => a + b, 0) / full.length, 1) : 0,
     incrementsByDay: byDay,
     phaseDays,
   };
+}
+
+/**
+ * The annunciator's history on the summary's time base: the HAL stamps alarms with its
+ * monotonic clock (board time), faults and warnings count from the prescription start.
+ */
+export function alarmsSinceStart(history: Summary["alarms"], t0: number): Summary["alarms"] {
+  return history.map((a) => ({ atMs: a.atMs - t0, level: a.level, code: a.code }));
 }
 
 export function round(x: number, digits: number): number {

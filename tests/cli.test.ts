@@ -34,7 +34,7 @@ test("bad input fails with a specific message and changes nothing", (t) => {
   t.is(badSeed.status, 2);
   t.regex(badSeed.stderr, /--seed must be a number from 0 to 4294967295, got "-1"/);
   const missing = run("sim", "--scenario", "no-such-thing");
-  t.is(missing.status, 1);
+  t.is(missing.status, 2);
   t.regex(missing.stderr, /^osteodrive sim: no scenario named "no-such-thing"/);
   t.notRegex(missing.stderr, /\n\s+at /, "no stack trace");
   const cmd = run("simulate");

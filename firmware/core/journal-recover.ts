@@ -28,6 +28,8 @@ export interface JournalError {
   offset: number;
   /** The seq the refused record would have had (-1 at the head). */
   seq: number;
+  /** What is wrong, in words (the message also says where and what was kept). */
+  why: string;
   message: string;
 }
 
@@ -80,6 +82,7 @@ function refuse(r: Recovery, total: number, code: JournalErrorCode, offset: numb
     code,
     offset,
     seq,
+    why,
     message: "journal " + code + " at byte " + offset + " (record seq " + (seq < 0 ? "?" : seq) + "): " + why + "; " +
       r.records + " records before it kept, " + (total - offset) + " bytes from there not replayed",
   };
@@ -104,6 +107,10 @@ function jsonOf(b: Uint8Array, start: number, end: number): any {
   }
 }
 
+function cutShort(committedBytes: number, total: number): string {
+  return "the store committed " + committedBytes + " bytes and holds " + total + ": the rest was lost from the middle, not torn by a power cut";
+}
+
 /**
  * Replays a journal image into `sink`, authenticating every record under the
  * device key. `committedBytes` is what the store says it committed (-1 when it
@@ -114,33 +121,51 @@ export function recover(bytes: Uint8Array, committedBytes: number, mac: MacFacto
   const total = bytes.length;
   if (total === 0 && committedBytes <= 0) return r;
   r.format = "v3";
-  const lost = committedBytes > total;
-  const cut = "the store committed " + committedBytes + " bytes and holds " + total + ": the rest was lost from the middle, not torn by a power cut";
-  if (lost && total < HEAD_BYTES) return refuse(r, total, "truncated", total, -1, cut);
+  if (committedBytes > total && total < HEAD_BYTES) return refuse(r, total, "truncated", total, -1, cutShort(committedBytes, total));
   if (bytes[0] === OLD_MAGIC) {
     r.format = "old";
     return refuse(r, total, "old-format", 0, -1, "a format-2 journal, whose records are not authenticated: kept as it is");
   }
   if (total < HEAD_BYTES || bytes[0] !== HEAD || bytes[1] !== FORMAT) return refuse(r, total, "bad-head", 0, -1, "the image does not start with a format-" + FORMAT + " head");
-  const id = copyOf(bytes, 2, 2 + ID_BYTES);
-  const m = mac(journalKey(mac, deviceKey, id));
-  let scratch = new Uint8Array(64);
-  const tag = new Uint8Array(TAG_BYTES);
-  const authentic = (off: number, size: number, seq: number): boolean => {
-    tagOf(m, bytes, off, size, seq, scratch, tag, 0);
-    for (let i = 0; i < TAG_BYTES; i++) if (tag[i] !== bytes[off + size - TAG_BYTES + i]) return false;
-    return true;
-  };
+  const authentic = authenticator(bytes, mac, deviceKey);
   const base = getUint(bytes, 10, 4);
   if (!authentic(0, HEAD_BYTES, base)) return refuse(r, total, "bad-tag", 0, -1, "the head is not authentic (damaged, or not written with this device's key)");
-  r.journalId = toHex(id);
+  r.journalId = toHex(copyOf(bytes, 2, 2 + ID_BYTES));
   r.baseSeq = base;
   r.records = 1;
   r.nextSeq = base + 1;
   r.validBytes = HEAD_BYTES;
-  let off = HEAD_BYTES;
-  let lastT = 0;
-  let estNm = NO_EST;
+  return replayRecords(bytes, committedBytes, r, HEAD_BYTES, authentic, sink);
+}
+
+/** Whether the record at `off` of `size` bytes is authentic as seq `seq` (the journal key derived from the id in the head). */
+export type Authentic = (off: number, size: number, seq: number) => boolean;
+
+export function authenticator(bytes: Uint8Array, mac: MacFactory, deviceKey: Uint8Array): Authentic {
+  const m = mac(journalKey(mac, deviceKey, copyOf(bytes, 2, 2 + ID_BYTES)));
+  let scratch = new Uint8Array(64);
+  const tag = new Uint8Array(TAG_BYTES);
+  return (off, size, seq) => {
+    if (scratch.length < size + 4) scratch = new Uint8Array(size + 4);
+    tagOf(m, bytes, off, size, seq, scratch, tag, 0);
+    for (let i = 0; i < TAG_BYTES; i++) if (tag[i] !== bytes[off + size - TAG_BYTES + i]) return false;
+    return true;
+  };
+}
+
+/**
+ * The records from `off` on, the first expected as seq r.nextSeq, continuing `r`
+ * (its lastTMs and estBaseNm are where times and short moves start from). recover()
+ * calls it after the head; a dump calls it again past damage to list what survived.
+ */
+export function replayRecords(bytes: Uint8Array, committedBytes: number, r: Recovery, from: number, authentic: Authentic, sink: RecordSink): Recovery {
+  const total = bytes.length;
+  const lost = committedBytes > total;
+  const cut = cutShort(committedBytes, total);
+  const base = r.baseSeq;
+  let off = from;
+  let lastT = r.lastTMs < 0 ? 0 : r.lastTMs;
+  let estNm = r.estBaseNm;
   while (off < total) {
     const seq = r.nextSeq;
     const avail = total - off;
@@ -156,7 +181,6 @@ export function recover(bytes: Uint8Array, committedBytes: number, mac: MacFacto
       r.dropped = copyOf(bytes, off, total);
       return r;
     }
-    if (scratch.length < size + 4) scratch = new Uint8Array(size + 4);
     if (!authentic(off, size, seq)) {
       let k = 1;
       while (k <= SEQ_SEARCH && !authentic(off, size, seq + k)) k++;

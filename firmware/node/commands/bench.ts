@@ -4,6 +4,7 @@
 // assertions: CI runs the tests, people and dashboards read these.
 
 import { parseArgs } from "../args.ts";
+import type { CommandSpec } from "../args.ts";
 import { progressBar } from "../progress.ts";
 import { benchGovernor } from "../../../bench/governor.ts";
 import { benchSimulator } from "../../../bench/simulator.ts";
@@ -11,12 +12,19 @@ import { benchJournal } from "../../../bench/journal.ts";
 import { benchEspruinoTick } from "../espruino/tick-bench.ts";
 import { benchUno } from "../../../bench/uno.ts";
 
+export const spec: CommandSpec = {
+  name: "bench",
+  summary: "benchmarks: governor µs and heap per tick, simulator speed, closed vs open loop, Espruino tick cost (numbers, never pass/fail)",
+  synopsis: "[--json] [--quick] [--uno]",
+  flags: [
+    { name: "json", help: "print every figure as JSON" },
+    { name: "quick", help: "fewer governor batches (3 instead of 11): faster, noisier" },
+    { name: "uno", help: "also measure the emulated Uno (speed, Firmata latency, pins-mode step rate; ~20 s)" },
+  ],
+};
+
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: [], switches: ["json", "quick", "uno", "help"] });
-  if (args.switches.help) {
-    process.stdout.write("usage: osteodrive bench [--json] [--quick] [--uno]\n  --uno  also measure the emulated Uno (speed, Firmata latency, pins-mode step rate; ~20 s)\n");
-    return 0;
-  }
+  const args = parseArgs(argv, spec);
   const bar = progressBar(true);
   const quick = args.switches.quick === true;
   const governor = benchGovernor(quick ? 3 : 11, quick ? 100000 : 100000, (f) => bar.update(f * 0.3, "governor"));

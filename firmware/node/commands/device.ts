@@ -13,7 +13,13 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { numberFlag, parseArgs, UsageError } from "../args.ts";
+import { numberFlag, parseArgs, requireFlags, usageLine, UsageError } from "../args.ts";
+import type { CommandSpec } from "../args.ts";
+import { SCENARIO_FLAG } from "./sim.ts";
+import { EXIT } from "../exit-codes.ts";
+import { progressBar } from "../progress.ts";
+import { attachDashboard } from "../dashboard/attach.ts";
+import { DASHBOARD_FLAG, DASHBOARD_SYNC_FLAG } from "../dashboard/flags.ts";
 import type { Controller } from "../../core/controller.ts";
 import { selectBackend } from "../advisor/backend.ts";
 import { AdvisoryHook } from "../advisor/hook.ts";
@@ -33,7 +39,28 @@ import { defaultDays } from "../../../sim/run.ts";
 import { nodeConsoleParts } from "../console/attach.ts";
 import { openPort, portWriter, serveConsole } from "../console/serial.ts";
 
-const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR [--vault FILE]] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor]";
+export const spec: CommandSpec = {
+  name: "device",
+  summary: "the whole Node device app (controller, supervisor, file journal, recovery, console) on the simulated device",
+  synopsis: "--hal sim --scenario NAME|FILE [--journal DIR [--vault FILE]] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor]",
+  flags: [
+    { name: "hal", value: "sim", help: "the HAL to drive (real boards: osteodrive trial)", default: "required" },
+    SCENARIO_FLAG,
+    { name: "journal", value: "DIR", help: "keep the journal in DIR/journal.bin (survives restarts; recovered at boot)", default: "in memory" },
+    { name: "vault", value: "FILE", help: "keep the vault (device key, provisioning marker, replay counter) in FILE, apart from the journal's directory", default: "DIR.vault beside --journal DIR" },
+    { name: "world", value: "FILE", help: "keep the simulated plant and clock in FILE so they outlive the process (kill and restart at any moment)", default: "none" },
+    { name: "time-scale", value: "K|max", help: "device time runs K× faster than the wall clock (1 to 1e7), or as fast as it can", default: "1 (real time)" },
+    { name: "days", value: "N", help: "device days to run, 0.001 to 3650", default: "latency + distraction + consolidation + 1 day" },
+    { name: "until-complete", help: "return once the protocol is complete or a fault has latched" },
+    { name: "json", help: "print the end state as one JSON line" },
+    { name: "console", value: "PATH", help: "serve the device console (docs/protocol.md) on this serial port; keys come from the profile's consoleKeys", default: "no console" },
+    { name: "bench-input", help: "set the simulated bench-mode jumper (bench console commands need it)" },
+    { name: "advisor", help: "run the tissue-response advisor in the control loop (advisory only; off where it was not trained)" },
+    DASHBOARD_FLAG,
+    DASHBOARD_SYNC_FLAG,
+  ],
+  notes: ["exit code: 0 ran to the end without a fault, 3 a fault latched, 130 Ctrl-C or SIGTERM, 2 bad flags or scenario"],
+};
 
 /**
  * --advisor: the tissue-response advisor runs inside the control loop (every 15 device
@@ -51,19 +78,16 @@ async function attachAdvisor(ctl: Controller, hal: Hal, device: string): Promise
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["hal", "scenario", "journal", "vault", "world", "time-scale", "days", "console"], switches: ["until-complete", "json", "help", "bench-input", "advisor"] });
-  if (args.switches.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
-  if (args.values.hal !== "sim") throw new UsageError("--hal sim is the only HAL this command drives (real boards: osteodrive trial)\n" + USAGE);
-  if (!args.values.scenario) throw new UsageError("--scenario is required with --hal sim\n" + USAGE);
+  const args = parseArgs(argv, spec);
+  if (args.values.hal !== "sim") throw new UsageError("--hal sim is the only HAL this command drives (real boards: osteodrive trial)\n" + usageLine(spec));
+  requireFlags(args, spec);
   const maxSpeed = args.values["time-scale"] === "max";
   const scale = maxSpeed ? Infinity : numberFlag(args, "time-scale", 1, 1e7, 1)!;
   const sc = loadScenario(args.values.scenario);
   const days = numberFlag(args, "days", 0.001, 3650, defaultDays(sc))!;
 
-  const { clock, plant, hal: sim } = makeSimWorld(sc, { faults: false });
+  // the scenario's scripted faults run on the device too (a dashboard or a script can watch one latch)
+  const { clock, plant, hal: sim } = makeSimWorld(sc);
   const worldFile = args.values.world;
   if (worldFile) {
     loadWorld(worldFile, plant, clock);
@@ -89,6 +113,10 @@ export async function main(argv: string[]): Promise<number> {
   const ctl = device.controller;
   const stopConsole = port && device.console ? serveConsole(port, device.console) : null;
   const advisor = args.switches.advisor ? await attachAdvisor(ctl, hal, sc.profile.name) : null;
+  const say = (line: string) => process.stderr.write(line + "\n");
+  const dash = args.values.dashboard ? await attachDashboard(ctl, { title: "device: " + sc.name, truth: "plant", trueGapUm: () => plant.gapUm, alarm: hal.alarm, journal: device.journal, link: null }, { address: args.values.dashboard, sync: args.switches["dashboard-sync"] === true }, say) : null;
+  if (dash && dash.server.sync) await dash.server.firstPage();
+  const bar = progressBar(!args.switches.json);
   device.boot();
 
   let stop = false;
@@ -101,12 +129,17 @@ export async function main(argv: string[]): Promise<number> {
   const settled = () => ctl.phaseState().phase === "complete" || ctl.phaseState().phase === "fault";
   while (!stop && clock.monoMs() < endMs && !(args.switches["until-complete"] && settled())) {
     const next = maxSpeed ? clock.monoMs() + 10 * MS_PER_MINUTE : mono0 + (performance.now() - wall0) * scale;
-    clock.runUntil(Math.min(endMs, next));
+    // in sync, one control tick at a time, each drawn by the dashboard page before the next
+    clock.runUntil(Math.min(endMs, next, dash && dash.server.sync ? clock.monoMs() + sc.profile.tickMs : Infinity));
     if (worldFile) saveWorld(worldFile, plant, clock);
+    bar.update(clock.monoMs() / endMs, "device day " + (ctl.elapsedMs() / MS_PER_DAY).toFixed(3) + " " + ctl.phaseState().phase);
+    if (dash) await dash.server.settled();
     if (maxSpeed) await yieldToLoop();
     else await new Promise((r) => setTimeout(r, 20));
   }
+  bar.done();
   device.stop();
+  if (dash) await dash.close();
   if (stopConsole) await stopConsole();
   if (worldFile) saveWorld(worldFile, plant, clock);
   const t = ctl.elapsedMs();
@@ -126,5 +159,5 @@ export async function main(argv: string[]): Promise<number> {
     advisor: advisor === null ? "not requested" : advisor ? "on" : "off",
   };
   process.stdout.write((args.switches.json ? JSON.stringify(out) : Object.entries(out).map(([k, v]) => k.padEnd(18) + v).join("\n")) + "\n");
-  return stop ? 130 : 0;
+  return stop ? EXIT.interrupted : ph.phase === "fault" ? EXIT.fault : EXIT.ok;
 }

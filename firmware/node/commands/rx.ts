@@ -8,20 +8,36 @@
 // `osteodrive console --port PATH rx FILE` sends.
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { parseArgs, UsageError } from "../args.ts";
+import { parseArgs, requireFlags, usageLine, UsageError } from "../args.ts";
+import type { CommandSpec } from "../args.ts";
 import { readKeyFile } from "../console/keyfile.ts";
 import { signPrescription, signableRx } from "../console/sign.ts";
 
-const USAGE = "usage: osteodrive rx sign --key FILE [--out FILE] prescription.json";
+const SIGN: CommandSpec = {
+  name: "rx sign",
+  summary: "signs a prescription with a clinician key for the console's rx command",
+  synopsis: "--key FILE [--out FILE] prescription.json",
+  positionals: [{ name: "prescription.json", help: "the prescription: deviceSerial, counter, expires \"YYYY-MM-DDTHH:MM:SSZ\" and the treatment fields" }],
+  flags: [
+    { name: "key", value: "FILE", help: "a clinician key file (osteodrive keys new --role clinician)", default: "required" },
+    { name: "out", value: "FILE", help: "where the signed {rx, key, sig} goes", default: "standard output" },
+  ],
+};
+
+export const spec: CommandSpec = {
+  name: "rx",
+  summary: "signed prescriptions for the device console",
+  synopsis: "sign ...",
+  flags: [],
+  subcommands: [SIGN],
+};
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["key", "out"], switches: ["help"] });
-  if (args.switches.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
-  const [verb, file] = args.positional;
-  if (verb !== "sign" || !file || !args.values.key) throw new UsageError(USAGE);
+  if (argv[0] !== "sign") throw new UsageError((argv[0] ? "unknown subcommand " + JSON.stringify(argv[0]) : "a subcommand is needed") + "\n" + usageLine(SIGN));
+  const args = parseArgs(argv.slice(1), SIGN);
+  requireFlags(args, SIGN);
+  const file = args.positional[0];
+  if (!file) throw new UsageError("prescription.json is required\n" + usageLine(SIGN));
   const key = readKeyFile(args.values.key);
   if (key.role !== "clinician") throw new UsageError("prescriptions are signed with a clinician key; " + args.values.key + " is a " + key.role + " key");
   let bytes: Uint8Array;
