@@ -14,7 +14,7 @@ import test from "ava";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { recover } from "../firmware/core/journal.ts";
+import { readJournalFile } from "./journal-fixtures.ts";
 import { parsePrescription } from "../firmware/core/prescription.ts";
 import { parseProfile } from "../firmware/core/profile.ts";
 import { makeSchedule, targetUm } from "../firmware/core/schedule.ts";
@@ -24,6 +24,8 @@ import { osteodrive, profileWith, serveBoard } from "./board-harness.ts";
 import { openPtyPair } from "../sim/uno/pty.ts";
 import { EXIT } from "../firmware/node/exit-codes.ts";
 import type { DeviceProc } from "./board-harness.ts";
+import { recordStream } from "./browser.ts";
+import type { DashStatus } from "../firmware/node/dashboard/types.ts";
 
 const K = 4320;
 
@@ -34,9 +36,10 @@ test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts 
   const journal = join(dir, "journal");
   const board = await serveBoard(join(dir, "uno"), ["--time-scale", String(K)]);
   const args = (withRx: boolean) => ["device", "--board", board.hostPath, "--board-clock", board.clockPath, "--profile", BENCH_PROFILE, ...(withRx ? ["--prescription", BENCH_PRESCRIPTION] : []), "--journal", journal, "--time-scale", String(K), "--until-complete", "--json"];
+  const read = () => readJournalFile(join(journal, "journal.bin"), journal + ".vault");
   const committed = () => {
-    const r = recover(new Uint8Array(readFileSync(join(journal, "journal.bin"))), Infinity, 0);
-    return r.nextSeq - 1;
+    const j = read();
+    return j ? j.r.nextSeq - 1 : 0;
   };
   // OSTEODRIVE_BOARD_SEED draws another spread of disruptions (the figures are printed for each)
   const rng = new Rng(Number(process.env.OSTEODRIVE_BOARD_SEED) || 2026);
@@ -134,8 +137,8 @@ test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts 
 
     // the rig's true gap against the prescription's target, from the journal's time base
     const truth = await board.truth();
-    const j = recover(new Uint8Array(readFileSync(join(journal, "journal.bin"))), Infinity, 0);
-    const snap = j.lastSnapshot!.payload as any;
+    const j = read()!;
+    const snap = j.recs.filter((r) => r.type === "snapshot").pop()!.data;
     const profile = parseProfile(JSON.parse(readFileSync(BENCH_PROFILE, "utf8")));
     const rx = parsePrescription(JSON.parse(readFileSync(BENCH_PRESCRIPTION, "utf8")), profile, 0);
     const sched = makeSchedule(rx, snap.startUm, snap.wallAtStart);
@@ -146,7 +149,7 @@ test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts 
     }
     const finalErrUm = truth.gapUm - (snap.startUm + rx.targetLengthMm * 1000);
     const increment = profile.positionToleranceUm; // continuous rhythm: the tolerance is the increment bound (as in power-cut.test.ts)
-    const figures = { ...fig, maxOvershootUm: Math.round(maxOverUm * 1000) / 1000, finalTrueErrorUm: Math.round(finalErrUm * 1000) / 1000, boardResets: truth.resets, journalRecords: j.records.length };
+    const figures = { ...fig, maxOvershootUm: Math.round(maxOverUm * 1000) / 1000, finalTrueErrorUm: Math.round(finalErrUm * 1000) / 1000, boardResets: truth.resets, journalRecords: j.r.records };
     t.log(JSON.stringify(figures));
     console.log("device on a served emulated Uno " + JSON.stringify(figures));
     t.true(fig.kills >= 20, fig.kills + " kills");
@@ -244,8 +247,9 @@ test("trial on a served emulated Uno, killed mid-run: a plain rerun is refused (
     t.true(lines.length > ndjsonBefore, "the resumed run appended to the log");
     const csv = readFileSync(join(out, "trial.csv"), "utf8").trim().split("\n");
     t.is(csv.filter((l) => l.startsWith("type,")).length, 1, "one CSV header");
-    const j = recover(new Uint8Array(readFileSync(join(out, "journal.bin"))), Infinity, 0);
-    t.is(j.error, null);
+    const j = readJournalFile(join(out, "journal.bin"), join(out, "vault.bin"));
+    t.truthy(j, "the trial's vault beside its journal");
+    t.is(j!.r.error, null);
   } finally {
     await board.close();
   }
@@ -262,4 +266,39 @@ test("device --board --advisor loads the advisor only when asked, and keeps it o
   const plain = await osteodrive(["device", "--board", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", join(dir, "k"), "--time-scale", String(K), "--duration", "0.01", "--json"]).exit;
   t.is(JSON.parse(plain.stdout.trim().split("\n").pop()!).advisor, "not requested");
   t.notRegex(plain.stderr, /advisor/);
+});
+
+test("device --board --dashboard: the live stream follows the board device, and its last update shows the link lost (and why) before the device exits 6", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "osteodrive-board-dash-"));
+  const board = await serveBoard(join(dir, "uno"), ["--time-scale", String(K)]);
+  try {
+    const d = osteodrive(["device", "--board", board.hostPath, "--board-clock", board.clockPath, "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", join(dir, "journal"), "--time-scale", String(K), "--dashboard", "127.0.0.1:0", "--json"]);
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(await d.stderr.next((l) => /dashboard: http/.test(l)))![1];
+    await d.ready;
+    const seen: DashStatus[] = [];
+    let moving: () => void = () => {};
+    const moved = new Promise<void>((resolve) => (moving = resolve));
+    const rec = await recordStream(url, async (s) => {
+      seen.push(s);
+      if (s.moves.count >= 3) moving();
+    });
+    await moved;
+    const gone = board.event("plugged");
+    board.send("unplug");
+    await gone;
+    const e = await d.exit;
+    t.is(e.code, EXIT.boardLost, e.stderr);
+    await rec.closed;
+    t.deepEqual(rec.errors, []);
+    const last = seen[seen.length - 1];
+    t.true(seen.length >= 3, seen.length + " updates");
+    t.true(seen.slice(0, -1).every((s) => s.link !== null && s.link.ok), "the link was up while the board answered");
+    t.is(last.link!.ok, false, JSON.stringify(last.link));
+    t.regex(last.link!.reason, /\S/);
+    t.is(last.journal!.ok, true, "the journal was fenced, not failed: " + JSON.stringify(last.journal));
+    t.true(last.moves.count >= 3 && last.trueUm === null, "moves on the board; no ground truth claimed for a served board");
+    t.log(JSON.stringify({ updates: seen.length, moves: last.moves.count, link: last.link }));
+  } finally {
+    await board.close();
+  }
 });

@@ -8,7 +8,7 @@ import test from "ava";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { recover } from "../firmware/core/journal.ts";
+import { readJournalFile } from "./journal-fixtures.ts";
 import { openPtyPair } from "../sim/uno/pty.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
 import { osteodrive, profileWith } from "./board-harness.ts";
@@ -102,11 +102,12 @@ test("Ctrl-C on the device: it ends with 130, the motor off and a shutdown recor
   const s = JSON.parse(r.stdout.trim().split("\n").pop()!);
   t.is(s.stopReason, "interrupted");
   t.true(s.finalStateSafe);
-  const j = recover(new Uint8Array(readFileSync(join(journal, "journal.bin"))), Infinity, 0);
-  const last = j.records[j.records.length - 1];
+  const j = readJournalFile(join(journal, "journal.bin"), journal + ".vault")!;
+  t.is(j.r.error, null);
+  const last = j.recs[j.recs.length - 1];
   t.is(last.type, "event");
-  t.is((last.payload as any).code, "shutdown");
-  t.regex((last.payload as any).detail, /interrupted: controller stopped, motor disabled/);
+  t.is(last.data.code, "shutdown");
+  t.regex(last.data.detail, /interrupted: controller stopped, motor disabled/);
 });
 
 test("device --board: bad input exits 2 naming the field, a port that cannot open exits 1, and neither writes anything", async (t) => {
@@ -126,10 +127,19 @@ test("device --board: bad input exits 2 naming the field, a port that cannot ope
   t.is(other.code, 2, other.stderr);
   t.regex(other.stderr, /belongs to another prescription/);
   t.false(existsSync(join(journal, "journal.bin")));
+  // dashboard flags that cannot hold are refused before the board is touched
+  const badDash = await osteodrive(["device", "--board", join(dir, "no-such-tty"), "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", join(dir, "d"), "--dashboard", "nowhere"]).exit;
+  t.is(badDash.code, 2, badDash.stderr);
+  t.regex(badDash.stderr, /--dashboard must be \[HOST:\]PORT/);
+  const syncReal = await osteodrive(["device", "--board", join(dir, "no-such-tty"), "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", join(dir, "d"), "--dashboard", "0", "--dashboard-sync"]).exit;
+  t.is(syncReal.code, 2, syncReal.stderr);
+  t.regex(syncReal.stderr, /--dashboard-sync needs the in-process emulated board/);
+  t.false(existsSync(join(dir, "d")));
   // a port that cannot be opened is a runtime failure (1), and nothing is written either
   const fresh = join(dir, "fresh");
   const noPort = await osteodrive(["device", "--board", join(dir, "no-such-tty"), "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", fresh]).exit;
   t.is(noPort.code, 1, noPort.stderr);
   t.regex(noPort.stderr, /board-connect-failed/);
   t.false(existsSync(fresh));
+  for (const j of [journal, fresh, join(dir, "d")]) t.false(existsSync(j + ".vault"), "no vault written for " + j);
 });

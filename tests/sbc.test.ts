@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { startHeartbeat, systemdWatchdog } from "../firmware/node/device/watchdog.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
 import { BIN } from "./board-harness.ts";
+import { vaultBeside } from "../hal/node/storage.ts";
 
 const UNIT = fileURLToPath(new URL("../firmware/node/systemd/osteodrive.service", import.meta.url));
 const RULES = fileURLToPath(new URL("../firmware/node/systemd/99-osteodrive.rules", import.meta.url));
@@ -54,6 +55,13 @@ test("the systemd unit: restart always, journald, a watchdog, an ExecStart the d
   const at = exec.indexOf("device");
   t.true(at > 0 && exec.includes("--board") && exec.includes("--journal") && exec.includes("--console"));
   t.false(exec.includes("--until-complete"), "a device keeps running (and serving its console) after completion");
+  // ProtectSystem=strict leaves only the StateDirectory writable: the journal and its vault (apart from the journal's folder) must both be in it
+  t.deepEqual(s.ProtectSystem, ["strict"]);
+  const state = "/var/lib/" + s.StateDirectory[0] + "/";
+  const journal = exec[exec.indexOf("--journal") + 1];
+  const vault = exec.includes("--vault") ? exec[exec.indexOf("--vault") + 1] : vaultBeside(journal);
+  t.true(journal.startsWith(state), "journal " + journal + " in " + state);
+  t.true(vault.startsWith(state) && !vault.startsWith(journal.replace(/\/+$/, "") + "/"), "vault " + vault + " in " + state + ", apart from the journal's folder");
   // the flags parse: with the unit's own arguments the device fails on the missing profile, not on a flag
   const r = spawnSync(process.execPath, [BIN, ...exec.slice(at)], { encoding: "utf8" });
   t.is(r.status, 2, r.stderr);

@@ -7,11 +7,11 @@
 // is; the kill delay only decides where in the protocol it lands.
 
 import test from "ava";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { recover } from "../firmware/core/journal.ts";
+import { readJournalFile } from "./journal-fixtures.ts";
 import { Rng } from "../sim/rng.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { osteodrive } from "./board-harness.ts";
@@ -40,7 +40,8 @@ test("killed with SIGKILL at 20+ seeded moments after readiness, the app recover
       finishedEarly++;
       t.is(r.code, 0, r.stderr + r.stdout);
     }
-    committed = recover(new Uint8Array(readFileSync(join(dir, "journal.bin"))), Infinity, 0).nextSeq - 1;
+    const j = readJournalFile(join(dir, "journal.bin"), dir + ".vault");
+    committed = j ? j.r.nextSeq - 1 : 0;
   }
   t.true(kills >= 20, kills + " kills (" + finishedEarly + " runs finished before their kill)");
   t.is(lost, 0, "committed records not recovered");

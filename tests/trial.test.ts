@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { runTrial } from "../firmware/node/trial/run.ts";
 import type { OpenedBoard } from "../firmware/node/board/open-board.ts";
-import { recover } from "../firmware/core/journal.ts";
+import { readJournalFile } from "./journal-fixtures.ts";
 import { EXIT } from "../firmware/node/exit-codes.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
@@ -106,11 +106,11 @@ test("pulling the cable mid-trial stops it as a power cut would: link loss logge
   t.false(rig.truth.enabled);
   t.true(rig.netSteps() - stepsAtUnplug <= 2, "no motion after the unplug beyond the pulse on the wire");
   // the journal ends as a power cut leaves it: the loss is recorded, no fault is latched, the next start recovers
-  const j = recover(readFileSync(join(out, "journal.bin")), Infinity, 0);
-  t.is(j.error, null);
-  const events = j.records.filter((r) => r.type === "event").map((r) => (r.payload as any).code);
+  const j = readJournalFile(join(out, "journal.bin"), join(out, "vault.bin"))!;
+  t.is(j.r.error, null);
+  const events = j.recs.filter((r) => r.type === "event").map((r) => r.data.code);
   t.true(events.includes("board-lost"), events.join(","));
-  t.false(j.records.some((r) => r.type === "event" && /"phase":"fault"/.test(String((r.payload as any).detail))), "no fault latched in the journal");
+  t.false(j.recs.some((r) => r.type === "event" && /"phase":"fault"/.test(String(r.data.detail))), "no fault latched in the journal");
 });
 
 test("Ctrl-C disables the motor, flushes the log and exits 130", async (t) => {

@@ -10,7 +10,7 @@
 
 import { once } from "node:events";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Clock, Store } from "../../../hal/types.ts";
+import type { Clock, HalStorage } from "../../../hal/types.ts";
 import type { JohnnyFiveConfig } from "../../../hal/johnny-five/config.ts";
 import { openJohnnyFiveHal } from "../../../hal/johnny-five/driver.ts";
 import type { JohnnyFiveHal } from "../../../hal/johnny-five/driver.ts";
@@ -48,7 +48,8 @@ export interface BoardInputs {
   /** The lockstep socket of an emulated board served by its own process; null for a real board. */
   boardClock: string | null;
   cfg: JohnnyFiveConfig;
-  store: Store;
+  /** The journal and the vault the HAL keeps across power cuts. */
+  storage: HalStorage;
   /** The profile and prescription JSON (the in-process emulated rig is the device they describe). */
   profileJson: any;
   prescriptionJson: any;
@@ -84,7 +85,7 @@ async function openReal(inp: BoardInputs): Promise<OpenedBoard> {
   const k = inp.cfg.timeScale;
   const clock = new RealtimeClock(k);
   const sf = firmataOverSerial(inp.board);
-  const hal = await halOr(openJohnnyFiveHal(sf.io, clock, inp.store, true, inp.cfg), async () => {
+  const hal = await halOr(openJohnnyFiveHal(sf.io, clock, inp.storage, inp.cfg), async () => {
     clock.cancelAll();
     await sf.close();
   });
@@ -117,7 +118,7 @@ async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard
     await sf.close();
     await bc.close();
   };
-  const opening = openJohnnyFiveHal(sf.io, bc.clock, inp.store, true, inp.cfg);
+  const opening = openJohnnyFiveHal(sf.io, bc.clock, inp.storage, inp.cfg);
   opening.catch(() => {});
   const opened = await halOr(
     Promise.race([
@@ -158,7 +159,7 @@ async function openEmulated(inp: BoardInputs): Promise<OpenedBoard> {
   ep.lockstep(sf.port);
   // Like a real Uno, the board (re)starts when the host opens the port.
   sf.port.once("open", () => ep.runner.start());
-  const hal = await halOr(openJohnnyFiveHal(sf.io, ep.runner.clock, inp.store, true, inp.cfg), async () => {
+  const hal = await halOr(openJohnnyFiveHal(sf.io, ep.runner.clock, inp.storage, inp.cfg), async () => {
     await sf.close();
     await ep.close();
   });

@@ -1,13 +1,14 @@
 // `osteodrive device`: the Node firmware.
 //   --board PORT|emulated:uno --profile FILE [--prescription FILE] --journal DIR
-//   [--board-clock SOCKET] [--console PATH] [--advisor] [--time-scale K]
-//   [--duration DAYS] [--until-complete] [--json]
-// runs it on a johnny-five board (firmware/node/device/board-run.ts): file journal
-// with recovery on every start, console on a second serial line, advisor. Without
+//   [--vault FILE] [--board-clock SOCKET] [--console PATH] [--advisor] [--time-scale K]
+//   [--duration DAYS] [--until-complete] [--json] [--dashboard [HOST:]PORT]
+// runs it on a johnny-five board (firmware/node/device/board-run.ts): authenticated
+// file journal and its vault with recovery on every start, console on a second
+// serial line, advisor, dashboard with the board link's health. Without
 // --until-complete or --duration it runs until stopped (a device; docs/sbc.md).
-//   --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max]
-//   [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor]
-//   [--dashboard [HOST:]PORT]
+//   --hal sim --scenario NAME|FILE [--journal DIR [--vault FILE]] [--world FILE]
+//   [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH]
+//   [--bench-input] [--advisor] [--dashboard [HOST:]PORT]
 // runs it on the simulated device (firmware/node/device/sim-run.ts).
 // Only what the chosen target needs is loaded: TensorFlow.js only with --advisor.
 
@@ -16,19 +17,20 @@ import type { CommandSpec } from "../args.ts";
 import { DASHBOARD_FLAG, DASHBOARD_SYNC_FLAG } from "../dashboard/flags.ts";
 
 const BOARD_ONLY = ["board", "board-clock", "profile", "prescription", "duration"];
-const SIM_ONLY = ["hal", "scenario", "world", "days", "bench-input", "dashboard", "dashboard-sync"];
+const SIM_ONLY = ["hal", "scenario", "world", "days", "bench-input"];
 
 export const spec: CommandSpec = {
   name: "device",
-  summary: "the Node device firmware (controller, supervisor, file journal with recovery, console, advisor) on a johnny-five board, or on the simulated device",
-  synopsis: "--board PORT|emulated:uno --profile FILE [--prescription FILE] --journal DIR [--board-clock SOCKET] [--console PATH] [--advisor] [--time-scale K] [--duration DAYS] [--until-complete] [--json]\n" +
-    "       osteodrive device --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor]",
+  summary: "the Node device firmware (controller, supervisor, authenticated file journal and vault with recovery, console, advisor) on a johnny-five board, or on the simulated device",
+  synopsis: "--board PORT|emulated:uno --profile FILE [--prescription FILE] --journal DIR [--vault FILE] [--board-clock SOCKET] [--console PATH] [--advisor] [--time-scale K] [--duration DAYS] [--until-complete] [--json] [--dashboard [HOST:]PORT]\n" +
+    "       osteodrive device --hal sim --scenario NAME|FILE [--journal DIR [--vault FILE]] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor] [--dashboard [HOST:]PORT]",
   flags: [
     { name: "board", value: "PORT|emulated:uno", help: "the Uno's serial device (StandardFirmata), or emulated:uno (an emulated Uno in this process)", default: "--hal sim" },
     { name: "board-clock", value: "SOCKET", help: "the lockstep socket of an emulated Uno served by its own process (sim/uno/serve.ts); --board is then its pty", default: "the real-time clock" },
     { name: "profile", value: "FILE", help: "device profile JSON with its \"board\" wiring section (with --board)", default: "required with --board" },
     { name: "prescription", value: "FILE", help: "prescription JSON; required on a fresh journal folder, later starts may omit it (a different one is refused)", default: "the journal folder's" },
     { name: "journal", value: "DIR", help: "the journal (DIR/journal.bin, recovered at every start) and, with --board, the prescription it is bound to", default: "required with --board; in memory with --hal sim" },
+    { name: "vault", value: "FILE", help: "keep the vault (device key, provisioning marker, replay counter) in FILE, apart from the journal's folder (needs --journal)", default: "DIR.vault beside --journal DIR" },
     { name: "hal", value: "sim", help: "the simulated device (with --scenario)", default: "--board" },
     { name: "scenario", value: "NAME|FILE", help: "a scenario in sim/scenarios (or its faults/ folder) by name, or a scenario JSON file (with --hal sim)", default: "required with --hal sim" },
     { name: "world", value: "FILE", help: "keep the simulated plant and clock in FILE so they outlive the process (kill and restart at any moment)", default: "none" },
@@ -56,6 +58,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, spec);
   const v = args.values;
   if (v.hal !== undefined && v.board !== undefined) throw new UsageError("--hal and --board exclude each other\n" + usageLine(spec));
+  if (v.vault !== undefined && v.journal === undefined) throw new UsageError("--vault needs --journal: the vault is the journal's key (an in-memory journal keeps its vault in memory too)\n" + usageLine(spec));
   if (v.hal !== undefined) {
     if (v.hal !== "sim") throw new UsageError("--hal sim is the only simulated HAL (real boards: --board PORT)\n" + usageLine(spec));
     if (!v.scenario) throw new UsageError("--scenario is required with --hal sim\n" + usageLine(spec));
@@ -65,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     return runSimDevice({
       scenario: v.scenario,
       journalDir: v.journal ?? null,
+      vaultFile: v.vault ?? null,
       worldFile: v.world ?? null,
       timeScale: scale,
       days: numberFlag(args, "days", 0.001, 3650, undefined) ?? null,
@@ -90,8 +94,10 @@ export async function main(argv: string[]): Promise<number> {
     profileFile: v.profile,
     prescriptionFile: v.prescription ?? null,
     journalDir: v.journal,
+    vaultFile: v.vault ?? null,
     consolePath: v.console ?? null,
     advisor: args.switches.advisor === true,
+    dashboard: v.dashboard ? { flags: { address: v.dashboard, sync: args.switches["dashboard-sync"] === true }, kind: "device" } : null,
     timeScale,
     durationDays,
     untilComplete: args.switches["until-complete"] === true,

@@ -2,7 +2,7 @@
 // the length reached against the prescribed target (the sensor-fused estimate: a
 // device has no other truth), and the journal as it lies on disk.
 
-import { recover } from "../../core/journal.ts";
+import { journalFigures } from "./journal-figures.ts";
 import { targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
 import type { BoardRunEnd } from "./board-run.ts";
@@ -13,8 +13,6 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 export function deviceReport(end: BoardRunEnd) {
   const ctl = end.run.device.controller;
   const ph = ctl.phaseState();
-  const rec = recover(end.run.device.hal.store.read(), Infinity, 0);
-  const recovery = ctl.recovery();
   return {
     stopReason: end.stopReason,
     phase: ph.phase,
@@ -24,10 +22,7 @@ export function deviceReport(end: BoardRunEnd) {
     targetUm: r3(targetUm(ctl.currentSchedule(), end.endMs)),
     withinTolerance: ph.phase === "complete" ? withinTolerance(end.run) : null,
     finalStateSafe: end.finalStateSafe,
-    journalRecords: rec.records.length,
-    journalBytes: rec.validBytes,
-    journalError: rec.error ? rec.error.message : null,
-    recoveredAtBoot: recovery !== null && recovery.lastSnapshot !== null,
+    ...journalFigures(end.run.device.hal, ctl.recovery()),
     advisor: end.advisor,
     exitCode: end.exitCode,
   };

@@ -1,13 +1,16 @@
 // The Node firmware on a johnny-five board: the one assembly (core/assemble.ts) on
-// the board's HAL, with the file journal in DIR (recovery on every start), the
-// device console on a second serial line, and the advisor when asked. It runs
+// the board's HAL, with the authenticated file journal in DIR and its vault apart
+// (DIR.vault beside the folder unless told; recovery on every start), the device
+// console on a second serial line, the advisor and the live dashboard (with the
+// board link's health) when asked. It runs
 // until stopped (a device), or until complete or faulted, or for a duration (a
 // trial). How it ends is one of:
 // - complete / fault / duration: the controller is stopped, the motor disabled;
 // - interrupted (SIGINT/SIGTERM): the same at once, and a `shutdown` record says so;
 // - board-lost: the link to the board went (cable, board power, board process).
-//   The journal is fenced first, so it ends as a power cut leaves it, and the next
-//   start recovers from it (a move in flight is reconciled against the sensor).
+//   The journal and the vault are fenced first, so they end as a power cut leaves
+//   them, and the next start recovers (a move in flight is reconciled against the
+//   sensor).
 // The journal folder is bound to its prescription (DIR/prescription.json): a later
 // start may omit --prescription, and a different one is refused.
 
@@ -23,16 +26,20 @@ import { parseProfile } from "../../core/profile.ts";
 import type { DeviceProfile } from "../../core/profile.ts";
 import { finishMs, targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
-import { FileStore } from "../../../hal/node/file-store.ts";
+import { cmacAes128 } from "../../core/cmac.ts";
+import { sha256 } from "../../core/sha256.ts";
+import { fileStorage, vaultBeside } from "../../../hal/node/storage.ts";
 import { isBenchOnly, parseBoardConfig } from "../../../hal/johnny-five/board-config.ts";
 import { readJson } from "../../../sim/uno/bench-rig.ts";
+import { EMULATED_UNO } from "../../../sim/uno/emulated-port.ts";
 import { nodeConsoleParts } from "../console/attach.ts";
 import { closePort, openPort, portWriter, serveConsole } from "../console/serial.ts";
 import { EXIT, runOutcome } from "../exit-codes.ts";
 import type { ExitCode } from "../exit-codes.ts";
 import { openBoard } from "../board/open-board.ts";
 import type { OpenedBoard } from "../board/open-board.ts";
-import { FencedStore } from "./fenced-store.ts";
+import type { DashboardFlags, RunningDashboard } from "../dashboard/attach.ts";
+import { Fence, fencedStorage } from "./fenced-store.ts";
 import { startHeartbeat, systemdWatchdog } from "./watchdog.ts";
 
 /** Bad input: nothing was run or written (exit 2). */
@@ -47,8 +54,12 @@ export interface BoardRunOptions {
   /** null: the prescription the journal folder is bound to. */
   prescriptionFile: string | null;
   journalDir: string;
+  /** The vault's file; null: DIR.vault beside the journal folder. */
+  vaultFile: string | null;
   consolePath: string | null;
   advisor: boolean;
+  /** The live dashboard, titled "KIND: profile name"; null: none. */
+  dashboard: { flags: DashboardFlags; kind: string } | null;
   timeScale: number;
   /** Device days to run; null: until stopped (or complete, with untilComplete). */
   durationDays: number | null;
@@ -156,13 +167,42 @@ function stopWhenIdle(device: Device, graceMs: number): Promise<boolean> {
   });
 }
 
+/** What a lost board leaves the motor to: the driver's EN pull-up (said in logs and on the dashboard). */
+export function lossDetail(board: OpenedBoard, reason: string): string {
+  return reason + (board.rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver");
+}
+
+/** --dashboard on a board device; in sync the in-process emulated board's clock waits for the pages (a real board cannot wait). */
+async function boardDashboard(run: BoardRun, d: NonNullable<BoardRunOptions["dashboard"]>, say: (line: string) => void): Promise<RunningDashboard> {
+  const { board, device } = run;
+  const rig = board.rig;
+  const { attachDashboard } = await import("../dashboard/attach.ts");
+  const dash = await attachDashboard(device.controller, { title: d.kind + ": " + run.profile.name, truth: rig ? "plant" : "sensor", trueGapUm: rig ? () => rig.plant.gapUm : null, alarm: board.hal.alarm, journal: device.journal, link: board.hal.link }, d.flags, say);
+  if (d.flags.sync && board.emulated) {
+    const runner = board.emulated.runner;
+    const wire = runner.gate;
+    runner.gate = () => (wire ? wire() : null) ?? dash.server.pending();
+    await dash.server.firstPage();
+  }
+  return dash;
+}
+
+/** The dashboard's flags, checked before anything is opened. */
+async function checkDashboard(d: NonNullable<BoardRunOptions["dashboard"]>, board: string): Promise<void> {
+  if (d.flags.sync && board !== EMULATED_UNO) throw new InputError("--dashboard-sync needs the in-process emulated board (" + EMULATED_UNO + "): a real board's clock cannot wait for a page");
+  const { parseAddress } = await import("../dashboard/server.ts");
+  asInput(() => parseAddress(d.flags.address));
+}
+
 export async function runBoardDevice(o: BoardRunOptions): Promise<BoardRunEnd> {
   const inp = inputs(o);
-  const store = new FencedStore(new FileStore(join(o.journalDir, "journal.bin")));
+  if (o.dashboard) await checkDashboard(o.dashboard, o.board);
+  const fence = new Fence();
+  const storage = fencedStorage(fileStorage(join(o.journalDir, "journal.bin"), o.vaultFile ?? vaultBeside(o.journalDir)), fence);
   const consolePort = o.consolePath ? await openPort(o.consolePath) : null;
   let board: OpenedBoard;
   try {
-    board = await openBoard({ board: o.board, boardClock: o.boardClock, cfg: inp.cfg, store, profileJson: inp.profileJson, prescriptionJson: inp.rxJson.json });
+    board = await openBoard({ board: o.board, boardClock: o.boardClock, cfg: inp.cfg, storage, profileJson: inp.profileJson, prescriptionJson: inp.rxJson.json });
   } catch (e) {
     if (consolePort) await closePort(consolePort);
     throw e;
@@ -177,13 +217,14 @@ export async function runBoardDevice(o: BoardRunOptions): Promise<BoardRunEnd> {
     profile: inp.profile,
     prescription: inp.rx,
     startUm,
-    journal: { store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity },
+    journal: { store: hal.store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity, mac: cmacAes128, digest: sha256 },
     console: nodeConsoleParts(inp.profileJson, consolePort ? { nowMs: () => performance.now(), send: portWriter(consolePort) } : null),
     observers: [],
   });
   const run: BoardRun = { device, board, profile: inp.profile, profileJson: inp.profileJson, rx: inp.rx, benchOnly: inp.benchOnly, startUm };
   const ctl = device.controller;
   const stopConsole = consolePort && device.console ? serveConsole(consolePort, device.console) : null;
+  let dash: RunningDashboard | null = null;
   try {
     for (const ob of o.observe ? await o.observe(run) : []) ctl.addObserver(ob);
     let advisor: BoardRunEnd["advisor"] = "not requested";
@@ -191,15 +232,17 @@ export async function runBoardDevice(o: BoardRunOptions): Promise<BoardRunEnd> {
       const { attachAdvisor } = await import("../advisor/attach.ts");
       advisor = (await attachAdvisor(ctl, hal.alarm, inp.profile.name)) ? "on" : "off";
     }
-    return await runUntilEnd(o, run, store, advisor);
+    if (o.dashboard) dash = await boardDashboard(run, o.dashboard, o.say);
+    return await runUntilEnd(o, run, fence, dash, advisor);
   } finally {
+    if (dash) await dash.close();
     if (stopConsole) await stopConsole();
     else if (consolePort) await closePort(consolePort);
     await board.close();
   }
 }
 
-async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore, advisor: BoardRunEnd["advisor"]): Promise<BoardRunEnd> {
+async function runUntilEnd(o: BoardRunOptions, run: BoardRun, fence: Fence, dash: RunningDashboard | null, advisor: BoardRunEnd["advisor"]): Promise<BoardRunEnd> {
   const { device, board, profile } = run;
   const ctl = device.controller;
   const clock = device.clock;
@@ -211,11 +254,16 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore
     ended = true;
     settle(why);
   };
-  // Fenced before the stepper reports the move the loss cut: the journal ends as a power cut leaves it.
+  // Fenced before the stepper reports the move the loss cut: the journal and the vault end as a power cut leaves them.
   const lost = (reason: string) => {
     if (ended) return;
     ctl.record("board-lost", reason);
-    store.fence();
+    fence.close();
+    if (dash) {
+      // the page shows the link down (and why) in the update that goes out before it closes
+      dash.source.linkEvent(ctl.elapsedMs(), "link-lost", lossDetail(board, reason));
+      dash.source.publish();
+    }
     end("board-lost: " + reason);
   };
   board.hal.link.onLost(lost, true);
@@ -265,7 +313,7 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, store: FencedStore
     const why = await stopped;
     if (stopBeat) stopBeat();
     const finalStateSafe = await stopWhenIdle(device, why === "duration" ? profile.tickMs : 0);
-    if (!store.fenced) ctl.record("shutdown", why + ": controller stopped, motor disabled");
+    if (!fence.closed) ctl.record("shutdown", why + ": controller stopped, motor disabled");
     const endMs = Math.min(ctl.elapsedMs(), runMs);
     return { run, stopReason: why, endMs, finalStateSafe, advisor, exitCode: exitFor(why, run) };
   } finally {

@@ -1,32 +1,53 @@
-// The journal's store with a fence: once fence() is called every write is refused
-// and nothing more reaches the file. The Node device fences its journal the moment
-// the board is lost, so the journal ends as a power cut would leave it (a move in
-// flight stays an open intent, reconciled against the position sensor at the next
-// start) instead of recording what a half-connected controller concluded.
+// The journal's and the vault's stores behind one fence: once it is closed every
+// write to either is refused and nothing more reaches the files. The Node device
+// closes it the moment the board is lost, so the journal and the vault end as a
+// power cut would leave them (a move in flight stays an open intent, reconciled
+// against the position sensor at the next start; no watermark or replay counter
+// runs ahead of the journal) instead of recording what a half-connected
+// controller concluded. Reads and the committed count pass through unchanged.
 
-import type { Store } from "../../../hal/types.ts";
+import type { HalStorage, Store } from "../../../hal/types.ts";
+
+export class Fence {
+  closed = false;
+
+  close(): void {
+    this.closed = true;
+  }
+}
 
 export class FencedStore implements Store {
   private inner: Store;
-  fenced = false;
+  private fence: Fence;
 
-  constructor(inner: Store) {
+  constructor(inner: Store, fence: Fence) {
     this.inner = inner;
-  }
-
-  fence(): void {
-    this.fenced = true;
+    this.fence = fence;
   }
 
   append(bytes: Uint8Array): boolean {
-    return !this.fenced && this.inner.append(bytes);
+    return !this.fence.closed && this.inner.append(bytes);
   }
 
   replace(bytes: Uint8Array): boolean {
-    return !this.fenced && this.inner.replace(bytes);
+    return !this.fence.closed && this.inner.replace(bytes);
   }
 
   read(): Uint8Array {
     return this.inner.read();
   }
+
+  committedBytes(): number {
+    return this.inner.committedBytes();
+  }
+
+  /** Moving the content aside is a write too: refused ("") once fenced. */
+  preserve(label: string): string {
+    return this.fence.closed ? "" : this.inner.preserve(label);
+  }
+}
+
+/** The storage with both its stores behind `fence`. */
+export function fencedStorage(storage: HalStorage, fence: Fence): HalStorage {
+  return { ...storage, store: new FencedStore(storage.store, fence), vault: new FencedStore(storage.vault, fence) };
 }

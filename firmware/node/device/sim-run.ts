@@ -1,5 +1,5 @@
-// `osteodrive device --hal sim`: the whole Node app (controller, supervisor, file
-// journal) on the simulated device, the scenario's scripted faults included. With a
+// `osteodrive device --hal sim`: the whole Node app (controller, supervisor,
+// authenticated file journal and its vault) on the simulated device, the scenario's scripted faults included. With a
 // world file the simulated plant and clock outlive the process, so the app can be
 // killed and restarted at any moment and recovers from its journal like a real
 // device. untilComplete returns once the protocol is complete or a fault has
@@ -13,11 +13,14 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
-import { recover } from "../../core/journal.ts";
+import { inspectJournal } from "../../core/journal-boot.ts";
+import { cmacAes128 } from "../../core/cmac.ts";
+import { journalFigures } from "./journal-figures.ts";
 import { targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
 import type { Hal } from "../../../hal/types.ts";
 import { FileStore } from "../../../hal/node/file-store.ts";
+import { vaultBeside, vaultStore } from "../../../hal/node/storage.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
 import { loadWorld, saveWorld } from "../../../sim/world-file.ts";
@@ -30,6 +33,8 @@ import { progressBar } from "../progress.ts";
 export interface SimRunOptions {
   scenario: string;
   journalDir: string | null;
+  /** The vault's file (with journalDir); null: DIR.vault beside the journal folder. */
+  vaultFile: string | null;
   worldFile: string | null;
   /** Device ms per wall ms; Infinity: as fast as possible. */
   timeScale: number;
@@ -57,17 +62,20 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
     sim.stepper.afterPulses = () => saveWorld(worldFile, plant, clock);
   }
   let store = sim.store as Hal["store"];
+  let vault = sim.vault as Hal["vault"];
   if (o.journalDir) {
     mkdirSync(o.journalDir, { recursive: true });
     store = new FileStore(join(o.journalDir, "journal.bin"));
+    // the vault lives beside the journal's directory, not in it: losing the directory must not lose the vault
+    vault = vaultStore(o.vaultFile ?? vaultBeside(o.journalDir));
   }
   if (worldFile) {
     // The world's time kept running while the app was dead: never behind what the app journaled.
-    const journaled = recover(store.read(), Infinity, 0).records;
-    const lastT = journaled.length ? journaled[journaled.length - 1].tMs : 0;
+    const journaled = inspectJournal(store, vault, cmacAes128);
+    const lastT = journaled && journaled.lastTMs > 0 ? journaled.lastTMs : 0;
     if (clock.monoMs() < lastT) clock.runUntil(lastT);
   }
-  const hal: Hal = Object.assign({}, sim, { store }, o.benchInput ? { benchInput: { read: () => true } } : {});
+  const hal: Hal = Object.assign({}, sim, { store, vault }, o.benchInput ? { benchInput: { read: () => true } } : {});
   // serialport is loaded only for a console (it is a good part of the start-up time)
   const serial = o.consolePath ? await import("../console/serial.ts") : null;
   const port = serial ? await serial.openPort(o.consolePath!) : null;
@@ -110,7 +118,6 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
   if (stopConsole) await stopConsole();
   if (worldFile) saveWorld(worldFile, plant, clock);
   const t = ctl.elapsedMs();
-  const rec = recover(store.read(), Infinity, 0);
   const ph = ctl.phaseState();
   const out = {
     phase: ph.phase,
@@ -118,10 +125,7 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
     day: Math.round((t / MS_PER_DAY) * 1000) / 1000,
     trueGapUm: Math.round(plant.gapUm * 1000) / 1000,
     targetUm: Math.round(targetUm(ctl.currentSchedule(), t) * 1000) / 1000,
-    journalRecords: rec.records.length,
-    journalBytes: rec.validBytes,
-    journalError: rec.error ? rec.error.message : null,
-    recoveredAtBoot: ctl.recovery() !== null && ctl.recovery()!.lastSnapshot !== null,
+    ...journalFigures({ store, vault }, ctl.recovery()),
     advisor: advisor === null ? "not requested" : advisor ? "on" : "off",
   };
   process.stdout.write((o.json ? JSON.stringify(out) : Object.entries(out).map(([k, v]) => k.padEnd(18) + v).join("\n")) + "\n");

@@ -16,13 +16,12 @@ import { MS_PER_DAY } from "../../core/units.ts";
 import { Recorder } from "../../../sim/recorder.ts";
 import { renderReport } from "../../../sim/report.ts";
 import type { OpenedBoard } from "../board/open-board.ts";
-import { InputError, runBoardDevice } from "../device/board-run.ts";
+import { InputError, lossDetail, runBoardDevice } from "../device/board-run.ts";
 import type { BoardRun } from "../device/board-run.ts";
 import { EXIT, runOutcome } from "../exit-codes.ts";
 import type { ExitCode } from "../exit-codes.ts";
 import { TrialLog, logStart } from "./log.ts";
-import { attachDashboard } from "../dashboard/attach.ts";
-import type { DashboardFlags, RunningDashboard } from "../dashboard/attach.ts";
+import type { DashboardFlags } from "../dashboard/attach.ts";
 import { TrialObserver } from "./observer.ts";
 import type { LengthSource } from "./observer.ts";
 import { trialSummary } from "./summary.ts";
@@ -78,22 +77,6 @@ function prepareOut(o: TrialOptions): void {
   for (const e of entries) if (!/^previous-\d+$/.test(e)) renameSync(join(o.outDir, e), join(aside, e));
 }
 
-/** --dashboard on a trial; in sync the in-process emulated board's clock waits for the pages (a real board cannot wait). */
-async function trialDashboard(run: BoardRun, flags: DashboardFlags, say: (line: string) => void): Promise<RunningDashboard> {
-  const board = run.board;
-  const rig = board.rig;
-  const ctl = run.device.controller;
-  if (flags.sync && !board.emulated) throw new InputError("--dashboard-sync needs --port emulated:uno: a real board's clock cannot wait for a page");
-  const dash = await attachDashboard(ctl, { title: "trial: " + run.profile.name, truth: rig ? "plant" : "sensor", trueGapUm: rig ? () => rig.plant.gapUm : null, alarm: board.hal.alarm, journal: run.device.journal!, link: board.hal.link }, flags, say);
-  if (flags.sync && board.emulated) {
-    const runner = board.emulated.runner;
-    const wire = runner.gate;
-    runner.gate = () => (wire ? wire() : null) ?? dash.server.pending();
-    await dash.server.firstPage();
-  }
-  return dash;
-}
-
 export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   const wall0 = performance.now();
   prepareOut(o);
@@ -102,8 +85,7 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   let recorder: Recorder | null = null;
   let log: TrialLog | null = null;
   let endMs = Infinity;
-  let dash: RunningDashboard | null = null;
-  const observe = async (run: BoardRun) => {
+  const observe = (run: BoardRun) => {
     const rig = run.board.rig;
     const length: LengthSource = rig ? { kind: "plant", get gapUm() { return rig.plant.gapUm; } } : { kind: "sensor", gapUm: run.startUm };
     const ctl = run.device.controller;
@@ -112,12 +94,7 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
     recorder = new Recorder(rig ? rig.plant : length, ctl.currentSchedule(), run.profile.tickMs, run.profile.tickMs * 10);
     obs = new TrialObserver(recorder, log, length, () => run.board.boardMs());
     const seen = obs;
-    run.board.hal.link.onLost((reason) => {
-      const detail = reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver");
-      seen.record({ type: "link", tMs: ctl.elapsedMs(), code: "link-lost", detail });
-      if (dash) dash.source.linkEvent(ctl.elapsedMs(), "link-lost", detail);
-    });
-    if (o.dashboard) dash = await trialDashboard(run, o.dashboard, o.say ?? (() => {}));
+    run.board.hal.link.onLost((reason) => seen.record({ type: "link", tMs: ctl.elapsedMs(), code: "link-lost", detail: lossDetail(run.board, reason) }));
     if (o.onBoard) o.onBoard(run.board);
     // recovery at boot and a prescription loaded over the console replace the schedule: the recorder follows
     const rec = recorder;
@@ -132,8 +109,11 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
       profileFile: o.profileFile,
       prescriptionFile: o.prescriptionFile,
       journalDir: o.outDir,
+      // a trial's vault sits in its folder beside the journal (where journal dump and report look first)
+      vaultFile: join(o.outDir, "vault.bin"),
       consolePath: o.consolePath ?? null,
       advisor: o.advisor === true,
+      dashboard: o.dashboard ? { flags: o.dashboard, kind: "trial" } : null,
       timeScale: o.timeScale,
       durationDays: o.durationDays ?? null,
       defaultDays: (run) => {
@@ -176,8 +156,6 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
     const exitCode = end.exitCode === EXIT.interrupted || end.exitCode === EXIT.boardLost ? end.exitCode : runOutcome(summary.finalPhase, summary.withinTolerance);
     return { summary, files, stopReason: end.stopReason, exitCode };
   } finally {
-    const d = dash as RunningDashboard | null;
-    if (d) await d.close();
     const l = log as TrialLog | null;
     if (l) {
       // The emulated rig's own word on the motor after the last command reached the board (the board is closed by now).
