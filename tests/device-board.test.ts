@@ -158,7 +158,9 @@ test("device --board on a served emulated Uno: 20+ SIGKILLs, 5 board power cuts 
     t.is(fig.lostRecords, 0);
     t.true(maxOverUm <= increment, "overshoot " + maxOverUm + " µm > " + increment);
     t.true(Math.abs(finalErrUm) <= profile.positionToleranceUm, "final true error " + finalErrUm);
-    t.true(fig.reconciledMoves > 0, "some kills landed mid-move and were reconciled");
+    // reconciledMoves is a printed figure, not a bound: the journal writes an intent only for a
+    // move longer than the position sensor's noise, and this profile's continuous increments are
+    // shorter, so a kill inside one leaves no intent; the overshoot bound above is what holds them.
   } finally {
     await board.close();
   }
