@@ -115,6 +115,8 @@ interface PendingMove {
   steps: number;
   dir: Direction;
   estUm: number;
+  /** The controller disabled the motor during the move (a pause, a fault, a stop). */
+  disabledByUs: boolean;
   then: ((res: MoveResult) => void) | null;
 }
 
@@ -196,7 +198,7 @@ export class Controller {
     this.observers = o.observers.slice();
     this.tickCount = 0;
     this.moving = false;
-    this.pending = { steps: 0, dir: 1, estUm: NaN, then: null };
+    this.pending = { steps: 0, dir: 1, estUm: NaN, disabledByUs: false, then: null };
     this.timer = -1;
     this.running = false;
     const self = this;
@@ -217,7 +219,7 @@ export class Controller {
   boot(): void {
     this.running = true;
     if ((!this.jb || this.bootJournal()) && this.phase.phase === "idle") {
-      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.profile.positionToleranceUm));
+      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.reachMarginUm()));
     }
     this.tick();
   }
@@ -227,7 +229,7 @@ export class Controller {
     this.running = false;
     if (this.timer >= 0) this.hal.clock.cancel(this.timer);
     this.timer = -1;
-    this.hal.stepper.disable();
+    this.disableMotor();
   }
 
   // ---- reading ----
@@ -360,7 +362,7 @@ export class Controller {
 
   /** Klipper-style shutdown: motor off first, then latch the fault and raise the alarm. */
   fault(code: string, reason: string): void {
-    this.hal.stepper.disable();
+    this.disableMotor();
     this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
   }
 
@@ -427,7 +429,7 @@ export class Controller {
     this.sup = makeSupervisorConfig(this.profile, rx, this.schedule);
     const fresh = initialPhase();
     fresh.sinceMs = t;
-    let next = advancePhase(fresh, this.schedule, t, startUm, this.profile.positionToleranceUm);
+    let next = advancePhase(fresh, this.schedule, t, startUm, this.reachMarginUm());
     if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
     this.setPhase(next);
     this.consoleImage = consoleImage;
@@ -625,6 +627,22 @@ export class Controller {
     return tNow;
   }
 
+  /**
+   * How far short of the target the length may be and count as reached: where the
+   * governor itself stops (its hold deadband between staircase increments, else half
+   * a microstep), so the phase machine never cuts a catch-up short at the edge of
+   * the tolerance band and leaves no margin for the estimate's own error.
+   */
+  private reachMarginUm(): number {
+    return this.gov.holdDeadbandUm > this.gov.umPerStep ? this.gov.holdDeadbandUm : this.gov.umPerStep;
+  }
+
+  /** De-energises the motor; a move in flight then ends "disabled" by our own hand, not the driver's. */
+  private disableMotor(): void {
+    if (this.moving) this.pending.disabledByUs = true;
+    this.hal.stepper.disable();
+  }
+
   private refuse(code: string, reason: string): boolean {
     this.fault(code, reason);
     return false;
@@ -702,7 +720,7 @@ export class Controller {
     const prev = this.phase;
     this.phase = next;
     if (next.phase === "fault") this.hal.alarm.set(3, next.fault);
-    if (next.phase !== "distraction") this.hal.stepper.disable();
+    if (next.phase !== "distraction") this.disableMotor();
     this.tellPhase(next.sinceMs, prev, next);
     if (!this.readOnly) this.event(PHASE_EVENT, JSON.stringify(next), next.sinceMs);
   }
@@ -737,7 +755,7 @@ export class Controller {
     this.toPrescriptionTime(this.hal.force.read(), o.force);
     o.driverFault = this.hal.stepper.driverFault();
     o.targetUm = targetUm(this.schedule, t);
-    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.profile.positionToleranceUm));
+    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.reachMarginUm()));
     o.phase = this.phase.phase;
     const watching = this.phase.phase !== "fault" && this.phase.phase !== "complete";
     if (watching && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
@@ -773,6 +791,7 @@ export class Controller {
     this.pending.steps = steps;
     this.pending.dir = dir;
     this.pending.estUm = est;
+    this.pending.disabledByUs = false;
     this.pending.then = then;
     st.move({ steps, dir, maxDurationMs }, this.moveDoneFn);
     return true;
@@ -791,7 +810,9 @@ export class Controller {
     applyMove(this.state, tEnd, res.issued, p.dir);
     for (let i = 0; i < this.observers.length; i++) this.observers[i].moved(tEnd, steps, res);
     if (!this.journal || this.wrote(this.journal.move(res.issued, steps, p.dir, res.fault, p.estUm, tEnd < 0 ? 0 : tEnd), false)) {
-      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, res.fault, this.verdict));
+      // a move cut by our own disable (pause, fault, stop) is booked as issued, not judged a driver fault
+      const driverFault = res.fault === "disabled" && p.disabledByUs ? "" : res.fault;
+      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, driverFault, this.verdict));
       if (this.journal && this.journal.shouldCompact()) this.commit();
     }
     if (then) then(res);
