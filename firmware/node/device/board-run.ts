@@ -262,7 +262,7 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, fence: Fence, dash
     if (dash) {
       // the page shows the link down (and why) in the update that goes out before it closes
       dash.source.linkEvent(ctl.elapsedMs(), "link-lost", lossDetail(board, reason));
-      dash.source.publish();
+      dash.source.publishLast();
     }
     end("board-lost: " + reason);
   };
