@@ -11,6 +11,7 @@
 // Uncaught errors in callbacks are recorded in `errors` (Espruino prints and goes on).
 
 import vm from "node:vm";
+import { createCipheriv, createHash } from "node:crypto";
 import type { EspruinoHalConfig } from "../hal/espruino/config.ts";
 import { ESPRUINO_GLOBALS, MISSING_MEMBERS, STATIC_MEMBERS } from "../hal/espruino/interpreter.ts";
 import { VirtualClock } from "./virtual-clock.ts";
@@ -42,6 +43,23 @@ class ShimPin {
   toString(): string {
     return this.name;
   }
+}
+
+/** Espruino's `crypto` natives as a Pico's firmware has them (AES in ECB and CBC, SHA256), on node:crypto. */
+const SHIM_CRYPTO = {
+  SHA256: (data: Uint8Array) => toArrayBuffer(createHash("sha256").update(data).digest()),
+  AES: {
+    encrypt: (data: Uint8Array, key: Uint8Array, o?: { iv?: Uint8Array; mode?: string }) => {
+      const mode = o && o.mode ? o.mode : "CBC";
+      const c = createCipheriv(mode === "ECB" ? "aes-128-ecb" : "aes-128-cbc", key, mode === "ECB" ? null : o && o.iv ? o.iv : new Uint8Array(16));
+      c.setAutoPadding(false);
+      return toArrayBuffer(Buffer.concat([c.update(data), c.final()]));
+    },
+  },
+};
+
+function toArrayBuffer(b: Buffer): ArrayBuffer {
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }
 
 export class EspruinoShim {
@@ -151,6 +169,7 @@ export class EspruinoShim {
       process: { memory: () => this.memory(), env: { VERSION: "2v29-shim" } },
       require: (name: string) => {
         if (name === "Storage") return this.storage;
+        if (name === "crypto") return SHIM_CRYPTO;
         throw new Error("Module " + name + " not found");
       },
       getTime: () => b.getTime(),

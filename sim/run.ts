@@ -89,7 +89,7 @@ function turnCounter(hal: SimHal, umPerStep: number): Hal {
     }),
   };
   const position = { read: (): Reading => ({ value: pulses * umPerStep, atMs: hal.clock.monoMs(), ok: true }) };
-  return { name: hal.name + "+turn-counter", caps: hal.caps, stepper, position, force: hal.force, clock: hal.clock, store: hal.store, alarm: hal.alarm };
+  return Object.assign({}, hal, { name: hal.name + "+turn-counter", stepper, position });
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {

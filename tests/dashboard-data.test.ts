@@ -1,7 +1,8 @@
 // The dashboard's data side, without a browser: min/max decimation keeps spikes and
 // gaps within its row budget; the server is read-only, binds 127.0.0.1 by default and
 // refuses a bad address by name; `report` renders a sim log and a device journal
-// (with the same daily rates as the run's summary), a damaged journal up to the
+// (with the same daily rates as the run's summary, and none made up for a day a
+// compacted journal no longer holds the start of), a damaged journal up to the
 // damage with exit 5; `dashboard` serves a log until Ctrl-C.
 
 import test from "ava";
@@ -13,6 +14,14 @@ import { decimate } from "../firmware/node/dashboard/decimate.ts";
 import { DashboardServer, parseAddress } from "../firmware/node/dashboard/server.ts";
 import type { DashData } from "../firmware/node/dashboard/types.ts";
 import { EXIT } from "../firmware/node/exit-codes.ts";
+import { loadJournal } from "../firmware/node/dashboard/log-source.ts";
+import { Journal } from "../firmware/core/journal.ts";
+import { cmacAes128 } from "../firmware/core/cmac.ts";
+import { Vault } from "../firmware/core/vault.ts";
+import { PowerCutStore } from "../sim/power-cut-store.ts";
+import { vaultStore } from "../hal/node/storage.ts";
+import { loadScenario } from "../sim/scenario.ts";
+import { JOURNAL_ID, KEY } from "./journal-fixtures.ts";
 
 const BIN = join(import.meta.dirname, "..", "firmware", "node", "bin.mjs");
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
@@ -104,15 +113,16 @@ test("report of a device journal: the estimate at each move and the audit trail;
   t.is(withRx.status, EXIT.ok, withRx.stderr);
   const r = embedded(readFileSync(join(dir, "rx.html"), "utf8"));
   t.true(r.rows[1].every((v) => typeof v === "number"), "the target from the scenario's prescription");
-  // the journal was compacted during distraction day 1: it no longer holds the day's start, so no rate is made up
-  t.deepEqual(r.status.dailyRateMmPerDay, [null]);
+  // the journal still holds the whole of distraction day 1 (format 3 has not compacted yet): its rate on the estimate
+  t.is(r.status.dailyRateMmPerDay.length, 1);
+  t.true(Math.abs(r.status.dailyRateMmPerDay[0] - 1) < 0.01, String(r.status.dailyRateMmPerDay));
   // a flipped bit in the middle
   const bytes = readFileSync(join(dir, "journal.bin"));
   bytes[Math.floor(bytes.length / 2)] ^= 0x20;
   writeFileSync(join(dir, "bad.bin"), bytes);
   const bad = run("report", join(dir, "bad.bin"));
   t.is(bad.status, EXIT.damaged);
-  t.regex(bad.stderr, /damaged: journal bad-(crc|header|magic) at byte \d+/);
+  t.regex(bad.stderr, /damaged: journal (bad-(tag|type|header|payload)|seq-gap) at byte \d+/);
   const b = embedded(readFileSync(join(dir, "bad.bin.html"), "utf8"));
   const dmg = b.events.find((e) => e.kind === "journal")!;
   t.truthy(dmg);
@@ -120,6 +130,26 @@ test("report of a device journal: the estimate at each move and the audit trail;
   t.true(b.rows[0].length < d.rows[0].length && b.rows[0].length > 0);
   const missing = run("report", join(dir, "nope"));
   t.is(missing.status, EXIT.usage);
+});
+
+test("a journal compacted during a distraction day no longer holds the day's start: no rate is made up for it", (t) => {
+  const sc = loadScenario("mandible-continuous-1mm");
+  const dir = mkdtempSync(join(tmpdir(), "dash-compacted-"));
+  const store = new PowerCutStore();
+  const j = new Journal(store, 1 << 30, cmacAes128, KEY);
+  const day = 86400000;
+  const latency = sc.prescription.latencyDays * day;
+  // as if compacted half way through distraction day 1: the snapshot, then a move every tick
+  t.true(j.create(JOURNAL_ID, 1, { v: 3, startUm: 0, wallAtStart: 0, audit: { events: [], dropped: 0, counts: {} } }, latency + day / 2, 500));
+  for (let tMs = latency + day / 2; tMs < latency + 0.9 * day; tMs += sc.profile.tickMs) j.move(2, 2, 1, "", (tMs - latency) / 86.4, tMs);
+  writeFileSync(join(dir, "journal.bin"), store.read());
+  const v = new Vault(vaultStore(join(dir, "vault.bin")), cmacAes128);
+  v.load();
+  t.true(v.makeKey(KEY));
+  const run = loadJournal(join(dir, "journal.bin"), sc);
+  t.is(run.damage, "");
+  t.true(run.data.rows[0].length > 3000);
+  t.deepEqual(run.data.status.dailyRateMmPerDay.map((r) => (isNaN(r) ? null : r)), [null]);
 });
 
 test("dashboard serves a run's files until Ctrl-C", async (t) => {

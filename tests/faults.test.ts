@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { SCENARIO_DIR, loadScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import { DETECTION, WARNING_BOUND } from "../firmware/core/supervisor.ts";
-import { recover } from "../firmware/core/journal.ts";
-import { auditTrail } from "../firmware/core/persist.ts";
+import { journaledEvents } from "./journal-fixtures.ts";
 import { MS_PER_DAY, MS_PER_HOUR, UM_PER_MM } from "../firmware/core/units.ts";
 
 const names = readdirSync(join(SCENARIO_DIR, "faults")).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
@@ -19,10 +18,6 @@ test("every fault code has a scenario and every scenario names its code", (t) =>
   for (const code of Object.keys(WARNING_BOUND)) t.true(names.includes(code), "no scenario for " + code);
   for (const n of names) t.is(loadScenario(n).expect!.code, n);
 });
-
-function journalEvents(store: { read(): Uint8Array }) {
-  return auditTrail(recover(store.read(), Infinity, 0).records);
-}
 
 for (const name of names) {
   test("fault scenario " + name, (t) => {
@@ -45,7 +40,7 @@ for (const name of names) {
       t.true(s.alarms.some((a) => a.level === 3 && a.code === expect.code), "high-priority alarm with the code");
       const moved = r.recorder.moveAtMs.filter((m, i) => m > f.atMs && r.recorder.moveIssued[i] > 0);
       t.deepEqual(moved, [], "no motion after the fault");
-      const events = journalEvents(r.hal.store);
+      const events = journaledEvents(r.hal);
       if (expect.code === "storage-failure") {
         // the medium refuses writes: the fault cannot be journaled, but nothing before it is lost
         t.true(events.some((e) => e.code === "phase" && JSON.parse(e.detail).phase === "distraction"));
@@ -62,7 +57,7 @@ for (const name of names) {
       const from = expect.code === "force-rising-baseline" ? (sc.prescription.latencyDays + 3) * MS_PER_DAY : injected;
       t.true(w!.atMs - from <= WARNING_BOUND[expect.code](r.controller.inspect().sup, shortfall), "detected after " + (w!.atMs - from) / 1000 + " s");
       t.true(s.alarms.some((a) => a.level === 2 && a.code === expect.code), "warning alarm");
-      t.true(journalEvents(r.hal.store).some((e) => e.code === "warning:" + expect.code), "journal entry");
+      t.true(journaledEvents(r.hal).some((e) => e.code === "warning:" + expect.code), "journal entry");
       if (expect.code === "force-rising-baseline") {
         t.true(s.faults.every((f) => f.atMs > w!.atMs), "the alarm comes before the stall");
       } else {

@@ -4,8 +4,10 @@
 // move. Ticks are scheduled at absolute times (start + k × tick) on the HAL clock,
 // so the same loop runs in virtual time (simulator) and real time (board) without
 // drift. Faults latch (motor off, alarm); warnings raise an alarm only. With a
-// journal, every move is an intent before and a done after, every phase change and
-// warning is logged, and boot() recovers from a power cut (see persist.ts).
+// journal, every move ends in one record (preceded by an intent when a cut inside
+// it could matter: more travel than the position sensor resolves), every phase
+// change and warning is logged, and boot() resumes from what journal-boot.ts read
+// (see persist.ts), or latches the fault it named and writes nothing.
 //
 // All state is private: observers are told what happens, readers get copies or
 // read-only views, and every change (a console command, a bench move, an advisory
@@ -22,13 +24,26 @@ import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
-import type { Journal, Recovery } from "./journal.ts";
-import { makeTravelWindow } from "./travel-window.ts";
-import { recover } from "./journal.ts";
-import type { AuditEvent, Snapshot } from "./persist.ts";
-import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
+import type { JournalWriter } from "./journal.ts";
+import type { Recovery } from "./journal-recover.ts";
+import type { JournalBoot } from "./journal-boot.ts";
+import { provision, settle } from "./journal-boot.ts";
+import { AuditTrail, COUNTS_EVENT } from "./audit.ts";
+import type { AuditEvent } from "./audit.ts";
+import type { Snapshot } from "./persist.ts";
+import { PHASE_EVENT, SNAPSHOT_VERSION, WINDOW_BUCKET_MS, reconcileIssued, windowImage } from "./persist.ts";
+import { preserveRefused, startJournal } from "./journal-renew.ts";
+import { makeTravelWindow, windowAdd } from "./travel-window.ts";
 
-/** Journal records may be this far "in the future" of the wall clock before boot refuses them (ms). */
+/**
+ * The vault's watermark follows the journal after every event (what changes or
+ * judges the treatment), every WATERMARK_EVERY records, and every WATERMARK_MS of
+ * journal time: an older copy of the journal put back is refused unless it lacks
+ * only moves written since (at most that many, that long ago).
+ */
+const WATERMARK_EVERY = 256;
+const WATERMARK_MS = 3600000;
+/** The journal's last record may be this far ahead of the wall clock at boot before it is a clock jump (ms). */
 const CLOCK_TOLERANCE_MS = 5000;
 /** Headroom a bench move gets over its duration at the driver's rate (ms). */
 const BENCH_MOVE_SLACK_MS = 100;
@@ -48,11 +63,12 @@ export interface ControllerOptions {
   rx: Prescription;
   /** The length it starts from on a fresh start (µm). */
   startUm: number;
-  journal: Journal | null;
-  /** Most audit events a snapshot carries (Infinity on Node; a microcontroller caps it). */
-  auditKeep: number;
+  /** The journal as boot found it (journal-boot.ts), or null: nothing survives a reset. */
+  journal: JournalBoot | null;
   /** Opaque to the controller: what snapshots carry under `console` (the console's image), or null. */
   consoleImage: object | null;
+  /** A fault found before the controller existed (a restored prescription failing its signature): latched at boot like a journal fault. */
+  bootFault: { code: string; reason: string } | null;
   observers: ControllerObserver[];
 }
 
@@ -90,14 +106,17 @@ export interface ControllerInternals {
   readonly tickCount: number;
   readonly moving: boolean;
   readonly running: boolean;
-  readonly auditKeep: number;
+  readonly needsRx: boolean;
   readonly consoleImage: object | null;
 }
 
-/** The move in flight: what it asked and what to call when it ends (a bench move's reply). */
+/** The move in flight: what it asked, the estimate it started from, and what to call when it ends (a bench move's reply). */
 interface PendingMove {
   steps: number;
   dir: Direction;
+  estUm: number;
+  /** The controller disabled the motor during the move (a pause, a fault, a stop). */
+  disabledByUs: boolean;
   then: ((res: MoveResult) => void) | null;
 }
 
@@ -117,10 +136,22 @@ export class Controller {
   private phase: PhaseState;
   private decision: Decision;
   private observers: ControllerObserver[];
-  private journal: Journal | null;
-  private auditKeep: number;
+  private jb: JournalBoot | null;
+  private journal: JournalWriter | null;
+  private audit: AuditTrail;
   private lastRecovery: Recovery | null;
   private consoleImage: object | null;
+  private bootFault: { code: string; reason: string } | null;
+  /** The journal cannot be written (a fault boot found in it): only a new journal moves on. */
+  private readOnly: boolean;
+  /** The wall clock was behind the journal at boot: a clinician's time set re-derives the time base. */
+  private clockBehind: boolean;
+  /** A new journal after damage holds still until a signed prescription is loaded. */
+  private needsRx: boolean;
+  /** Where this journal came from (persist.ts Snapshot.origin). */
+  private origin: object;
+  /** Journal time of the last watermark. */
+  private markedAtMs: number;
   /** Monotonic time the prescription started, and the wall time it started at. */
   private t0: number;
   private wallAtStart: number;
@@ -139,10 +170,17 @@ export class Controller {
     this.hal = hal;
     this.profile = o.profile;
     this.rx = o.rx;
-    this.journal = o.journal;
-    this.lastRecovery = null;
+    this.jb = o.journal;
+    this.journal = o.journal ? o.journal.journal : null;
+    this.audit = o.journal ? o.journal.restore.audit : new AuditTrail(0);
+    this.lastRecovery = o.journal ? o.journal.recovery : null;
     this.consoleImage = o.consoleImage;
-    this.auditKeep = o.auditKeep;
+    this.bootFault = o.bootFault;
+    this.readOnly = false;
+    this.clockBehind = false;
+    this.needsRx = false;
+    this.origin = { createdWallMs: hal.clock.wallMs() };
+    this.markedAtMs = 0;
     this.t0 = hal.clock.monoMs();
     this.wallAtStart = hal.clock.wallMs();
     this.startUm = o.startUm;
@@ -160,7 +198,7 @@ export class Controller {
     this.observers = o.observers.slice();
     this.tickCount = 0;
     this.moving = false;
-    this.pending = { steps: 0, dir: 1, then: null };
+    this.pending = { steps: 0, dir: 1, estUm: NaN, disabledByUs: false, then: null };
     this.timer = -1;
     this.running = false;
     const self = this;
@@ -173,14 +211,15 @@ export class Controller {
   }
 
   /**
-   * Boots: with an empty journal the prescription starts now; otherwise the state is
-   * rebuilt from the journal (a power cut) and the prescription's time base from the
-   * wall clock. Then ticking starts (the first tick runs at once).
+   * Boots: a device never provisioned starts its first journal and the prescription
+   * now; one that was resumes from what the journal held (a power cut), its time
+   * base from the wall clock; a journal or prescription boot found wrong latches its
+   * fault and nothing is written. Then ticking starts (the first tick runs at once).
    */
   boot(): void {
     this.running = true;
-    if ((!this.journal || this.recover()) && this.phase.phase === "idle") {
-      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.profile.positionToleranceUm));
+    if ((!this.jb || this.bootJournal()) && this.phase.phase === "idle") {
+      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.reachMarginUm()));
     }
     this.tick();
   }
@@ -190,7 +229,7 @@ export class Controller {
     this.running = false;
     if (this.timer >= 0) this.hal.clock.cancel(this.timer);
     this.timer = -1;
-    this.hal.stepper.disable();
+    this.disableMotor();
   }
 
   // ---- reading ----
@@ -230,10 +269,33 @@ export class Controller {
     return estimateUm(this.gov, this.state);
   }
 
-  /** The audit trail the journal holds (oldest first) and how many older events were left out of it. */
-  auditLog(): { events: AuditEvent[]; dropped: number } {
-    const recs = this.journal ? this.journal.records(0) : [];
-    return { events: auditTrail(recs), dropped: eventsDropped(recs) };
+  /** The audit trail (oldest first), how many older events its cap left out, and the routine requests counted. */
+  auditLog(): { events: AuditEvent[]; dropped: number; counts: { [kind: string]: number } } {
+    const img = this.audit.image();
+    return { events: img.events, dropped: img.dropped, counts: img.counts };
+  }
+
+  /** The highest prescription counter this device ever accepted (the vault's, never below the one in force): a new one must be above it. */
+  rxCounterFloor(): number {
+    const v = this.jb ? this.jb.vault.rxCounter : 0;
+    return v > this.rx.counter ? v : this.rx.counter;
+  }
+
+  /** The journal as the console's `journal` command reports it. */
+  journalState(): { state: string; fault: string; reason: string; id: string; nextSeq: number; bytes: number; origin: object } {
+    const j = this.journal;
+    const jb = this.jb;
+    if (!j || !jb) return { state: "none", fault: "", reason: "", id: "", nextSeq: 0, bytes: 0, origin: {} };
+    const f = !this.readOnly ? null : jb.kind === "fault" ? { code: jb.fault, reason: jb.reason } : this.bootFault;
+    return {
+      state: this.readOnly ? "read-only" : j.latched === "" ? "ok" : j.latched,
+      fault: f ? f.code : "",
+      reason: f ? f.reason : "",
+      id: j.idHex(),
+      nextSeq: j.nextSeq,
+      bytes: j.sizeBytes,
+      origin: this.origin,
+    };
   }
 
   advisoryScale(): number {
@@ -275,7 +337,7 @@ export class Controller {
       tickCount: this.tickCount,
       moving: this.moving,
       running: this.running,
-      auditKeep: this.auditKeep,
+      needsRx: this.needsRx,
       consoleImage: this.consoleImage,
     };
   }
@@ -291,20 +353,30 @@ export class Controller {
     this.setPhase(pause(this.phase, this.elapsedMs(), reason));
   }
 
-  resume(reason: string): void {
+  /** Leaves a pause; "" or why not (a new journal waits for a prescription). */
+  resume(reason: string): string {
+    if (this.needsRx) return "needs-rx";
     this.setPhase(resume(this.phase, this.elapsedMs(), reason));
+    return "";
   }
 
   /** Klipper-style shutdown: motor off first, then latch the fault and raise the alarm. */
   fault(code: string, reason: string): void {
-    this.hal.stepper.disable();
+    this.disableMotor();
     this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
   }
 
-  /** Clinician acknowledgment: leaves a latched fault (to paused) and clears the alarm. */
-  acknowledge(reason: string): void {
+  /**
+   * Clinician acknowledgment: leaves a latched fault (to paused) and clears the
+   * alarm; "" or why not: a fault boot found in the journal or the vault is left
+   * only by a new journal (renewJournal).
+   */
+  acknowledge(reason: string): string {
+    if (this.readOnly) return "journal-read-only";
+    if (this.clockBehind) return "clock-behind";
     this.setPhase(acknowledge(this.phase, this.elapsedMs(), reason));
     this.hal.alarm.set(0, "");
+    return "";
   }
 
   /** An advisor's slow-down, clamped to [floor, 1] (it can never raise the pace); returns the scale applied. */
@@ -312,17 +384,30 @@ export class Controller {
     return setAdvisoryScale(this.state, scale, floor);
   }
 
-  /** Journals an audit event and compacts when due; false when the journal refused (storage-failure latched). */
+  /** Journals an audit event (after the routine counts before it) and compacts when due; false when the journal refused. */
   record(code: string, detail: string): boolean {
-    if (!this.log("event", { code, detail }, this.elapsedMs())) return false;
+    if (!this.flushCounts() || !this.event(code, detail, this.elapsedMs())) return false;
     return !this.journal || !this.journal.shouldCompact() || this.commit();
   }
 
-  /** Writes a snapshot of the state now; a refusal latches storage-failure. */
+  /** Counts n routine requests of a kind ("role command result": a read, or a request refused before it changed anything). */
+  count(kind: string, n: number): boolean {
+    if (!this.journal || !this.audit.count(kind, n) || this.readOnly) return true;
+    return this.flushCounts();
+  }
+
+  /** Writes a snapshot of the state now (the watermark in the vault follows); a refusal latches storage-failure. */
   commit(): boolean {
     const j = this.journal;
     if (!j) return true;
-    if (j.compact(this.snapshot(), Math.round(this.elapsedMs())) >= 0) return true;
+    if (this.readOnly) return false;
+    const seq = j.compact(this.snapshot(), Math.round(this.elapsedMs()));
+    if (seq >= 0) {
+      this.audit.flushed();
+      if (this.jb!.vault.mark(seq)) return true;
+      this.fault("storage-failure", "the vault refused the journal watermark");
+      return false;
+    }
     this.fault("storage-failure", "journal compaction refused: " + j.lastError);
     return false;
   }
@@ -334,7 +419,9 @@ export class Controller {
    * (what a reboot needs to rebuild `rx`) is committed with the snapshot.
    */
   loadPrescription(rx: Prescription, startUm: number, consoleImage: object): boolean {
+    if (this.readOnly) return false;
     const t = this.elapsedMs();
+    this.needsRx = false;
     this.rx = rx;
     this.startUm = startUm;
     this.schedule = makeSchedule(rx, startUm, this.wallAtStart);
@@ -342,11 +429,15 @@ export class Controller {
     this.sup = makeSupervisorConfig(this.profile, rx, this.schedule);
     const fresh = initialPhase();
     fresh.sinceMs = t;
-    let next = advancePhase(fresh, this.schedule, t, startUm, this.profile.positionToleranceUm);
+    let next = advancePhase(fresh, this.schedule, t, startUm, this.reachMarginUm());
     if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
     this.setPhase(next);
     this.consoleImage = consoleImage;
-    return this.commit();
+    if (!this.commit()) return false;
+    // the replay counter follows the committed prescription: one the journal does not hold later was lost from it
+    if (!this.jb || this.jb.vault.raiseRxCounter(rx.counter)) return true;
+    this.fault("storage-failure", "the vault refused the prescription counter " + rx.counter);
+    return false;
   }
 
   /**
@@ -355,11 +446,89 @@ export class Controller {
    * corrected local time, and the supervisor does not see a clock jump.
    */
   shiftWallClock(deltaMs: number, consoleImage: object): boolean {
+    if (this.readOnly) return false;
+    if (this.clockBehind) return this.clockSetAfterJump(consoleImage);
     this.wallAtStart += deltaMs;
     if (isFinite(this.supState.wallOffset)) this.supState.wallOffset += deltaMs;
     this.schedule = makeSchedule(this.rx, this.startUm, this.wallAtStart);
     this.consoleImage = consoleImage;
     return this.commit();
+  }
+
+  /**
+   * The clock was behind the journal at boot and has now been set (the HAL clock
+   * already carries the correction): the journal's timeline is the truth, so the
+   * time since the start is re-derived from the corrected wall clock, not carried
+   * on. Still behind: nothing changes but the correction, committed.
+   */
+  private clockSetAfterJump(consoleImage: object): boolean {
+    const tNow = Math.round(this.hal.clock.wallMs() - this.wallAtStart);
+    this.consoleImage = consoleImage;
+    if (tNow >= this.journal!.lastTMs - CLOCK_TOLERANCE_MS) {
+      this.t0 = this.hal.clock.monoMs() - tNow;
+      this.tickCount = Math.floor(tNow / this.profile.tickMs);
+      this.supState.wallOffset = NaN;
+      this.clockBehind = false;
+    }
+    return this.commit();
+  }
+
+  /**
+   * A clinician's new journal after a journal fault (journal-renew.ts): the refused
+   * journal is moved aside, read-only; the new one starts paused, on a new time
+   * base, from the gap length the position sensor measures now, which the clinician
+   * confirms (within the position tolerance), and holds until a signed prescription
+   * is loaded. Its 24 h budget starts with what the old journal's readable part had
+   * in its window plus any travel the sensor finds beyond that part, or the whole
+   * budget when nothing of the old journal could be read. `consoleImage` is what the
+   * console keeps from now (its clock correction). "" or the refusal code, with why.
+   */
+  renewJournal(confirmedUm: number, by: string, note: string, consoleImage: object | null): { code: string; message: string } {
+    const jb = this.jb;
+    if (!jb) return { code: "no-journal", message: "this device keeps no journal" };
+    if (!this.readOnly) return { code: "journal-ok", message: "the journal is healthy: a new one starts only after a journal fault" };
+    if (this.moving) return { code: "busy", message: "a move is under way" };
+    const pos = this.hal.position.read();
+    if (!pos.ok) return { code: "position-sensor-dropout", message: "the position sensor gives no reading: the length reached cannot be measured" };
+    const tol = this.profile.positionToleranceUm;
+    if (!(Math.abs(confirmedUm - pos.value) <= tol)) return { code: "length-mismatch", message: "the sensor measures " + round2(pos.value) + " µm, confirmed " + round2(confirmedUm) + " µm: they must agree within " + tol + " µm" };
+    const refusal = this.journalState();
+    const rn = preserveRefused(jb, refusal.fault, refusal.reason, pos.value, confirmedUm, by, note);
+    if (rn.code !== "") return { code: rn.code, message: rn.message };
+    const ums = this.gov.umPerStep;
+    const known = jb.restore.snap ? jb.restore : null;
+    const knownUm = known ? (isFinite(known.lastEstimateUm) ? known.lastEstimateUm : known.stepCount * ums) : 0;
+    const booked = known ? known.govWindow.sum + Math.max(0, Math.round((pos.value - knownUm) / ums)) : this.sup.budgetSteps;
+    const steps = Math.round(pos.value / ums);
+    this.wallAtStart = this.hal.clock.wallMs();
+    this.t0 = this.hal.clock.monoMs();
+    this.tickCount = 0;
+    this.startUm = pos.value;
+    this.schedule = makeSchedule(this.rx, pos.value, this.wallAtStart);
+    this.state.stepCount = steps;
+    this.state.window = makeTravelWindow(WINDOW_BUCKET_MS, this.gov.capStepsPerDay);
+    windowAdd(this.state.window, 0, Math.min(booked, this.sup.budgetSteps));
+    this.state.biasUm = pos.value - steps * ums;
+    this.state.biasReady = true;
+    this.state.lastTargetUm = pos.value;
+    this.supState = makeSupervisorState(steps, this.sup.capStepsPerDay);
+    windowAdd(this.supState.window, 0, Math.min(booked, this.sup.budgetSteps));
+    this.needsRx = true;
+    this.consoleImage = consoleImage;
+    this.origin = { createdWallMs: this.wallAtStart, predecessor: rn.predecessor };
+    const prev = this.phase;
+    this.phase = { phase: "paused", sinceMs: 0, interrupted: "idle", reachedAtMs: -1, fault: "", reason: "new journal after " + (prev.fault || "a journal fault") + ": load a signed prescription, then resume" };
+    const why = startJournal(jb, rn, this.snapshot(), pos.value);
+    if (why !== "") {
+      this.phase = prev;
+      return { code: "storage-failure", message: why };
+    }
+    this.readOnly = false;
+    this.bootFault = null;
+    this.hal.alarm.set(0, "");
+    this.tellPhase(0, prev, this.phase);
+    this.event("journal-new", JSON.stringify(rn.predecessor), 0);
+    return { code: "", message: "" };
   }
 
   /**
@@ -382,58 +551,96 @@ export class Controller {
 
   // ---- the loop ----
 
-  /** Rebuilds state from the journal. Returns false when it had to latch a fault. */
-  private recover(): boolean {
-    const j = this.journal!;
-    const wallNow = this.hal.clock.wallMs();
-    const peek = recover(j.store.read(), Infinity, 0);
-    if (!peek.lastSnapshot) {
-      const fresh = j.open(0, CLOCK_TOLERANCE_MS);
-      if (fresh.error) return this.refuse("storage-failure", "journal unreadable: " + fresh.error.message);
-      if (j.compact(this.snapshot(), 0) < 0) return this.refuse("storage-failure", "cannot write the first snapshot: " + j.lastError);
-      return true;
+  /** Applies what boot found in the journal. Returns false when it had to latch a fault. */
+  private bootJournal(): boolean {
+    const jb = this.jb!;
+    if (jb.kind === "fault" || this.bootFault) {
+      // nothing is written: the journal stays exactly as found, read-only, until a clinician starts a new one
+      this.readOnly = true;
+      if (jb.kind === "resume") this.resumeFrom(jb);
+      if (this.journal!.latched === "") this.journal!.latched = "read-only";
+      return jb.kind === "fault" ? this.refuse(jb.fault, jb.reason) : this.refuse(this.bootFault!.code, this.bootFault!.reason);
     }
-    const snap = peek.lastSnapshot.payload as Snapshot;
-    const tNow = Math.round(wallNow - snap.wallAtStart);
-    const rec = j.open(tNow, CLOCK_TOLERANCE_MS);
-    this.lastRecovery = rec;
-    const supWindow = makeTravelWindow(this.state.window.bucketMs, this.sup.capStepsPerDay);
-    const restored = replay(rec, this.state.window, supWindow, this.gov.umPerStep);
-    if (!restored) return this.refuse("storage-failure", "journal lost its snapshot: " + (rec.error ? rec.error.message : "none found"));
+    if (jb.kind === "fresh") {
+      const why = provision(jb, this.snapshot());
+      return why === "" || this.refuse("storage-failure", why);
+    }
+    const tNow = this.resumeFrom(jb);
+    const r = jb.restore;
+    if (!this.needsRx && this.rx.counter < jb.vault.rxCounter) {
+      this.readOnly = true;
+      jb.journal.latched = "journal-rolled-back";
+      return this.refuse("journal-rolled-back", "the journal's prescription has counter " + this.rx.counter + "; the vault saw counter " + jb.vault.rxCounter + " committed: an older copy of the journal");
+    }
+    const why = settle(jb);
+    if (why !== "") return this.refuse("storage-failure", why);
+    if (tNow < r.lastTMs - CLOCK_TOLERANCE_MS) {
+      this.clockBehind = true;
+      return this.refuse("clock-jump", "wall clock is " + Math.round((r.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice (set the clock to go on)");
+    }
+    const intent = r.openIntent;
+    if (intent) {
+      const pos = this.hal.position.read();
+      const issued = pos.ok ? reconcileIssued(intent, pos.value, this.gov.umPerStep) : 0;
+      // those steps were issued before the reset: the sensor already shows them, so
+      // the supervisor starts counting after them (not as motion still to be seen),
+      // and both 24 h budgets book them
+      this.state.stepCount += issued * intent.dir;
+      windowAdd(this.state.window, intent.tMs, issued);
+      windowAdd(r.supWindow, intent.tMs, issued);
+      this.supState = makeSupervisorState(this.state.stepCount, this.sup.capStepsPerDay);
+      this.supState.window = r.supWindow;
+      if (this.journal!.move(issued, intent.steps, intent.dir, pos.ok ? "power-cut" : "power-cut-unmeasured", intent.estUm, intent.tMs) < 0) {
+        return this.refuse("storage-failure", "cannot close the interrupted move: " + this.journal!.lastError);
+      }
+      if (!pos.ok) return this.refuse("position-sensor-dropout", "a move was cut short and the position sensor cannot say how far it went");
+    }
+    return true;
+  }
+
+  /** Takes over the state the journal's records add up to; returns the time since the start by the wall clock now. */
+  private resumeFrom(jb: JournalBoot): number {
+    const r = jb.restore;
+    const snap = r.snap!;
+    const tNow = Math.round(this.hal.clock.wallMs() - snap.wallAtStart);
     this.wallAtStart = snap.wallAtStart;
     this.startUm = snap.startUm;
     this.t0 = this.hal.clock.monoMs() - tNow;
     this.tickCount = Math.floor(tNow / this.profile.tickMs);
     this.schedule = makeSchedule(this.rx, snap.startUm, snap.wallAtStart);
-    this.state.stepCount = restored.stepCount;
+    this.state.stepCount = r.stepCount;
+    this.state.window = r.govWindow;
     // increments that fell due while the power was off are served; the last one served is not again
-    this.state.lastTargetUm = targetUm(this.schedule, restored.lastTMs);
+    this.state.lastTargetUm = targetUm(this.schedule, r.lastTMs);
     // the fusion resumes from the filtered estimate journaled with the last move, not one noisy reading
-    if (isFinite(restored.lastEstimateUm)) {
-      this.state.biasUm = restored.lastEstimateUm - restored.stepCount * this.gov.umPerStep;
+    if (isFinite(r.lastEstimateUm)) {
+      this.state.biasUm = r.lastEstimateUm - r.stepCount * this.gov.umPerStep;
       this.state.biasReady = true;
     }
-    this.supState = makeSupervisorState(restored.stepCount, this.sup.capStepsPerDay);
-    this.supState.window = supWindow;
+    this.supState = makeSupervisorState(r.stepCount, this.sup.capStepsPerDay);
+    this.supState.window = r.supWindow;
+    this.needsRx = snap.needsRx === true;
+    if (snap.origin && typeof snap.origin === "object") this.origin = snap.origin;
     const booting = this.phase;
-    this.phase = restored.phase;
+    this.phase = r.phase || booting;
     this.tellPhase(tNow, booting, this.phase);
-    if (rec.error) return this.refuse("storage-failure", "journal damaged after record " + (rec.error.seq - 1) + ": " + rec.error.message);
-    if (tNow < restored.lastTMs - CLOCK_TOLERANCE_MS) {
-      return this.refuse("clock-jump", "wall clock is " + Math.round((restored.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice");
-    }
-    if (rec.openIntent) {
-      const pos = this.hal.position.read();
-      const intent = rec.openIntent;
-      const issued = pos.ok ? reconcileIssued(intent, pos.value, this.gov.umPerStep) : 0;
-      this.state.stepCount += issued * intent.payload.dir;
-      this.supState.stepCount += issued * intent.payload.dir;
-      if (j.append("done", { issued, fault: pos.ok ? "power-cut" : "power-cut-unmeasured" }, intent.tMs) < 0) {
-        return this.refuse("storage-failure", "cannot close the interrupted move: " + j.lastError);
-      }
-      if (!pos.ok) return this.refuse("position-sensor-dropout", "a move was cut short and the position sensor cannot say how far it went");
-    }
-    return true;
+    return tNow;
+  }
+
+  /**
+   * How far short of the target the length may be and count as reached: where the
+   * governor itself stops (its hold deadband between staircase increments, else half
+   * a microstep), so the phase machine never cuts a catch-up short at the edge of
+   * the tolerance band and leaves no margin for the estimate's own error.
+   */
+  private reachMarginUm(): number {
+    return this.gov.holdDeadbandUm > this.gov.umPerStep ? this.gov.holdDeadbandUm : this.gov.umPerStep;
+  }
+
+  /** De-energises the motor; a move in flight then ends "disabled" by our own hand, not the driver's. */
+  private disableMotor(): void {
+    if (this.moving) this.pending.disabledByUs = true;
+    this.hal.stepper.disable();
   }
 
   private refuse(code: string, reason: string): boolean {
@@ -441,41 +648,65 @@ export class Controller {
     return false;
   }
 
-  /** The state a snapshot keeps (see persist.ts), with the audit trail so far. */
+  /** The state a snapshot keeps (see persist.ts), with the audit trail so far (from memory: nothing is re-read). */
   private snapshot(): Snapshot {
-    const audit = this.auditLog();
-    let events = audit.events;
-    let dropped = audit.dropped;
-    if (events.length > this.auditKeep) {
-      dropped += events.length - this.auditKeep;
-      events = events.slice(events.length - this.auditKeep);
-    }
     const snap: Snapshot = {
-      v: 2,
+      v: SNAPSHOT_VERSION,
       rxCounter: this.rx.counter,
       wallAtStart: this.wallAtStart,
       startUm: this.startUm,
       stepCount: this.state.stepCount,
       phase: this.phase,
       window: windowImage(this.state.window),
-      events,
-      eventsDropped: dropped,
+      audit: this.audit.image(),
+      needsRx: this.needsRx,
+      origin: this.origin,
     };
     if (this.consoleImage) snap.console = this.consoleImage;
     return snap;
   }
 
-  /** Appends to the journal (if any); a refused write latches storage-failure. */
-  private log(type: "intent" | "done" | "event", payload: any, tMs: number): boolean {
-    if (!this.journal) return true;
-    if (this.journal.append(type, payload, Math.round(tMs < 0 ? 0 : tMs)) >= 0) return true;
-    if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + this.journal.lastError);
+  /**
+   * A journal write's outcome: a refusal latches storage-failure (unless a fault is
+   * already latched). Every WATERMARK_EVERY records the vault's watermark follows,
+   * so a journal cut back to an older copy is told apart even between compactions.
+   */
+  private wrote(seq: number, event: boolean): boolean {
+    const j = this.journal;
+    if (!j) return true;
+    if (seq >= 0) {
+      const v = this.jb!.vault;
+      if (!event && seq - v.seq < WATERMARK_EVERY && j.lastTMs - this.markedAtMs < WATERMARK_MS) return true;
+      this.markedAtMs = j.lastTMs;
+      if (v.mark(seq)) return true;
+      this.fault("storage-failure", "the vault refused the journal watermark");
+      return false;
+    }
+    if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + j.lastError);
     return false;
+  }
+
+  /** Journals an event and adds it to the audit trail (if there is a journal). */
+  private event(code: string, detail: string, tMs: number): boolean {
+    const j = this.journal;
+    if (!j) return true;
+    const seq = j.event(code, detail, tMs < 0 ? 0 : tMs);
+    if (seq >= 0) this.audit.add(seq, j.lastTMs, code, detail);
+    return this.wrote(seq, true);
+  }
+
+  /** Journals the routine counts gathered since the last batch. */
+  private flushCounts(): boolean {
+    const text = this.audit.pendingText();
+    if (text === "" || !this.journal) return true;
+    const ok = this.wrote(this.journal.event(COUNTS_EVENT, text, this.elapsedMs()), false);
+    if (ok) this.audit.flushed();
+    return ok;
   }
 
   private warning(code: string, detail: string): void {
     if (this.hal.alarm.level() < 2) this.hal.alarm.set(2, code);
-    this.log("event", { code: "warning:" + code, detail }, this.elapsedMs());
+    this.event("warning:" + code, detail, this.elapsedMs());
     const t = this.elapsedMs();
     for (let i = 0; i < this.observers.length; i++) this.observers[i].warning(t, code, detail);
   }
@@ -489,9 +720,9 @@ export class Controller {
     const prev = this.phase;
     this.phase = next;
     if (next.phase === "fault") this.hal.alarm.set(3, next.fault);
-    if (next.phase !== "distraction") this.hal.stepper.disable();
+    if (next.phase !== "distraction") this.disableMotor();
     this.tellPhase(next.sinceMs, prev, next);
-    this.log("event", { code: PHASE_EVENT, detail: JSON.stringify(next) }, next.sinceMs);
+    if (!this.readOnly) this.event(PHASE_EVENT, JSON.stringify(next), next.sinceMs);
   }
 
   private toPrescriptionTime(r: Reading, into: Reading): void {
@@ -524,7 +755,7 @@ export class Controller {
     this.toPrescriptionTime(this.hal.force.read(), o.force);
     o.driverFault = this.hal.stepper.driverFault();
     o.targetUm = targetUm(this.schedule, t);
-    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.profile.positionToleranceUm));
+    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.reachMarginUm()));
     o.phase = this.phase.phase;
     const watching = this.phase.phase !== "fault" && this.phase.phase !== "complete";
     if (watching && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
@@ -542,24 +773,31 @@ export class Controller {
   }
 
   /**
-   * The one move path (control ticks and bench moves): journal the intent, then move.
-   * The intent records where the supervisor measured the gap, so a move cut short by
-   * a power cut can be reconciled against the sensor after reboot. False when the
-   * journal refused the intent (storage-failure latched, nothing moved).
+   * The one move path (control ticks and bench moves): journal an intent where a cut
+   * inside the move could matter, then move. The intent records where the supervisor
+   * measured the gap, so a move cut short by a power cut can be reconciled against
+   * the sensor after reboot; a move the sensor could not resolve anyway (no more
+   * than its noise) is not worth one: a cut inside it leaves at most that much
+   * unbooked, which the closed loop absorbs like noise. False when the journal
+   * refused the intent (storage-failure latched, nothing moved).
    */
   private startMove(t: number, steps: number, dir: Direction, maxDurationMs: number, then: ((res: MoveResult) => void) | null): boolean {
-    if (!this.log("intent", { steps, dir, target: this.supState.est }, t)) return false;
+    const est = this.supState.est;
+    const j = this.journal;
+    if (j && (this.readOnly || (steps * this.gov.umPerStep > this.profile.positionNoiseUm && !this.wrote(j.intent(steps, dir, est, t), false)))) return false;
     const st = this.hal.stepper;
     if (!st.isEnabled()) st.enable();
     this.moving = true;
     this.pending.steps = steps;
     this.pending.dir = dir;
+    this.pending.estUm = est;
+    this.pending.disabledByUs = false;
     this.pending.then = then;
     st.move({ steps, dir, maxDurationMs }, this.moveDoneFn);
     return true;
   }
 
-  /** A move ended: both counts and budgets book what was issued, the done is journaled, the supervisor judges it. */
+  /** A move ended: both counts and budgets book what was issued, the move is journaled, the supervisor judges it. */
   private moveDone(res: MoveResult): void {
     const p = this.pending;
     const steps = p.steps;
@@ -571,10 +809,16 @@ export class Controller {
     const tEnd = res.endedAtMs - this.t0;
     applyMove(this.state, tEnd, res.issued, p.dir);
     for (let i = 0; i < this.observers.length; i++) this.observers[i].moved(tEnd, steps, res);
-    if (this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) {
-      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, res.fault, this.verdict));
+    if (!this.journal || this.wrote(this.journal.move(res.issued, steps, p.dir, res.fault, p.estUm, tEnd < 0 ? 0 : tEnd), false)) {
+      // a move cut by our own disable (pause, fault, stop) is booked as issued, not judged a driver fault
+      const driverFault = res.fault === "disabled" && p.disabledByUs ? "" : res.fault;
+      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, driverFault, this.verdict));
       if (this.journal && this.journal.shouldCompact()) this.commit();
     }
     if (then) then(res);
   }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }

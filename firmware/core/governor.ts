@@ -10,7 +10,7 @@ import type { DeviceProfile } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import { nominalUmPerMs } from "./schedule.ts";
-import { makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
+import { dayCapSteps, makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
 import type { TravelWindow } from "./travel-window.ts";
 import { MS_PER_MINUTE, UM_PER_MM } from "./units.ts";
 
@@ -122,7 +122,7 @@ export function makeGovernorConfig(prof: DeviceProfile, rx: Prescription, sched:
     hardForceN: rx.hardForceN,
     strokeUm: prof.strokeMm * UM_PER_MM,
     budgetBucketMs: MS_PER_MINUTE,
-    capStepsPerDay: Math.ceil((prof.hardRateCapMmPerDay * UM_PER_MM) / um),
+    capStepsPerDay: dayCapSteps(prof.hardRateCapMmPerDay, um),
     holdDeadbandUm: sched.incrementsPerDay > 0 ? prof.positionToleranceUm : 0,
     softPaceFloor: 0.25,
   };

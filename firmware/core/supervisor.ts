@@ -12,7 +12,7 @@ import type { DeviceProfile } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import type { Phase } from "./phases.ts";
-import { makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
+import { dayCapSteps, makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
 import type { TravelWindow } from "./travel-window.ts";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, UM_PER_MM } from "./units.ts";
 
@@ -147,7 +147,7 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     strokeUm: prof.strokeMm * UM_PER_MM,
     incrementCapSteps: Math.floor((prof.incrementCapMm * UM_PER_MM) / um),
     budgetSteps: Math.floor((budgetMm * UM_PER_MM) / um),
-    capStepsPerDay: Math.ceil((prof.hardRateCapMmPerDay * UM_PER_MM) / um),
+    capStepsPerDay: dayCapSteps(prof.hardRateCapMmPerDay, um),
     hardForceN: rx.hardForceN,
     softForceN: rx.softForceN,
     staleMs: prof.sensorStaleMs,

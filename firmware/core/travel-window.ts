@@ -6,7 +6,12 @@
 // supervisor) cost a microcontroller; a bucket that would overflow its type keeps
 // its most and the sum keeps the rest for good (over-counting is the safe side).
 
-import { MS_PER_DAY } from "./units.ts";
+import { MS_PER_DAY, UM_PER_MM } from "./units.ts";
+
+/** The most steps a device travels in 24 h: its hard rate cap (mm/day) over its step (µm); sizes the windows. */
+export function dayCapSteps(hardRateCapMmPerDay: number, umPerStep: number): number {
+  return Math.ceil((hardRateCapMmPerDay * UM_PER_MM) / umPerStep);
+}
 
 export interface TravelWindow {
   bucketMs: number;

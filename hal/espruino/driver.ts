@@ -23,6 +23,16 @@ export interface EspruinoHal extends Hal {
 /** Appends a journal file takes beyond its compaction threshold: the record that crosses it and one move's. */
 const APPEND_SLACK_BYTES = 256;
 
+/** Room for the vault's one line (hal/espruino/frame.ts framing included). */
+export const VAULT_BYTES = 160;
+
+/** Random bytes from the chip's hardware generator. */
+function hwRandom(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = E.hwRand() & 255;
+  return b;
+}
+
 export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
   const clock = new EspruinoClock();
   const caps: HalCaps = {
@@ -31,7 +41,9 @@ export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
     driverFaultInput: cfg.pins.fault !== "",
     persistentStore: true,
     enableLine: true,
+    vault: true,
   };
+  const storage = require("Storage");
   return {
     name: "espruino",
     caps,
@@ -40,7 +52,10 @@ export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
     position: new AnalogSensor(cfg.pins.position, cfg.position, clock),
     force: new AnalogSensor(cfg.pins.force, cfg.force, clock),
     // the journal compacts when half a file was appended (firmware/node/espruino/make.ts): room for that and a move's records
-    store: new FlashStore(require("Storage"), cfg.storeName, cfg.storeBytes, Math.floor(cfg.storeBytes / 2) + APPEND_SLACK_BYTES),
+    store: new FlashStore(storage, cfg.storeName, cfg.storeBytes, Math.floor(cfg.storeBytes / 2) + APPEND_SLACK_BYTES),
+    // a Storage file of its own: the journal's files can be lost or replaced without it
+    vault: new FlashStore(storage, cfg.storeName + "v", VAULT_BYTES, VAULT_BYTES),
+    random: hwRandom,
     alarm: new PinAnnunciator(cfg.pins.alarm),
     watchdog: new Watchdog(cfg.watchdogS),
   };

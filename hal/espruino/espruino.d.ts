@@ -51,6 +51,12 @@ declare const LoopbackA: {
   setConsole(force?: boolean): void;
 };
 
+/** Espruino's `crypto` module (on boards built with it: CRYPTO, SHA256, TLS → AES), natives only. */
+interface EspruinoCrypto {
+  SHA256(data: Uint8Array): ArrayBuffer;
+  AES: { encrypt(data: Uint8Array, key: Uint8Array, options?: { iv?: Uint8Array; mode?: string }): ArrayBuffer };
+}
+
 /** The Storage library: files in flash, write-once bytes (erased = 0xFF). */
 interface EspruinoStorage {
   /** Creates a file (offset 0 or absent, `size` bytes) or writes into an existing one at `offset`. Throws when it cannot. */

@@ -7,7 +7,11 @@
 // compacts (when a new file finds no room): each new file is made just big enough
 // for its snapshot and `appendRoom` bytes of appends (at most `capacity`), so the
 // erased files add up slowly and Storage compacts once per
-// (free Storage / file size) replacements rather than at every one.
+// (free Storage / file size) replacements rather than at every one; an append
+// that finds its file full moves the content and itself into a new file.
+// committedBytes() is -1: flash keeps what was written until it is erased, so the
+// store keeps no count. preserve() copies the content into a file of its own
+// (prefix + "x" + n) before erasing the store's two files.
 // Framing: hal/espruino/frame.ts.
 
 import type { Store } from "../types.ts";
@@ -15,6 +19,7 @@ import { DATA, commitFrame, encodeFrame, parseFile } from "./frame.ts";
 
 export class FlashStore implements Store {
   storage: EspruinoStorage;
+  prefix: string;
   names: string[];
   /** The most one file holds, and the room for appends each new file gets after its snapshot. */
   capacity: number;
@@ -27,6 +32,7 @@ export class FlashStore implements Store {
 
   constructor(storage: EspruinoStorage, prefix: string, capacity: number, appendRoom: number) {
     this.storage = storage;
+    this.prefix = prefix;
     this.names = [prefix + "0", prefix + "1"];
     this.capacity = capacity;
     this.appendRoom = appendRoom < capacity ? appendRoom : capacity;
@@ -70,7 +76,16 @@ export class FlashStore implements Store {
 
   append(bytes: Uint8Array): boolean {
     const frame = encodeFrame(DATA, bytes);
-    if (this.end + frame.length > this.size) return false;
+    if (this.end + frame.length > this.size) {
+      // the file was sized for fewer appends than came (escaped bytes, a longer record): the content and
+      // this append go into a new file, as atomically as a replacement, while they fit the capacity
+      if (this.size >= this.capacity) return false;
+      const old = this.read();
+      const all = new Uint8Array(old.length + bytes.length);
+      all.set(old, 0);
+      all.set(bytes, old.length);
+      return this.replace(all);
+    }
     if (!this.write(this.names[this.current], frame, this.end, 0)) {
       // Part of the frame may be in flash: continue after it (the reader drops it).
       const p = this.parse(this.current);
@@ -93,6 +108,22 @@ export class FlashStore implements Store {
   read(): Uint8Array {
     const p = this.parse(this.current);
     return p ? p.data : new Uint8Array(0);
+  }
+
+  committedBytes(): number {
+    return -1;
+  }
+
+  preserve(_label: string): string {
+    const data = this.read();
+    let n = 1;
+    while (this.storage.readArrayBuffer(this.prefix + "x" + n) !== undefined) n++;
+    const name = this.prefix + "x" + n;
+    if (data.length > 0 && !this.write(name, data, 0, data.length)) return "";
+    this.storage.erase(this.names[0]);
+    this.storage.erase(this.names[1]);
+    this.open();
+    return name;
   }
 
   replace(bytes: Uint8Array): boolean {

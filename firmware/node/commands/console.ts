@@ -42,7 +42,7 @@ function interactive(client: ConsoleClient, key: KeyFile | null, timeoutMs: numb
   const history = existsSync(HISTORY) ? readFileSync(HISTORY, "utf8").split("\n").filter((l) => l !== "") : [];
   const rl = createInterface({ input: process.stdin, output: process.stdout, history, historySize: 500, prompt: "osteodrive> " });
   rl.on("history", (h: string[]) => writeFileSync(HISTORY, h.join("\n") + "\n", { mode: 0o600 }));
-  process.stdout.write("commands: hello status log time pause resume ack rx move calibrate (NAME=VALUE arguments, raw JSON, `rx FILE`); quit to leave\n");
+  process.stdout.write("commands: hello status log time pause resume ack rx move calibrate journal (NAME=VALUE arguments, raw JSON, `rx FILE`); quit to leave\n");
   // one request at a time, in the order typed (piped input arrives all at once)
   let chain = Promise.resolve();
   const handle = async (line: string) => {

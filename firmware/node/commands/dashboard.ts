@@ -16,11 +16,12 @@ import { loadScenario } from "../../../sim/scenario.ts";
 export const spec: CommandSpec = {
   name: "dashboard",
   summary: "serves the dashboard page for a run's log or journal (a running device serves its own: device/trial --dashboard)",
-  synopsis: "LOG_DIR|JOURNAL [--listen [HOST:]PORT] [--scenario NAME|FILE]",
+  synopsis: "LOG_DIR|JOURNAL [--listen [HOST:]PORT] [--scenario NAME|FILE] [--vault FILE]",
   positionals: [{ name: "LOG_DIR|JOURNAL", help: "a trial's --out directory (trial.ndjson), or a journal file / a directory holding journal.bin" }],
   flags: [
     { name: "listen", value: "[HOST:]PORT", help: "where to serve (PORT 0 = any free port; the URL is printed); read-only", default: "127.0.0.1:8080" },
     { name: "scenario", value: "NAME|FILE", help: "for a journal: the scenario whose prescription draws the target and rates", default: "none" },
+    { name: "vault", value: "FILE", help: "for a journal: the vault holding the device key it is read with", default: "the vault beside the journal (as journal dump finds it)" },
   ],
   notes: ["exit code: 0 after Ctrl-C, 2 no such log or a bad address"],
 };
@@ -30,11 +31,12 @@ export async function main(argv: string[]): Promise<number> {
   if (args.positional.length !== 1) throw new UsageError("one LOG_DIR or JOURNAL is needed\n" + usageLine(spec));
   const path = args.positional[0];
   const sc = args.values.scenario ? loadScenario(args.values.scenario) : null;
+  const vault = args.values.vault || "";
   const addr = parseAddress(args.values.listen ?? "127.0.0.1:8080");
-  const first = loadRun(path, sc);
+  const first = loadRun(path, sc, vault);
   const source: DashSource = {
     meta: first.data.meta,
-    snapshot: (maxRows) => sized(loadRun(path, sc).data, maxRows),
+    snapshot: (maxRows) => sized(loadRun(path, sc, vault).data, maxRows),
   };
   const server = new DashboardServer(source, false);
   const url = await server.listen(addr);

@@ -18,11 +18,12 @@ export const MAX_EMBEDDED_ROWS = 100000;
 export const spec: CommandSpec = {
   name: "report",
   summary: "renders a finished run (trial log directory or device journal) as the dashboard page, offline, in one HTML file",
-  synopsis: "LOG_DIR|JOURNAL [-o FILE.html] [--scenario NAME|FILE]",
+  synopsis: "LOG_DIR|JOURNAL [-o FILE.html] [--scenario NAME|FILE] [--vault FILE]",
   positionals: [{ name: "LOG_DIR|JOURNAL", help: "a trial's --out directory (trial.ndjson), or a journal file / a directory holding journal.bin" }],
   flags: [
     { name: "out", short: "o", value: "FILE.html", help: "where the page is written", default: "LOG_DIR/dashboard.html, or JOURNAL.html" },
     { name: "scenario", value: "NAME|FILE", help: "for a journal: the scenario whose prescription draws the target and rates (a journal holds no prescription)", default: "none: the estimate and events only" },
+    { name: "vault", value: "FILE", help: "for a journal: the vault holding the device key it is read with", default: "the vault beside the journal (as journal dump finds it)" },
   ],
   notes: ["exit code: 0 written, 5 written but the log or journal is damaged (the page shows where), 2 no such log"],
 };
@@ -31,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, spec);
   if (args.positional.length !== 1) throw new UsageError("one LOG_DIR or JOURNAL is needed\n" + usageLine(spec));
   const path = args.positional[0];
-  const run = loadRun(path, args.values.scenario ? loadScenario(args.values.scenario) : null);
+  const run = loadRun(path, args.values.scenario ? loadScenario(args.values.scenario) : null, args.values.vault || "");
   const rows = run.data.rows;
   const data = sized(run.data, MAX_EMBEDDED_ROWS);
   const out = args.values.out ?? (run.file.endsWith("trial.ndjson") ? join(path, "dashboard.html") : run.file + ".html");

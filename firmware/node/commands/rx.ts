@@ -1,14 +1,17 @@
 // `osteodrive rx sign --key FILE [--out FILE] prescription.json`: signs a
 // prescription for the console's rx command with a clinician key. The prescription
 // (deviceSerial, counter, expires "YYYY-MM-DDTHH:MM:SSZ", and the treatment fields)
-// is signed as its compact JSON text; the output {rx, key, sig} is what
+// is signed as the exact bytes of the file, never re-serialized (what the
+// clinician reviewed is what the device verifies); a file that cannot be signed as
+// it is (not UTF-8 or JSON, a repeated key, a number a double cannot hold, too
+// long for the device) is refused. The output {rx, key, sig} is what
 // `osteodrive console --port PATH rx FILE` sends.
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs, requireFlags, usageLine, UsageError } from "../args.ts";
 import type { CommandSpec } from "../args.ts";
 import { readKeyFile } from "../console/keyfile.ts";
-import { signPrescription } from "../console/sign.ts";
+import { signPrescription, signableRx } from "../console/sign.ts";
 
 const SIGN: CommandSpec = {
   name: "rx sign",
@@ -37,14 +40,17 @@ export async function main(argv: string[]): Promise<number> {
   if (!file) throw new UsageError("prescription.json is required\n" + usageLine(SIGN));
   const key = readKeyFile(args.values.key);
   if (key.role !== "clinician") throw new UsageError("prescriptions are signed with a clinician key; " + args.values.key + " is a " + key.role + " key");
-  let rx: any;
+  let bytes: Uint8Array;
   try {
-    rx = JSON.parse(readFileSync(file, "utf8"));
+    bytes = new Uint8Array(readFileSync(file));
   } catch (e: any) {
-    throw new UsageError(file + " is not JSON: " + e.message);
+    throw new UsageError("cannot read " + file + ": " + e.message);
   }
+  const { text, problem } = signableRx(bytes);
+  if (problem !== "") throw new UsageError(file + " cannot be signed as it is: " + problem);
+  const rx = JSON.parse(text);
   for (const f of ["deviceSerial", "counter", "expires"]) if (rx[f] === undefined) throw new UsageError(file + " lacks " + f + " (the device serial, a counter above the last one, and an expiry)");
-  const out = JSON.stringify(signPrescription(JSON.stringify(rx), key)) + "\n";
+  const out = JSON.stringify(signPrescription(text, key)) + "\n";
   if (args.values.out) writeFileSync(args.values.out, out);
   else process.stdout.write(out);
   return 0;

@@ -29,6 +29,7 @@ export interface SimConsole {
   console: Console;
   sim: SimHal;
   store: PowerCutStore;
+  vault: PowerCutStore;
   /** The console's clock (ms); tests move it. */
   now: { ms: number };
   /** Every response line so far. */
@@ -42,10 +43,13 @@ export interface SimConsole {
 export interface SimConsoleOptions {
   /** The bench-mode input (absent = a patient device). */
   benchInput?: Input;
-  /** A store to boot from (a reboot: the journal of an earlier device). */
+  /** Stores to boot from (a reboot: the journal and the vault of an earlier device). */
   store?: PowerCutStore;
+  vault?: PowerCutStore;
   /** Virtual time to start at (a reboot later in the protocol). */
   startMs?: number;
+  /** The board's wall clock this far off (a real-time clock that lost its battery, say). */
+  wallOffsetMs?: number;
   seed?: number;
 }
 
@@ -56,8 +60,9 @@ export function scenarioWithKeys(sc: Scenario, keys: KeyFile[]): Scenario {
 }
 
 export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
-  const world = makeSimWorld(sc, { store: o.store, faults: false });
+  const world = makeSimWorld(sc, { store: o.store, vault: o.vault, faults: false });
   const sim = world.hal;
+  if (o.wallOffsetMs) world.clock.wallOffsetMs = o.wallOffsetMs;
   if (o.startMs) world.clock.runUntil(o.startMs);
   const hal: Hal = o.benchInput ? Object.assign({}, sim, { benchInput: o.benchInput }) : sim;
   const rng = new Rng(o.seed === undefined ? 1 : o.seed);
@@ -83,6 +88,7 @@ export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
     console,
     sim,
     store: world.store,
+    vault: world.vault,
     now,
     out,
     send,

@@ -7,7 +7,7 @@
 
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { auditTrail } from "../../core/persist.ts";
+import { AuditTrail } from "../../core/audit.ts";
 import type { Snapshot } from "../../core/persist.ts";
 import { makeSchedule, targetUm } from "../../core/schedule.ts";
 import type { Schedule } from "../../core/schedule.ts";
@@ -15,7 +15,7 @@ import { MS_PER_DAY } from "../../core/units.ts";
 import { makeDecision } from "../../core/governor.ts";
 import type { Scenario } from "../../../sim/scenario.ts";
 import { Recorder } from "../../../sim/recorder.ts";
-import { dumpJournal } from "../journal-dump.ts";
+import { readJournalDump } from "../journal-dump.ts";
 import type { Reading } from "../../../hal/types.ts";
 import type { LogStart } from "../trial/log.ts";
 import { activeAlarms, blankStatus } from "./status.ts";
@@ -150,11 +150,10 @@ export function loadTrialLog(dir: string): LoadedRun {
   return { data: { meta, status, events, rows: cols.slice(0) }, damage, file };
 }
 
-/** A device journal (a file, or a DIR with journal.bin); `sc` gives the prescription for the target curve. */
-export function loadJournal(file: string, sc: Scenario | null): LoadedRun {
-  const dump = dumpJournal(new Uint8Array(readFileSync(file)), file);
+/** A device journal (a file, or a DIR with journal.bin) read with the key in `vault` (default: the vault beside it); `sc` gives the prescription for the target curve. */
+export function loadJournal(file: string, sc: Scenario | null, vault = ""): LoadedRun {
+  const dump = readJournalDump(file, vault);
   const replayed = dump.records.filter((r) => r.replayed);
-  const asJournal = replayed.map((r) => ({ seq: r.seq, type: r.type as any, tMs: r.tMs, payload: r.payload, offset: r.offset, size: r.size }));
   const snaps = replayed.filter((r) => r.type === "snapshot");
   const snap = snaps.length ? (snaps[snaps.length - 1].payload as Snapshot) : null;
   const rx = sc ? sc.prescription : null;
@@ -173,8 +172,14 @@ export function loadJournal(file: string, sc: Scenario | null): LoadedRun {
     control: false,
     resolution: "",
   };
+  // the audit trail as the device rebuilds it: the snapshot's events, then those after it
+  const audit = new AuditTrail(Infinity);
+  for (const r of replayed) {
+    if (r.type === "snapshot") audit.load(r.payload.audit);
+    else if (r.type === "event") audit.add(r.seq, r.tMs, r.payload.code, r.payload.detail);
+  }
   const events: DashEvent[] = [];
-  for (const e of auditTrail(asJournal)) {
+  for (const e of audit.events) {
     if (e.code === "phase") {
       const to = JSON.parse(e.detail);
       const prev = events.filter((x) => x.kind === "phase" || x.kind === "fault").pop();
@@ -188,20 +193,20 @@ export function loadJournal(file: string, sc: Scenario | null): LoadedRun {
   // the estimate at each move, and the delivered rate on it, where the prescription is known
   const rates = sched && sc ? new Rates(sched, sc.profile.tickMs) : null;
   for (const r of replayed) {
-    if (r.type === "intent") {
-      const est = r.payload.target as number;
-      const target = sched ? targetUm(sched, r.tMs) : NaN;
-      cols.push([r.tMs / MS_PER_DAY, target / 1000, est / 1000, NaN, NaN, sched ? est - targetUm(sched, r.tMs - meta.tickMs) : NaN, NaN]);
-      Object.assign(status, { tMs: r.tMs, estimateUm: est, targetUm: target });
-      // rates on the only length a journal has: the estimate
-      if (rates) rates.add(r.tMs, est, target, est, { value: est, atMs: r.tMs, ok: true }, { value: NaN, atMs: r.tMs, ok: false });
-    } else if (r.type === "done") {
-      status.moves.count++;
-      status.moves.issuedSteps += r.payload.issued;
-      status.moves.lastIssued = r.payload.issued;
-      status.moves.lastFault = r.payload.fault;
-      if (r.payload.fault) status.moves.faults++;
-    }
+    if (r.type !== "move") continue;
+    const p = r.payload;
+    const est = p.estUm as number;
+    const target = sched ? targetUm(sched, r.tMs) : NaN;
+    cols.push([r.tMs / MS_PER_DAY, target / 1000, est / 1000, NaN, NaN, sched ? est - targetUm(sched, r.tMs - meta.tickMs) : NaN, NaN]);
+    Object.assign(status, { tMs: r.tMs, estimateUm: est, targetUm: target });
+    // rates on the only length a journal has: the estimate
+    if (rates) rates.add(r.tMs, est, target, est, { value: est, atMs: r.tMs, ok: true }, { value: NaN, atMs: r.tMs, ok: false });
+    status.moves.count++;
+    status.moves.issuedSteps += p.issued;
+    status.moves.lastAtMs = r.tMs;
+    status.moves.lastIssued = p.issued;
+    status.moves.lastFault = p.fault;
+    if (p.fault) status.moves.faults++;
   }
   const damage = dump.damage ? dump.damage.message : "";
   if (damage) events.push({ atMs: status.tMs, kind: "journal", code: "journal-" + dump.damage!.code, detail: damage + (dump.records.length > replayed.length ? "; " + (dump.records.length - replayed.length) + " intact records after it (osteodrive journal dump)" : "") });
@@ -216,7 +221,7 @@ export function loadJournal(file: string, sc: Scenario | null): LoadedRun {
 }
 
 /** A trial log directory, or a journal (file or directory), by what is there. */
-export function loadRun(path: string, sc: Scenario | null): LoadedRun {
+export function loadRun(path: string, sc: Scenario | null, vault = ""): LoadedRun {
   let dir = false;
   try {
     dir = statSync(path).isDirectory();
@@ -227,5 +232,5 @@ export function loadRun(path: string, sc: Scenario | null): LoadedRun {
   if (!dir && basename(path) === "trial.ndjson") return loadTrialLog(join(path, ".."));
   const file = dir ? join(path, "journal.bin") : path;
   if (!existsSync(file)) throw invalid(path + " holds neither a trial log (trial.ndjson) nor a journal (journal.bin)");
-  return loadJournal(file, sc);
+  return loadJournal(file, sc, vault);
 }

@@ -15,6 +15,7 @@ import { EspruinoShim } from "../../../sim/espruino-shim.ts";
 import { Plant } from "../../../sim/plant.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { buildBundle } from "./build.ts";
+import { VAULT_BYTES } from "../../../hal/espruino/driver.ts";
 import type { Bundle } from "./build.ts";
 import { checkBundle } from "./check.ts";
 import type { Violation } from "./check.ts";
@@ -78,7 +79,7 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     prescription: o.prescription || null,
     journalCompactBytes: o.journal ? Math.floor(o.hal.storeBytes / 2) : 0,
   };
-  const bundle = buildBundle({ console: o.console === true, define: { OD_CONFIG: config } });
+  const bundle = buildBundle({ console: o.console === true, define: { OD_CONFIG: config, OD_NATIVE_AES: o.board.crypto.aes, OD_NATIVE_SHA256: o.board.crypto.sha256 } });
   const violations = checkBundle(bundle.code, bundle.map);
   const st = staticVariables(bundle.code, o.board.varBytes);
   const live = violations.length === 0 ? measureLiveVars(bundle, o.board, o.hal) : 0;
@@ -91,7 +92,7 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     available: o.board.variables,
   });
   const image = tokenise(bundle.code);
-  const storageNeeded = image.length + 2 * o.hal.storeBytes;
+  const storageNeeded = image.length + 2 * o.hal.storeBytes + 2 * VAULT_BYTES;
   const problems: string[] = [];
   if (image.length > MAX_BUNDLE_BYTES) problems.push("the image is " + image.length + " bytes, over the " + MAX_BUNDLE_BYTES + "-byte limit");
   if (variables.total > o.board.variables) problems.push("needs about " + variables.total + " variables, the " + o.board.name + " has " + o.board.variables);
