@@ -5,12 +5,13 @@
 // variable of what the interpreter's process.memory() shows, and the bundle
 // command's estimate for the Pico app after a simulated hour is within 10 % of what
 // the app takes on the real interpreter with a Pico's pool (both printed). Skipped
-// with the reason when the interpreter is not here.
+// with the reason when the interpreter is not here (and the app's, when the app does
+// not fit a Pico's Storage: espruino-real-app.ts).
 
 import test from "ava";
 import { BOARDS } from "../firmware/espruino/boards.ts";
 import { buildBundle } from "../firmware/node/espruino/build.ts";
-import { makeEspruinoBuild } from "../firmware/node/espruino/make.ts";
+import { referenceBuild, unfit } from "./espruino-real-app.ts";
 import { tokenise } from "../firmware/node/espruino/tokenise.ts";
 import { staticVariables } from "../firmware/node/espruino/variables.ts";
 import { heapVars } from "../sim/espruino-shim/memory.ts";
@@ -45,6 +46,12 @@ const CODE: string[] = [
 const found = findInterpreters();
 const real = found.found ? test : test.skip;
 const why = found.found ? "" : " (skipped: " + found.why + ")";
+const APP_SC = loadScenario("mandible-continuous-1mm");
+const APP_HAL = Object.assign({}, BOARDS.pico.hal, { pins: HARNESS_PINS });
+const APP = found.found && found.found.pico8191 ? referenceBuild(APP_SC, APP_HAL) : null;
+const APP_UNFIT = APP ? unfit(APP) : "";
+const realApp = APP && !APP_UNFIT ? test : test.skip;
+const whyApp = !found.found ? why : !APP ? " (skipped: no espruino-pico-8191 beside ESPRUINO_PICO_BIN: the app cannot be given a Pico's pool beside the harness)" : APP_UNFIT ? " (skipped: " + APP_UNFIT + ")" : "";
 
 real("each construct the model prices costs within a variable of the real interpreter's figure" + why, async (t) => {
   const it = await Interpreter.start(found.found!.pico, caseDir("memory"));
@@ -78,12 +85,11 @@ real("each construct the model prices costs within a variable of the real interp
   t.log(rows.join("\n"));
 });
 
-real("the bundle command's estimate for the Pico app is within 10 % of what it takes on the real interpreter after a simulated hour" + why, async (t) => {
+realApp("the bundle command's estimate for the Pico app is within 10 % of what it takes on the real interpreter after a simulated hour" + whyApp, async (t) => {
   const big = found.found!.pico8191;
-  if (!big) return t.pass("no 8,191-variable Pico build beside ESPRUINO_PICO_BIN: the app cannot be given a Pico's pool beside the harness");
-  const sc = loadScenario("mandible-continuous-1mm");
-  const hal = Object.assign({}, BOARDS.pico.hal, { pins: HARNESS_PINS });
-  const b = makeEspruinoBuild({ board: BOARDS.pico, hal, profile: sc.source.profile, prescription: sc.source.prescription, journal: true });
+  const sc = APP_SC;
+  const hal = APP_HAL;
+  const b = APP!;
   const pool = await freeAtStart(found.found!.pico);
   const flash = await prepareFlash(big, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), b.image, true);
   const r = await runOnInterpreter({ bin: big, scenario: sc, hal, poolFree: pool, marginVars: 0, endMs: 3600000, resetsMs: [], probesMs: [] }, flash);

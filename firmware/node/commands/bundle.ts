@@ -13,7 +13,7 @@ import type { EspruinoHalConfig } from "../../../hal/espruino/config.ts";
 import { BOARDS } from "../../espruino/boards.ts";
 import { formatViolation } from "../espruino/check.ts";
 import { ROOT } from "../espruino/build.ts";
-import { MAX_BUNDLE_BYTES, makeEspruinoBuild } from "../espruino/make.ts";
+import { makeEspruinoBuild } from "../espruino/make.ts";
 import type { EspruinoBuild } from "../espruino/make.ts";
 
 export const spec: CommandSpec = {
@@ -72,12 +72,12 @@ function report(b: EspruinoBuild, out: string): string {
   const board = BOARDS[b.config.board];
   return [
     "wrote        " + out,
-    "size         " + n(b.image.length) + " bytes pretokenised (" + n(b.bundle.bytes) + " as text; limit " + n(MAX_BUNDLE_BYTES) + ")",
+    "size         " + n(b.image.length) + " bytes pretokenised (" + n(b.bundle.bytes) + " as text; the board's Storage holds " + n(b.maxImageBytes) + " beside the journal)",
     "checks       syntax (ESPRUINO.md fails column), globals, definition order: ok",
     "variables    about " + n(v.total) + " of " + n(v.available) + " (" + board.description + ") with the code in flash:",
     "             code " + n(v.codeInFlash) + " (" + v.functions + " functions), names " + n(v.bindings) + ", literal data " + n(v.literals) + ", live data " + n(v.live) + " (after 1 simulated hour), interpreter " + v.interpreter,
     "             about " + n(v.totalCodeInRam) + " if the code is uploaded to RAM instead (docs/espruino.md)",
-    "storage      code + 2 journal files: " + n(b.storageNeeded) + " of " + n(board.storageBytes) + " bytes",
+    "storage      code, journal and vault files: " + n(b.storageNeeded) + " of " + n(board.storageBytes) + " bytes",
     "journal      " + (b.config.journalCompactBytes > 0 ? "compacts every " + n(b.config.journalCompactBytes) + " bytes" : "OFF: a reset restarts the prescription from its beginning (bench use only)"),
     "prescription " + (b.config.prescription ? "embedded" : "none: the board holds still"),
   ].join("\n") + "\n";
@@ -105,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, args.switches.text ? build.bundle.code : build.image);
   if (args.switches.json) {
-    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: args.switches.text ? build.bundle.bytes : build.image.length, textBytes: build.bundle.bytes, maxBytes: MAX_BUNDLE_BYTES, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, problems: build.problems }) + "\n");
+    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: args.switches.text ? build.bundle.bytes : build.image.length, textBytes: build.bundle.bytes, maxBytes: build.maxImageBytes, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, problems: build.problems }) + "\n");
   } else {
     if (!args.values.profile) process.stdout.write("profile      " + DEMO + " (demo device: pass --profile)\n");
     process.stdout.write(report(build, out));

@@ -1,8 +1,9 @@
 // Everything `osteodrive bundle espruino` does short of I/O: validates the profile
 // and prescription, bundles the app with its configuration, checks the bundle
 // (check.ts), tokenises it as Espruino stores code (tokenise.ts: the image that goes
-// into Storage), and works out the figures: the image's size against the 48 KB limit
-// and the board's Storage, and the variable estimate (code and names from the syntax tree,
+// into Storage), and works out the figures: what the image, the journal's two files
+// and the vault's take of the board's Storage (the limit: its saved-code pages, from
+// Espruino's board file), and the variable estimate (code and names from the syntax tree,
 // live data measured by running the bundle in the shim for one simulated hour).
 
 import type { EspruinoHalConfig } from "../../../hal/espruino/config.ts";
@@ -23,8 +24,15 @@ import { tokenise } from "./tokenise.ts";
 import { staticVariables } from "./variables.ts";
 import type { StaticVariables } from "./variables.ts";
 
-/** The largest bundle accepted (bytes). */
-export const MAX_BUNDLE_BYTES = 48 * 1024;
+/** Storage files beside the image: the journal's two and the vault's two (hal/espruino/driver.ts). */
+const STORE_FILES = 4;
+/** What Storage adds to each file: its header (size, flags, name) and the alignment of the next one (jsflash.c; sim/espruino-real/flash.ts). */
+export const FILE_OVERHEAD_BYTES = 32 + 4;
+
+/** The largest image the board's Storage holds beside a journal of `storeBytes` files and the vault, every file at its largest. */
+export function maxImageBytes(board: Board, storeBytes: number): number {
+  return board.storageBytes - 2 * storeBytes - 2 * VAULT_BYTES - (1 + STORE_FILES) * FILE_OVERHEAD_BYTES;
+}
 /** Variables the interpreter itself holds after boot (root, timers, pins), an assumption of the model. */
 export const INTERPRETER_VARS = 50;
 
@@ -54,8 +62,10 @@ export interface EspruinoBuild {
   image: Uint8Array;
   violations: Violation[];
   variables: VariableEstimate;
-  /** Storage bytes the code and the two journal files need. */
+  /** Storage bytes the code, the journal's and the vault's files need at their largest, headers included. */
   storageNeeded: number;
+  /** The largest image the board's Storage holds beside them. */
+  maxImageBytes: number;
   /** Why the build cannot run on the board (empty when it can). */
   problems: string[];
 }
@@ -92,12 +102,14 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     available: o.board.variables,
   });
   const image = tokenise(bundle.code);
-  const storageNeeded = image.length + 2 * o.hal.storeBytes + 2 * VAULT_BYTES;
+  const maxImage = maxImageBytes(o.board, o.hal.storeBytes);
+  const storageNeeded = image.length + (o.board.storageBytes - maxImage);
   const problems: string[] = [];
-  if (image.length > MAX_BUNDLE_BYTES) problems.push("the image is " + image.length + " bytes, over the " + MAX_BUNDLE_BYTES + "-byte limit");
   if (variables.total > o.board.variables) problems.push("needs about " + variables.total + " variables, the " + o.board.name + " has " + o.board.variables);
-  if (storageNeeded > o.board.storageBytes) problems.push("code and journal need " + storageNeeded + " Storage bytes, the " + o.board.name + " has " + o.board.storageBytes);
+  if (storageNeeded > o.board.storageBytes) {
+    problems.push("code and journal need " + storageNeeded + " Storage bytes (the image " + image.length + ", journal 2 x " + o.hal.storeBytes + ", vault 2 x " + VAULT_BYTES + ", " + (1 + STORE_FILES) + " file headers), the " + o.board.name + " has " + o.board.storageBytes + ": the image is " + (image.length - maxImage) + " bytes too large");
+  }
   if (o.hal.watchdogS > o.board.watchdogMaxS) problems.push("watchdog timeout " + o.hal.watchdogS + " s is over the board's " + o.board.watchdogMaxS + " s");
   if (o.hal.watchdogS > 0 && o.hal.watchdogS * 1000 < 2 * profile.tickMs) problems.push("watchdog timeout " + o.hal.watchdogS + " s is shorter than two control ticks (" + profile.tickMs / 500 + " s)");
-  return { config, bundle, image, violations, variables, storageNeeded, problems };
+  return { config, bundle, image, violations, variables, storageNeeded, maxImageBytes: maxImage, problems };
 }
