@@ -11,7 +11,7 @@ $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund || npm install --no-audit --no-fund
 	touch $@
 
-install: $(NPM_STAMP) .cache/socat-ok .cache/chromium-ok .cache/firmware-ok
+install: $(NPM_STAMP) .cache/socat-ok .cache/chromium-ok .cache/firmware-ok .cache/i386-ok
 
 # socat gives the tests real pty pairs (a serial line without hardware).
 .cache/socat-ok:
@@ -26,6 +26,14 @@ install: $(NPM_STAMP) .cache/socat-ok .cache/chromium-ok .cache/firmware-ok
 	mkdir -p .cache
 	test -x /usr/bin/chromium || { (apt-get update -qq || sudo apt-get update -qq) && (apt-get install -y -qq chromium || sudo apt-get install -y -qq chromium); }
 	test -x /usr/bin/chromium
+	touch $@
+
+# The real Espruino interpreter's Pico builds (ESPRUINO_PICO_BIN) are 32-bit x86
+# binaries: they need Debian's 32-bit C library.
+.cache/i386-ok:
+	mkdir -p .cache
+	dpkg -s libc6-i386 >/dev/null 2>&1 || { (apt-get update -qq || sudo apt-get update -qq) && (apt-get install -y -qq libc6-i386 || sudo apt-get install -y -qq libc6-i386); }
+	dpkg -s libc6-i386 >/dev/null 2>&1
 	touch $@
 
 # The genuine StandardFirmata hex for the emulated Uno, fetched with `npm pack`

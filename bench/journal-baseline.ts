@@ -86,5 +86,5 @@ class V2Writer implements JournalWriter {
 
 /** JournalParts.open for the baseline: a fresh device on the format-2 writer. */
 export function openFormat2(c: JournalConfig, umPerStep: number): JournalBoot {
-  return { kind: "fresh", fault: "", reason: "", journal: new V2Writer(c.store, c.compactAtBytes), vault: new Vault(c.vault, c.mac), restore: new Restore(umPerStep, c.auditKeep), recovery: null, config: c };
+  return { kind: "fresh", fault: "", reason: "", journal: new V2Writer(c.store, c.compactAtBytes), vault: new Vault(c.vault, c.mac), restore: new Restore(umPerStep, c.auditKeep, c.capStepsPerDay), recovery: null, config: c };
 }

@@ -1,5 +1,16 @@
 // Seeded pseudo-random numbers (mulberry32) with a Gaussian (Box–Muller): the
-// simulator's only source of randomness, so a seed fixes a whole run.
+// simulator's only source of randomness, so a seed fixes a whole run. Written in
+// the Espruino subset (the plant also runs inside the real interpreter's harness,
+// sim/espruino-real/harness.ts), so Math.imul is spelt out.
+
+/** 32-bit integer multiply, as Math.imul (which Espruino lacks). */
+function imul(a: number, b: number): number {
+  const ah = (a >>> 16) & 0xffff;
+  const al = a & 0xffff;
+  const bh = (b >>> 16) & 0xffff;
+  const bl = b & 0xffff;
+  return (al * bl + (((ah * bl + al * bh) << 16) >>> 0)) | 0;
+}
 
 export class Rng {
   private s: number;
@@ -15,8 +26,8 @@ export class Rng {
   /** Uniform in [0, 1). */
   next(): number {
     let t = (this.s = (this.s + 0x6d2b79f5) | 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    t = imul(t ^ (t >>> 15), t | 1);
+    t ^= t + imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
 

@@ -16,6 +16,7 @@ import { BOARDS } from "../firmware/espruino/boards.ts";
 import { EspruinoShim } from "../sim/espruino-shim.ts";
 import { DESKTOP_US_PER_CALL, DESKTOP_US_PER_ITERATION, instrument } from "../firmware/node/espruino/call-count.ts";
 import { loadScenario } from "../sim/scenario.ts";
+import { Plant } from "../sim/plant.ts";
 import { newKeyPair } from "../firmware/node/console/ed25519.ts";
 import { signPrescription } from "../firmware/node/console/sign.ts";
 
@@ -47,8 +48,8 @@ test("every module of firmware/core/console passes the Espruino checks", (t) => 
   t.deepEqual(checkBundle(b.code, b.map).map(formatViolation), []);
   t.true(MODULES.length >= 15, MODULES.join(" "));
   const base = buildBundle({ source: "import { Controller } from \"./firmware/core/controller.ts\";\nimport { parseProfile } from \"./firmware/core/profile.ts\";\n(global as any).keep = [Controller, parseProfile];\n" });
-  const v = staticVariables(b.code);
-  const v0 = staticVariables(base.code);
+  const v = staticVariables(b.code, BOARDS.pico.varBytes);
+  const v0 = staticVariables(base.code, BOARDS.pico.varBytes);
   const fig = { bytes: b.bytes - base.bytes, functions: v.functions - v0.functions, variablesCodeInFlash: v.codeInFlash + v.bindings + v.literals - (v0.codeInFlash + v0.bindings + v0.literals) };
   t.log("console core on top of the controller: " + JSON.stringify(fig));
   console.log("espruino console core " + JSON.stringify(fig));
@@ -114,7 +115,7 @@ test("tweetnacl as the Espruino verifier: size, variables, time per verify (figu
     counted.context.__odc.iters = 0;
     counted.run("nacl.sign.detached.verify(M, G, K);");
     const c = counted.context.__odc;
-    const st = staticVariables(code);
+    const st = staticVariables(code, BOARDS.pico.varBytes);
     const violations = checkScript(code).map((v) => v.rule + ": " + v.message);
     figures.push({
       file,
@@ -133,4 +134,53 @@ test("tweetnacl as the Espruino verifier: size, variables, time per verify (figu
     t.log(JSON.stringify(f));
     console.log("espruino ed25519 " + JSON.stringify(f));
   }
+});
+
+/** The app built with its console, for the mandible device with a clinician key in its profile. */
+function consoleApp(publicKey: string): { code: string; hal: typeof BOARDS.pico.hal } {
+  const profile = Object.assign({}, SC.source.profile, { consoleKeys: { clinician: [{ id: "dr-lee", publicKey }], bench: [] } });
+  const cal = (s: { min: number; max: number }) => ({ raw0: 0, value0: s.min, raw1: 1, value1: s.max, rawMin: 0, rawMax: 1 });
+  const hal = Object.assign({}, BOARDS.pico.hal, { maxStepRateHz: SC.driver.maxStepRateHz, maxMoveSteps: SC.driver.maxMoveSteps, position: cal(SC.plant.positionSensor), force: cal(SC.plant.forceSensor) });
+  const rx = Object.assign({}, SC.source.prescription, { latencyDays: 0.01 });
+  return { code: buildBundle({ console: true, define: { OD_CONFIG: { board: "pico", hal, profile, prescription: rx, journalCompactBytes: hal.storeBytes / 2 } } }).code, hal };
+}
+
+test("the app built with its console serves it on USB: status at once, a signed prescription checked in slices while the control ticks go on, a tampered one refused", (t) => {
+  const pair = newKeyPair();
+  const key = Object.assign({ id: "dr-lee", role: "clinician" as const }, pair);
+  const app = consoleApp(pair.publicKey);
+  const plant = new Plant(SC.plant, SC.seed);
+  const s = new EspruinoShim({ plant, hal: app.hal, wallStartMs: SC.startWallMs, variables: BOARDS.pico.variables, varBytes: BOARDS.pico.varBytes, storageBytes: 65536 });
+  s.run(app.code);
+  const replies: any[] = [];
+  let decisions = 0;
+  s.board.onUsb = (d) => {
+    for (const line of d.split("\n")) if (line) replies.push(JSON.parse(line));
+  };
+  const od = () => s.context.od as any;
+  od().device.controller.addObserver({ decision: () => decisions++, moved() {}, phase() {}, warning() {} });
+  const send = (req: unknown) => s.board.usbSend(JSON.stringify(req) + "\n");
+  s.runUntil(3600000);
+  t.is(od().device.controller.phaseState().phase, "distraction");
+  send({ id: 1, cmd: "status" });
+  s.runUntil(3601000);
+  t.is(replies[0].code, "ok");
+  t.is(replies[0].data.phase, "distraction");
+  const rxText = JSON.stringify({ deviceSerial: SC.profile.serial, counter: 2, expires: "2030-01-01T00:00:00Z", latencyDays: 0, rateMmPerDay: 0.5, rhythm: "continuous", targetLengthMm: 3, consolidationDays: 1, softForceN: 100, hardForceN: 180 });
+  const signed = signPrescription(rxText, key);
+  const bad = Object.assign({}, signed, { rx: signed.rx.replace("0.5", "0.6") });
+  send(Object.assign({ id: 2, cmd: "rx" }, bad));
+  send({ id: 3, cmd: "status" });
+  const d0 = decisions;
+  s.runUntil(3700000);
+  t.deepEqual(replies.slice(1).map((r) => r.id + ":" + r.code), ["3:ok", "2:rx-bad-signature"]);
+  t.true(decisions - d0 >= 9, "control ticks went on while the signature was checked: " + (decisions - d0));
+  send(Object.assign({ id: 4, cmd: "rx" }, signed));
+  send(Object.assign({ id: 5, cmd: "rx" }, signed));
+  s.runUntil(3800000);
+  t.deepEqual(replies.slice(3).map((r) => r.id + ":" + r.code), ["5:busy", "4:ok"]);
+  t.is(replies[4].data.counter, 2);
+  t.deepEqual(s.errors, []);
+  const v = od().device.console.verifier;
+  t.log("one verification: " + v.steps + " steps in " + v.slices + " slices over " + (v.spanMs / 1000).toFixed(1) + " s of board time (V8 in the shim)");
 });

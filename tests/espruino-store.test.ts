@@ -52,7 +52,7 @@ test("a frame cut anywhere is dropped; the frames around it survive", (t) => {
 });
 
 function store(capacity = 512, storage = new StorageModel(8192)): { s: FlashStore; storage: StorageModel } {
-  return { s: new FlashStore(storage, "odj", capacity), storage };
+  return { s: new FlashStore(storage, "odj", capacity, capacity), storage };
 }
 
 test("appends read back in order, survive a reboot, and never write a flash byte twice", (t) => {
@@ -60,10 +60,10 @@ test("appends read back in order, survive a reboot, and never write a flash byte
   t.deepEqual(s.read(), bytes());
   t.true(s.append(bytes(1, 2)));
   t.true(s.append(ALL.subarray(250)));
-  const again = new FlashStore(storage, "odj", 512);
+  const again = new FlashStore(storage, "odj", 512, 512);
   t.deepEqual(again.read(), bytes(1, 2, 250, 251, 252, 253, 254, 255));
   t.true(again.append(bytes(9)));
-  t.deepEqual(new FlashStore(storage, "odj", 512).read(), bytes(1, 2, 250, 251, 252, 253, 254, 255, 9));
+  t.deepEqual(new FlashStore(storage, "odj", 512, 512).read(), bytes(1, 2, 250, 251, 252, 253, 254, 255, 9));
   t.is(storage.rewrites, 0);
 });
 
@@ -74,7 +74,7 @@ test("replace swaps files: old erased, new content, appends continue after it", 
   t.true(s.append(bytes(9)));
   t.deepEqual(s.read(), bytes(7, 8, 9));
   t.is(storage.list().length, 1);
-  t.deepEqual(new FlashStore(storage, "odj", 512).read(), bytes(7, 8, 9));
+  t.deepEqual(new FlashStore(storage, "odj", 512, 512).read(), bytes(7, 8, 9));
   t.is(storage.rewrites, 0);
 });
 
@@ -98,7 +98,7 @@ test("a power cut in the middle of an append loses that append only, at every by
     storage.cutAfterBytes = cut;
     t.false(s.append(bytes(0xfd, 0xfe, 3, 4)));
     t.true(s.append(bytes(5)), "the next append after the cut at " + cut);
-    t.deepEqual(new FlashStore(storage, "odj", 512).read(), bytes(1, 5), "after a reboot, cut at " + cut);
+    t.deepEqual(new FlashStore(storage, "odj", 512, 512).read(), bytes(1, 5), "after a reboot, cut at " + cut);
   }
 });
 
@@ -109,27 +109,27 @@ test("a power cut in the middle of a replace keeps the old content; after its co
     s.append(bytes(1, 2));
     storage.cutAfterBytes = cut;
     const ok = s.replace(bytes(7, 7, 7));
-    const after = new FlashStore(storage, "odj", 512).read();
+    const after = new FlashStore(storage, "odj", 512, 512).read();
     t.deepEqual(after, ok ? bytes(7, 7, 7) : bytes(1, 2), "cut at " + cut);
   }
 });
 
 test("a reset between committing the new file and erasing the old one keeps the newer", (t) => {
   const storage = new StorageModel(8192);
-  const s = new FlashStore(storage, "odj", 512);
+  const s = new FlashStore(storage, "odj", 512, 512);
   s.replace(bytes(1));
   const older = storage.readArrayBuffer("odj" + s.current)!;
   s.replace(bytes(2));
   // Put the older committed file back under the other name, as if its erase never happened.
   storage.write("odj" + (1 - s.current), new Uint8Array(older), 0, 512);
-  const rebooted = new FlashStore(storage, "odj", 512);
+  const rebooted = new FlashStore(storage, "odj", 512, 512);
   t.deepEqual(rebooted.read(), bytes(2));
   t.is(storage.list().length, 1);
 });
 
 test("the core journal runs on the flash store, compacts into it and recovers after a reboot", (t) => {
   const storage = new StorageModel(16384);
-  const j = new Journal(new FlashStore(storage, "odj", 2048), 1024, cmacAes128, KEY);
+  const j = new Journal(new FlashStore(storage, "odj", 2048, 2048), 1024, cmacAes128, KEY);
   t.true(j.create(JOURNAL_ID, 1, { v: 1, note: "start" }, 0, 100));
   let tMs = 0;
   let note = "start";
@@ -145,7 +145,7 @@ test("the core journal runs on the flash store, compacts into it and recovers af
     }
   }
   t.not(note, "start", "the journal compacted at least once");
-  const store = new FlashStore(storage, "odj", 2048);
+  const store = new FlashStore(storage, "odj", 2048, 2048);
   const sink = collect();
   const rec = new Journal(store, 1024, cmacAes128, KEY).open(sink);
   t.is(rec.error, null);
@@ -157,7 +157,7 @@ test("the core journal runs on the flash store, compacts into it and recovers af
 
 test("preserve copies the content into a file of its own and leaves the store empty", (t) => {
   const storage = new StorageModel(16384);
-  const s = new FlashStore(storage, "odj", 512);
+  const s = new FlashStore(storage, "odj", 512, 512);
   t.true(s.append(bytes(1, 2, 3)));
   t.is(s.committedBytes(), -1);
   const name = s.preserve("refused");
@@ -165,14 +165,52 @@ test("preserve copies the content into a file of its own and leaves the store em
   t.deepEqual(new Uint8Array(storage.readArrayBuffer("odjx1")!), bytes(1, 2, 3));
   t.deepEqual(s.read(), bytes());
   t.true(s.append(bytes(4)));
-  t.deepEqual(new FlashStore(storage, "odj", 512).read(), bytes(4));
+  t.deepEqual(new FlashStore(storage, "odj", 512, 512).read(), bytes(4));
   t.is(s.preserve("refused"), "odjx2");
 });
 
 test("with no room for a first file the store refuses appends instead of writing an uncommitted file", (t) => {
   const storage = new StorageModel(100);
-  const s = new FlashStore(storage, "odj", 512);
+  const s = new FlashStore(storage, "odj", 512, 512);
   t.false(s.append(bytes(1)));
   t.deepEqual(s.read(), bytes());
   t.deepEqual(storage.list(), []);
+});
+
+test("each new file is its snapshot plus the append room: Storage compacts once per several replacements, not at every one", (t) => {
+  const compactions = (room: number) => {
+    const storage = new StorageModel(16384);
+    storage.write(".boot0", new Uint8Array(8192));
+    const j = new Journal(new FlashStore(storage, "odj", 4096, room), 1024, cmacAes128, KEY);
+    t.true(j.create(JOURNAL_ID, 1, { v: 1, pad: "x".repeat(300) }, 0, 100));
+    for (let i = 0; i < 1600; i++) {
+      t.true(j.move(2, 2, 1, "", 100 + i * 0.12, 10000 * i) >= 0);
+      if (j.shouldCompact()) t.true(j.compact({ v: 1, pad: "x".repeat(300) }, 10000 * i + 1) >= 0);
+    }
+    t.is(storage.rewrites, 0);
+    return storage.compactions;
+  };
+  const whole = compactions(4096);
+  const sized = compactions(1024 + 256);
+  t.log("Storage compactions over 1,600 moves: files of 4,096 bytes " + whole + ", sized " + sized);
+  t.true(sized * 2 < whole, whole + " vs " + sized);
+});
+
+test("an append that finds its file full moves the content and itself into a new file, up to the capacity", (t) => {
+  const storage = new StorageModel(16384);
+  const s = new FlashStore(storage, "odj", 512, 16);
+  t.true(s.replace(bytes(1)));
+  const want = [1];
+  // bytes 0xFB.. are escaped (two bytes each): more than the append room plans for
+  for (let i = 0; i < 40; i++) {
+    t.true(s.append(bytes(0xfb, 0xfc, 0xfd, 0xfe, 0xff)), "append " + i);
+    want.push(0xfb, 0xfc, 0xfd, 0xfe, 0xff);
+  }
+  t.deepEqual(s.read(), new Uint8Array(want));
+  t.deepEqual(new FlashStore(storage, "odj", 512, 16).read(), new Uint8Array(want), "after a reboot");
+  // past the capacity it refuses, and what was there stays
+  let refused = false;
+  for (let i = 0; i < 60 && !refused; i++) refused = !s.append(bytes(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff));
+  t.true(refused);
+  t.deepEqual(new FlashStore(storage, "odj", 512, 16).read().subarray(0, want.length), new Uint8Array(want));
 });

@@ -12,6 +12,7 @@ import type { SimWorld } from "../sim/world.ts";
 import { journaledEvents } from "./journal-fixtures.ts";
 import { inspectJournal } from "../firmware/core/journal-boot.ts";
 import { Restore } from "../firmware/core/persist.ts";
+import { dayCapSteps } from "../firmware/core/travel-window.ts";
 import { cmacAes128 } from "../firmware/core/cmac.ts";
 import { Journal as JournalV2 } from "../bench/journal-v2.ts";
 
@@ -154,7 +155,7 @@ test("a clean power cut resumes the step count, both 24 h windows, the phase and
   t.deepEqual(after.phase, before.phase);
   t.true(after.state.biasReady);
   // the fusion resumes from the estimate journaled with the last move (nm resolution), not a fresh noisy reading
-  const journaled = new Restore(sc.profile.umPerMicrostep, Infinity);
+  const journaled = new Restore(sc.profile.umPerMicrostep, Infinity, dayCapSteps(sc.profile.hardRateCapMmPerDay, sc.profile.umPerMicrostep));
   inspectJournal(w.store, w.vault, cmacAes128, journaled);
   t.true(isFinite(journaled.lastEstimateUm));
   // (boot runs the first tick at once: one fusion step from there)

@@ -57,7 +57,7 @@ export function ok(seq: number, j: Journal): number {
 
 /** The audit trail a device's journal holds (read with the key in its vault), oldest first. */
 export function journaledEvents(hal: { store: Store; vault: Store }): AuditEvent[] {
-  const restore = new Restore(1, Infinity);
+  const restore = new Restore(1, Infinity, 65536);
   const r = inspectJournal(hal.store, hal.vault, cmacAes128, restore);
   if (!r) throw new Error("no vault key to read the journal with");
   return restore.audit.events;

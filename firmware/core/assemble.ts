@@ -21,6 +21,7 @@ import type { MacFactory } from "./cmac.ts";
 import { openJournal } from "./journal-boot.ts";
 import type { JournalBoot, JournalConfig } from "./journal-boot.ts";
 import { Controller } from "./controller.ts";
+import { dayCapSteps } from "./travel-window.ts";
 import type { ControllerObserver } from "./controller.ts";
 import { CorrectedClock } from "./console/wall-clock.ts";
 import type { RestoredConsole } from "./console/restore.ts";
@@ -114,6 +115,7 @@ export function assemble(o: AssemblyOptions): Device {
       compactAtBytes: jp.compactAtBytes,
       // the console can add audit events at line rate, and a journal record holds ≤ 64 KiB
       auditKeep: cp && keep > CONSOLE_AUDIT_KEEP ? CONSOLE_AUDIT_KEEP : keep,
+      capStepsPerDay: dayCapSteps(o.profile.hardRateCapMmPerDay, o.profile.umPerMicrostep),
     }, o.profile.umPerMicrostep)
     : null;
   const snap = jb && jb.restore.snap ? jb.restore.snap : null;

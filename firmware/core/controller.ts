@@ -189,7 +189,7 @@ export class Controller {
     this.state = makeGovernorState(this.gov, 0);
     this.state.stepCount = Math.round(o.startUm / o.profile.umPerMicrostep);
     this.sup = makeSupervisorConfig(o.profile, o.rx, this.schedule);
-    this.supState = makeSupervisorState(this.state.stepCount);
+    this.supState = makeSupervisorState(this.state.stepCount, this.sup.capStepsPerDay);
     this.verdict = makeVerdict();
     this.obs = { tMs: 0, wallMs: 0, phase: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
     this.govIn = { tMs: 0, targetUm: 0, motionAllowed: false, pos: this.obs.pos, force: this.obs.force };
@@ -506,12 +506,12 @@ export class Controller {
     this.startUm = pos.value;
     this.schedule = makeSchedule(this.rx, pos.value, this.wallAtStart);
     this.state.stepCount = steps;
-    this.state.window = makeTravelWindow(WINDOW_BUCKET_MS);
+    this.state.window = makeTravelWindow(WINDOW_BUCKET_MS, this.gov.capStepsPerDay);
     windowAdd(this.state.window, 0, Math.min(booked, this.sup.budgetSteps));
     this.state.biasUm = pos.value - steps * ums;
     this.state.biasReady = true;
     this.state.lastTargetUm = pos.value;
-    this.supState = makeSupervisorState(steps);
+    this.supState = makeSupervisorState(steps, this.sup.capStepsPerDay);
     windowAdd(this.supState.window, 0, Math.min(booked, this.sup.budgetSteps));
     this.needsRx = true;
     this.consoleImage = consoleImage;
@@ -588,7 +588,7 @@ export class Controller {
       this.state.stepCount += issued * intent.dir;
       windowAdd(this.state.window, intent.tMs, issued);
       windowAdd(r.supWindow, intent.tMs, issued);
-      this.supState = makeSupervisorState(this.state.stepCount);
+      this.supState = makeSupervisorState(this.state.stepCount, this.sup.capStepsPerDay);
       this.supState.window = r.supWindow;
       if (this.journal!.move(issued, intent.steps, intent.dir, pos.ok ? "power-cut" : "power-cut-unmeasured", intent.estUm, intent.tMs) < 0) {
         return this.refuse("storage-failure", "cannot close the interrupted move: " + this.journal!.lastError);
@@ -617,7 +617,7 @@ export class Controller {
       this.state.biasUm = r.lastEstimateUm - r.stepCount * this.gov.umPerStep;
       this.state.biasReady = true;
     }
-    this.supState = makeSupervisorState(r.stepCount);
+    this.supState = makeSupervisorState(r.stepCount, this.sup.capStepsPerDay);
     this.supState.window = r.supWindow;
     this.needsRx = snap.needsRx === true;
     if (snap.origin && typeof snap.origin === "object") this.origin = snap.origin;

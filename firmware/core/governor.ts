@@ -10,7 +10,7 @@ import type { DeviceProfile } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import { nominalUmPerMs } from "./schedule.ts";
-import { makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
+import { dayCapSteps, makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
 import type { TravelWindow } from "./travel-window.ts";
 import { MS_PER_MINUTE, UM_PER_MM } from "./units.ts";
 
@@ -48,6 +48,8 @@ export interface GovernorConfig {
   hardForceN: number;
   strokeUm: number;
   budgetBucketMs: number;
+  /** The most the device may travel in 24 h at its hard rate cap (steps): sizes the budget window. */
+  capStepsPerDay: number;
   /** Staircase rhythm: between scheduled increments, shortfalls below this are left for the next increment (µm). */
   holdDeadbandUm: number;
   /** Slowest pace the soft force limit slows to (fraction of the catch-up pace). */
@@ -120,6 +122,7 @@ export function makeGovernorConfig(prof: DeviceProfile, rx: Prescription, sched:
     hardForceN: rx.hardForceN,
     strokeUm: prof.strokeMm * UM_PER_MM,
     budgetBucketMs: MS_PER_MINUTE,
+    capStepsPerDay: dayCapSteps(prof.hardRateCapMmPerDay, um),
     holdDeadbandUm: sched.incrementsPerDay > 0 ? prof.positionToleranceUm : 0,
     softPaceFloor: 0.25,
   };
@@ -135,7 +138,7 @@ export function makeGovernorState(cfg: GovernorConfig, tMs: number): GovernorSta
     lastTargetUm: -Infinity,
     advisoryScale: 1,
     lastMs: tMs,
-    window: makeTravelWindow(cfg.budgetBucketMs),
+    window: makeTravelWindow(cfg.budgetBucketMs, cfg.capStepsPerDay),
   };
 }
 

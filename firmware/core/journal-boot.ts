@@ -37,6 +37,8 @@ export interface JournalConfig {
   compactAtBytes: number;
   /** Most audit events kept (Infinity on Node; a microcontroller caps it). */
   auditKeep: number;
+  /** The device's most steps in 24 h (travel-window.ts dayCapSteps): sizes the restored windows. */
+  capStepsPerDay: number;
 }
 
 export interface JournalBoot {
@@ -64,7 +66,7 @@ function outcome(jb: JournalBoot, kind: "fresh" | "resume" | "fault", fault: str
 
 export function openJournal(c: JournalConfig, umPerStep: number): JournalBoot {
   const vault = new Vault(c.vault, c.mac);
-  const jb: JournalBoot = { kind: "fresh", fault: "", reason: "", journal: new Journal(c.store, c.compactAtBytes, c.mac, new Uint8Array(KEY_BYTES)), vault, restore: new Restore(umPerStep, c.auditKeep), recovery: null, config: c };
+  const jb: JournalBoot = { kind: "fresh", fault: "", reason: "", journal: new Journal(c.store, c.compactAtBytes, c.mac, new Uint8Array(KEY_BYTES)), vault, restore: new Restore(umPerStep, c.auditKeep, c.capStepsPerDay), recovery: null, config: c };
   if (!c.vaultApart) return outcome(jb, "fault", "vault-missing", "this HAL keeps no vault apart from the journal: the journal cannot be authenticated");
   vault.load();
   if (vault.status === "damaged") return outcome(jb, "fault", "vault-damaged", vault.problem);

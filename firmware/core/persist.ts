@@ -10,7 +10,7 @@
 import type { OpenIntent, RecordSink } from "./journal-recover.ts";
 import type { PhaseState } from "./phases.ts";
 import type { TravelWindow } from "./travel-window.ts";
-import { makeTravelWindow, windowAdd } from "./travel-window.ts";
+import { bucketAdd, makeTravelWindow, windowAdd } from "./travel-window.ts";
 import { AuditTrail } from "./audit.ts";
 import type { AuditImage } from "./audit.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "./units.ts";
@@ -68,17 +68,14 @@ export function loadWindow(w: TravelWindow, img: WindowImage): void {
   w.buckets.fill(0);
   w.sum = 0;
   w.head = img.head;
-  for (let g = 0; g < img.cells.length; g++) {
-    w.buckets[(((img.head - g * CELL) % n) + n) % n] += img.cells[g];
-    w.sum += img.cells[g];
-  }
+  for (let g = 0; g < img.cells.length; g++) bucketAdd(w, (((img.head - g * CELL) % n) + n) % n, img.cells[g]);
 }
 
 /** Code of the journal event that carries a full phase state as JSON. */
 export const PHASE_EVENT = "phase";
 
 /** The windows of a Restore before any snapshot (records never come before one: recovery refuses that). */
-const NO_WINDOW: TravelWindow = makeTravelWindow(MS_PER_DAY);
+const NO_WINDOW: TravelWindow = makeTravelWindow(MS_PER_DAY, 0);
 
 /** The state a journal's records add up to: fed by recovery, read by the controller's boot. */
 export class Restore implements RecordSink {
@@ -96,8 +93,12 @@ export class Restore implements RecordSink {
   audit: AuditTrail;
   openIntent: OpenIntent | null;
 
-  constructor(umPerStep: number, auditKeep: number) {
+  /** The device's most steps in 24 h (sizes the windows: core/travel-window.ts). */
+  capStepsPerDay: number;
+
+  constructor(umPerStep: number, auditKeep: number, capStepsPerDay: number) {
     this.umPerStep = umPerStep;
+    this.capStepsPerDay = capStepsPerDay;
     this.snap = null;
     this.stepCount = 0;
     this.phase = null;
@@ -115,8 +116,8 @@ export class Restore implements RecordSink {
     this.stepCount = typeof s.stepCount === "number" ? s.stepCount : 0;
     this.phase = s.phase || null;
     this.lastTMs = tMs;
-    this.govWindow = makeTravelWindow(WINDOW_BUCKET_MS);
-    this.supWindow = makeTravelWindow(WINDOW_BUCKET_MS);
+    this.govWindow = makeTravelWindow(WINDOW_BUCKET_MS, this.capStepsPerDay);
+    this.supWindow = makeTravelWindow(WINDOW_BUCKET_MS, this.capStepsPerDay);
     if (s.window) {
       loadWindow(this.govWindow, s.window);
       loadWindow(this.supWindow, s.window);

@@ -12,7 +12,7 @@ import type { DeviceProfile } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import type { Phase } from "./phases.ts";
-import { makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
+import { dayCapSteps, makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
 import type { TravelWindow } from "./travel-window.ts";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, UM_PER_MM } from "./units.ts";
 
@@ -22,6 +22,8 @@ export interface SupervisorConfig {
   strokeUm: number;
   incrementCapSteps: number;
   budgetSteps: number;
+  /** The most the device may travel in 24 h at its hard rate cap (steps): sizes the budget window. */
+  capStepsPerDay: number;
   hardForceN: number;
   softForceN: number;
   staleMs: number;
@@ -145,6 +147,7 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     strokeUm: prof.strokeMm * UM_PER_MM,
     incrementCapSteps: Math.floor((prof.incrementCapMm * UM_PER_MM) / um),
     budgetSteps: Math.floor((budgetMm * UM_PER_MM) / um),
+    capStepsPerDay: dayCapSteps(prof.hardRateCapMmPerDay, um),
     hardForceN: rx.hardForceN,
     softForceN: rx.softForceN,
     staleMs: prof.sensorStaleMs,
@@ -176,10 +179,11 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
   };
 }
 
-export function makeSupervisorState(stepCount: number): SupervisorState {
+/** The supervisor's state; `capStepsPerDay` is the most the device may travel in 24 h (sizes its budget window). */
+export function makeSupervisorState(stepCount: number, capStepsPerDay: number): SupervisorState {
   return {
     stepCount,
-    window: makeTravelWindow(MS_PER_MINUTE),
+    window: makeTravelWindow(MS_PER_MINUTE, capStepsPerDay),
     est: 0,
     estReady: false,
     estSteps: stepCount,

@@ -9,7 +9,7 @@ import type { Calibration, EspruinoHalConfig } from "../../hal/espruino/config.t
 export interface Board {
   name: string;
   description: string;
-  /** JsVars available to JavaScript and the size of one (bytes). */
+  /** JsVars available to JavaScript and the size of one (bytes: 13 on the STM32 and nRF52 boards, whose references are 13 bits; 27 on the 64-bit Linux build). */
   variables: number;
   varBytes: number;
   /** Flash Storage area (bytes): holds the code (.boot0) and the journal files. */
@@ -50,7 +50,7 @@ export const BOARDS: { [name: string]: Board } = {
     name: "pico",
     description: "Espruino Pico (STM32F401, 96 KB RAM)",
     variables: 5100,
-    varBytes: 16,
+    varBytes: 13,
     storageBytes: 3 * 16384,
     watchdogMaxS: 32,
     crypto: { aes: true, sha256: true },
@@ -60,7 +60,7 @@ export const BOARDS: { [name: string]: Board } = {
     name: "wifi",
     description: "Espruino WiFi (STM32F411, 128 KB RAM)",
     variables: 8190,
-    varBytes: 16,
+    varBytes: 13,
     storageBytes: 65536,
     watchdogMaxS: 32,
     crypto: { aes: true, sha256: true },
@@ -80,7 +80,7 @@ export const BOARDS: { [name: string]: Board } = {
     name: "linux",
     description: "Espruino's Linux build (4,096 variables; pins are simulated)",
     variables: 4096,
-    varBytes: 16,
+    varBytes: 27,
     storageBytes: 65536,
     watchdogMaxS: 3600,
     crypto: { aes: true, sha256: true },

@@ -45,12 +45,13 @@ export class EspruinoClock implements Clock {
 
   private arm(id: number, atMs: number, fn: () => void): void {
     const wait = atMs - this.monoMs();
-    this.timers[id] = setTimeout(() => {
-      if (this.monoMs() < atMs) {
-        this.arm(id, atMs, fn);
+    const self = this;
+    this.timers[id] = setTimeout(function () {
+      if (self.monoMs() < atMs) {
+        self.arm(id, atMs, fn);
         return;
       }
-      delete this.timers[id];
+      delete self.timers[id];
       fn();
     }, wait > 0 ? wait : 0) as unknown as number;
   }

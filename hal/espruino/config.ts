@@ -43,7 +43,7 @@ export interface EspruinoHalConfig {
   maxMoveSteps: number;
   /** STEP pulses queued per digitalPulse() call (the utility-timer queue holds 16 edges). */
   pulsesPerBurst: number;
-  /** Storage file name prefix (two files: prefix + "0" and prefix + "1") and size of each. */
+  /** Storage file name prefix (two files: prefix + "0" and prefix + "1") and the most one holds (each is made with its snapshot and room for half that in appends). */
   storeName: string;
   storeBytes: number;
   /** Hardware watchdog timeout (s); 0 leaves the watchdog off. */

@@ -20,6 +20,11 @@ export interface EspruinoHal extends Hal {
   watchdog: Watchdog;
 }
 
+/** Appends a journal file takes beyond its compaction threshold: the record that crosses it and one move's. */
+const APPEND_SLACK_BYTES = 256;
+/** Flash bytes per journal byte: a 14-byte move record is framed in 16 (hal/espruino/frame.ts), and about 2 % of its bytes are escaped. */
+const FRAMING = 1.25;
+
 /** Room for the vault's one line (hal/espruino/frame.ts framing included). */
 export const VAULT_BYTES = 160;
 
@@ -48,9 +53,10 @@ export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
     stepper: new EspruinoStepper(cfg, clock),
     position: new AnalogSensor(cfg.pins.position, cfg.position, clock),
     force: new AnalogSensor(cfg.pins.force, cfg.force, clock),
-    store: new FlashStore(storage, cfg.storeName, cfg.storeBytes),
+    // the journal compacts when half a file was appended (firmware/node/espruino/make.ts): room for that, framed, and a move's records
+    store: new FlashStore(storage, cfg.storeName, cfg.storeBytes, Math.ceil((cfg.storeBytes / 2) * FRAMING) + APPEND_SLACK_BYTES),
     // a Storage file of its own: the journal's files can be lost or replaced without it
-    vault: new FlashStore(storage, cfg.storeName + "v", VAULT_BYTES),
+    vault: new FlashStore(storage, cfg.storeName + "v", VAULT_BYTES, VAULT_BYTES),
     random: hwRandom,
     alarm: new PinAnnunciator(cfg.pins.alarm),
     watchdog: new Watchdog(cfg.watchdogS),

@@ -34,8 +34,21 @@ declare const E: {
   /** Resets the chip unless kicked within `timeoutS`; `isAuto` false = kick by hand. */
   enableWatchdog(timeoutS: number, isAuto?: boolean): void;
   kickWatchdog(): void;
-  /** A 32-bit number from the hardware random generator. */
+  /** 32 bits from the chip's hardware random generator. */
   hwRand(): number;
+  /** Σ a[i] · b[(i + offset) mod b.length] over a, natively. */
+  convolve(a: ArrayLike<number>, b: ArrayLike<number>, offset: number): number;
+};
+
+/** The USB serial port (CDC): "data" gives the characters received; write sends. */
+declare const USB: {
+  on(event: "data", fn: (data: string) => void): void;
+  write(data: string): void;
+};
+
+/** A loopback serial device: setConsole() moves the JS console (the REPL) onto it, away from USB. */
+declare const LoopbackA: {
+  setConsole(force?: boolean): void;
 };
 
 /** Espruino's `crypto` module (on boards built with it: CRYPTO, SHA256, TLS → AES), natives only. */

@@ -14,6 +14,7 @@ export const ESPRUINO_GLOBALS = new Set([
   "Uint16Array", "Uint24Array", "Uint32Array",
   // Espruino
   "E", "global", "process", "console", "print", "require", "Pin", "Serial", "SPI", "I2C", "Waveform",
+  "USB", "LoopbackA", "LoopbackB",
   "setTimeout", "setInterval", "clearTimeout", "clearInterval", "changeInterval", "setWatch", "clearWatch",
   "digitalWrite", "digitalRead", "digitalPulse", "analogRead", "analogWrite", "pinMode", "getPinMode",
   "getTime", "setTime", "getSerial", "peek8", "peek16", "peek32", "poke8", "poke16", "poke32", "shiftOut",

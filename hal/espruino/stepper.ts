@@ -102,8 +102,11 @@ export class EspruinoStepper implements Stepper {
     digitalWrite(this.dirPin, req.dir > 0 ? this.cfg.dirDistractLevel : 1 - this.cfg.dirDistractLevel);
     const j: Job = { done, start: now, maxDurationMs: req.maxDurationMs, fits: fit < req.steps ? fit : req.steps, requested: req.steps, sent: 0, burstAt: now, burstLen: 0, timer: -1 };
     this.job = j;
+    const self = this;
     if (j.fits > 0) this.burst(j);
-    else j.timer = this.clock.at(now, () => this.end(j, j.requested > 0 ? "timeout" : "", 0, now));
+    else j.timer = this.clock.at(now, function () {
+      self.end(j, j.requested > 0 ? "timeout" : "", 0, now);
+    });
   }
 
   /** Queues the next burst; after the last one, the end of the move. Runs first from move(), then from timers. */
@@ -118,8 +121,13 @@ export class EspruinoStepper implements Stepper {
     j.burstLen = n;
     j.sent += n;
     const next = j.start + j.sent * this.periodMs;
-    if (j.sent < j.fits) j.timer = this.clock.at(next, () => this.burst(j));
-    else j.timer = this.clock.at(next, () => this.end(j, j.fits < j.requested ? "timeout" : "", j.fits, next));
+    const self = this;
+    if (j.sent < j.fits) j.timer = this.clock.at(next, function () {
+      self.burst(j);
+    });
+    else j.timer = this.clock.at(next, function () {
+      self.end(j, j.fits < j.requested ? "timeout" : "", j.fits, next);
+    });
   }
 
   /** Ends the move from a timer callback: exactly one callback per move. */

@@ -4,7 +4,11 @@
 // a commit frame and only then erases the old one, so a power cut at any point
 // leaves one committed file. On start the committed file with the highest
 // generation wins and the other is erased. Flash is erased only when Storage itself
-// compacts, about once per (Storage free space / storeBytes) replacements.
+// compacts (when a new file finds no room): each new file is made just big enough
+// for its snapshot and `appendRoom` bytes of appends (at most `capacity`), so the
+// erased files add up slowly and Storage compacts once per
+// (free Storage / file size) replacements rather than at every one; an append
+// that finds its file full moves the content and itself into a new file.
 // committedBytes() is -1: flash keeps what was written until it is erased, so the
 // store keeps no count. preserve() copies the content into a file of its own
 // (prefix + "x" + n) before erasing the store's two files.
@@ -17,26 +21,33 @@ export class FlashStore implements Store {
   storage: EspruinoStorage;
   prefix: string;
   names: string[];
+  /** The most one file holds, and the room for appends each new file gets after its snapshot. */
   capacity: number;
-  /** Index in `names` of the live file, its generation and its first erased byte. */
+  appendRoom: number;
+  /** Index in `names` of the live file, its generation, its first erased byte and its size. */
   current: number;
   generation: number;
   end: number;
+  size: number;
 
-  constructor(storage: EspruinoStorage, prefix: string, capacity: number) {
+  constructor(storage: EspruinoStorage, prefix: string, capacity: number, appendRoom: number) {
     this.storage = storage;
     this.prefix = prefix;
     this.names = [prefix + "0", prefix + "1"];
     this.capacity = capacity;
+    this.appendRoom = appendRoom < capacity ? appendRoom : capacity;
     this.current = 0;
     this.generation = -1;
     this.end = 0;
+    this.size = 0;
     this.open();
   }
 
   private parse(k: number) {
     const ab = this.storage.readArrayBuffer(this.names[k]);
-    return ab ? parseFile(new Uint8Array(ab)) : null;
+    if (!ab) return null;
+    const p = parseFile(new Uint8Array(ab));
+    return { generation: p.generation, data: p.data, end: p.end, size: ab.byteLength };
   }
 
   /** Picks the newest committed file and erases the other. */
@@ -50,7 +61,8 @@ export class FlashStore implements Store {
       if (b) this.storage.erase(this.names[1]);
       // A fresh store; if even that cannot be written, appends are refused.
       this.generation = 0;
-      this.end = this.capacity;
+      this.end = 0;
+      this.size = 0;
       this.replace(new Uint8Array(0));
       return;
     }
@@ -58,16 +70,26 @@ export class FlashStore implements Store {
     this.generation = gb > ga ? gb : ga;
     const live = gb > ga ? b : a;
     this.end = live ? live.end : 0;
+    this.size = live ? live.size : 0;
     if ((gb > ga ? a : b) !== null) this.storage.erase(this.names[1 - this.current]);
   }
 
   append(bytes: Uint8Array): boolean {
     const frame = encodeFrame(DATA, bytes);
-    if (this.end + frame.length > this.capacity) return false;
+    if (this.end + frame.length > this.size) {
+      // the file was sized for fewer appends than came (escaped bytes, a longer record): the content and
+      // this append go into a new file, as atomically as a replacement, while they fit the capacity
+      if (this.size >= this.capacity) return false;
+      const old = this.read();
+      const all = new Uint8Array(old.length + bytes.length);
+      all.set(old, 0);
+      all.set(bytes, old.length);
+      return this.replace(all);
+    }
     if (!this.write(this.names[this.current], frame, this.end, 0)) {
       // Part of the frame may be in flash: continue after it (the reader drops it).
       const p = this.parse(this.current);
-      this.end = p ? p.end : this.capacity;
+      this.end = p ? p.end : this.size;
       return false;
     }
     this.end += frame.length;
@@ -111,9 +133,10 @@ export class FlashStore implements Store {
     const image = new Uint8Array(body.length + commit.length);
     image.set(body, 0);
     image.set(commit, body.length);
+    const size = image.length + this.appendRoom < this.capacity ? image.length + this.appendRoom : this.capacity;
     const next = this.names[1 - this.current];
     this.storage.erase(next);
-    if (!this.write(next, image, 0, this.capacity)) {
+    if (!this.write(next, image, 0, size)) {
       this.storage.erase(next);
       return false;
     }
@@ -121,6 +144,7 @@ export class FlashStore implements Store {
     this.current = 1 - this.current;
     this.generation++;
     this.end = image.length;
+    this.size = size;
     return true;
   }
 }

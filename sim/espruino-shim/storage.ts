@@ -12,6 +12,8 @@ export class StorageModel {
   compactions: number;
   rewrites: number;
   writes: number;
+  /** Bytes written into flash (figures: bytes a day). */
+  bytesWritten: number;
   /** When ≥ 0: the next write stores only this many bytes and throws (power cut). */
   cutAfterBytes: number;
 
@@ -22,6 +24,7 @@ export class StorageModel {
     this.compactions = 0;
     this.rewrites = 0;
     this.writes = 0;
+    this.bytesWritten = 0;
     this.cutAfterBytes = -1;
   }
 
@@ -60,6 +63,7 @@ export class StorageModel {
     if (off + d.length > f.length) throw new Error("Too much data for file size");
     this.writes++;
     const n = this.cutAfterBytes >= 0 && this.cutAfterBytes < d.length ? this.cutAfterBytes : d.length;
+    this.bytesWritten += n;
     for (let i = 0; i < n; i++) {
       if (f[off + i] !== 0xff) this.rewrites++;
       f[off + i] &= d[i];

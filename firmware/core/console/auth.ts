@@ -11,7 +11,7 @@ import { fromHex, toHex } from "./bytes.ts";
 import type { KeyRing, Role } from "./keys.ts";
 import { findKey } from "./keys.ts";
 import type { Verifier } from "./signing.ts";
-import { requestMessage } from "./signing.ts";
+import { VERIFYING, requestMessage, stillVerifying } from "./signing.ts";
 import { isPlainObject } from "../validate.ts";
 
 export const NONCE_TTL_MS = 60000;
@@ -109,7 +109,10 @@ export function authenticate(req: any, roles: Role[], ctx: AuthContext): Who {
   if (!ctx.challenge.valid(a.nonce, ctx.nowMs)) return who("auth-stale-nonce", "nonce unknown, used or older than " + NONCE_TTL_MS / 1000 + " s: send hello for a fresh one", role, a.key);
   const msg = requestMessage(ctx.serial, req);
   if (!msg) return who("auth-malformed", "signed requests carry whole numbers only", role, a.key);
-  if (!ctx.verifier.verify(key.publicKey, msg, sig)) return who("auth-bad-signature", "the signature does not match the request and key " + JSON.stringify(a.key), role, a.key);
+  if (!ctx.verifier.verify(key.publicKey, msg, sig)) {
+    if (stillVerifying(ctx.verifier)) return who(VERIFYING, "", role, a.key);
+    return who("auth-bad-signature", "the signature does not match the request and key " + JSON.stringify(a.key), role, a.key);
+  }
   ctx.challenge.spend(a.nonce);
   return who("", "", role, a.key);
 }

@@ -7,7 +7,10 @@
 // counted, the counts journaled in batches (core/audit.ts), so a flood of them
 // never pushes a clinical event out of the trail. A
 // refused line changes nothing in the device (docs/protocol.md; the fuzz test
-// holds the canonical device state of console/state.ts to it). Nothing here reads
+// holds the canonical device state of console/state.ts to it). With a verifier
+// that checks in slices (a board), a signed request is held until its signature
+// is checked (its nonce judged as of its arrival) and then runs; other signed
+// requests meanwhile are answered busy, unsigned ones are served. Nothing here reads
 // a platform clock: `nowMs` is injected. Platform-free and Espruino-safe.
 
 import type { Hal } from "../../../hal/types.ts";
@@ -21,6 +24,7 @@ import type { Who } from "./auth.ts";
 import type { Command, ConsoleDevice } from "./command.ts";
 import type { KeyRing } from "./keys.ts";
 import type { Verifier } from "./signing.ts";
+import { VERIFYING } from "./signing.ts";
 import type { CorrectedClock } from "./wall-clock.ts";
 import type { ConsoleImage } from "./restore.ts";
 import { hello, log, status } from "./cmd-info.ts";
@@ -86,6 +90,10 @@ export class Console implements ConsoleDevice {
   framer: LineFramer;
   bucket: TokenBucket;
   opts: ConsoleOptions;
+  /** The framer's line handler, made once (not per chunk). */
+  private onLine: (error: string, text: string) => void;
+  /** A signed request held while a sliced verifier checks its signature, and when it came (its nonce is judged then). */
+  private held: { id: number | string | null; req: any; atMs: number } | null;
 
   constructor(o: ConsoleOptions) {
     this.opts = o;
@@ -102,6 +110,19 @@ export class Console implements ConsoleDevice {
     this.unloggedDropped = 0;
     this.framer = new LineFramer(LIMITS.maxLineBytes, LIMITS.idleMs, LIMITS.gapMs);
     this.bucket = new TokenBucket(LIMITS.burstLines, LIMITS.linesPerSecond, o.nowMs());
+    this.held = null;
+    const self = this;
+    this.onLine = function (error: string, text: string) {
+      self.line(error, text);
+    };
+  }
+
+  /** The verifier finished the check a held request waits for: the request runs again, as of when it came. */
+  verified(): void {
+    const h = this.held;
+    if (!h) return;
+    this.held = null;
+    this.command(h.id, h.req, h.atMs);
   }
 
   nowMs(): number {
@@ -114,12 +135,12 @@ export class Console implements ConsoleDevice {
 
   /** Bytes from the transport, in any chunking. */
   receive(chunk: Uint8Array): void {
-    this.framer.push(chunk, this.nowMs(), (error, text) => this.line(error, text));
+    this.framer.push(chunk, this.nowMs(), this.onLine);
   }
 
   /** Call now and then (e.g. every second): drops a partial line past its deadline. */
   poll(): void {
-    this.framer.expire(this.nowMs(), (error, text) => this.line(error, text));
+    this.framer.expire(this.nowMs(), this.onLine);
   }
 
   private line(error: string, text: string): void {
@@ -132,7 +153,9 @@ export class Console implements ConsoleDevice {
     if (error !== "") return this.malformed(null, error, FRAMING[error]);
     const p = parseRequest(text, COMMAND_NAMES);
     if (p.code !== "") return this.malformed(p.id, p.code, p.message);
-    this.command(p.id, p.req);
+    // one signature at a time: requests without one (status, pause, …) are served meanwhile
+    if (this.held && (p.req.auth !== undefined || p.req.cmd === "rx")) return this.respond(p.id, "busy", null, "a signature is being checked (the previous signed request): send this again once that one is answered");
+    this.command(p.id, p.req, this.nowMs());
   }
 
   private malformed(id: number | string | null, code: string, message: string): void {
@@ -141,21 +164,28 @@ export class Console implements ConsoleDevice {
     this.respond(id, code, null, message);
   }
 
-  private command(id: number | string | null, req: any): void {
+  /** Runs a request that arrived at `atMs` (console time). */
+  private command(id: number | string | null, req: any, atMs: number): void {
     const cmd = COMMANDS[COMMAND_NAMES.indexOf(req.cmd)];
     // who the request claims to be, until authenticate() has checked it
     let who: Who = { code: "unverified", message: "", role: claimedRole(req), key: typeof req.auth === "object" && req.auth !== null && typeof req.auth.key === "string" ? req.auth.key : "" };
     let answered = false;
-    const reply = (code: string, data: any, message: string) => {
+    const self = this;
+    const reply = function (code: string, data: any, message: string) {
       if (answered) return;
+      // the signature is still being checked: hold the request, answer when it is done
+      if (code === VERIFYING) {
+        self.held = { id, req, atMs };
+        return;
+      }
       answered = true;
       const changed = code === "ok" && (CHANGES.indexOf(cmd.name) >= 0 || (cmd.name === "time" && req.set !== undefined) || (cmd.name === "journal" && req.renew !== undefined));
-      this.audit(who, cmd.name, code, changed);
-      this.respond(id, code, data, message);
+      self.audit(who, cmd.name, code, changed);
+      self.respond(id, code, data, message);
     };
     const argError = checkArgs(req, cmd.args);
     if (argError !== "") return reply("bad-args", null, argError);
-    who = authenticate(req, cmd.roles, { serial: this.ctl.deviceProfile().serial, ring: this.ring, verifier: this.verifier, benchInput: this.hal.benchInput || null, challenge: this.challenge, nowMs: this.nowMs() });
+    who = authenticate(req, cmd.roles, { serial: this.ctl.deviceProfile().serial, ring: this.ring, verifier: this.verifier, benchInput: this.hal.benchInput || null, challenge: this.challenge, nowMs: atMs });
     if (who.code !== "") return reply(who.code, null, who.message);
     cmd.run(this, req, who, reply);
   }

@@ -15,7 +15,7 @@ import { parseUtc } from "./calendar.ts";
 import type { KeyRing } from "./keys.ts";
 import { findKey } from "./keys.ts";
 import type { Verifier } from "./signing.ts";
-import { rxMessage } from "./signing.ts";
+import { VERIFYING, rxMessage, stillVerifying } from "./signing.ts";
 
 /** The fields a signed prescription may hold (anything else is refused: a typo must not pass silently). */
 const RX_FIELDS = ["deviceSerial", "counter", "expires", "latencyDays", "rateMmPerDay", "rhythm", "targetLengthMm", "consolidationDays", "softForceN", "hardForceN", "quietHours", "utcOffsetMinutes"];
@@ -69,7 +69,10 @@ export function checkSignedRx(text: string, keyId: unknown, sig: unknown, ctx: R
   const key = findKey(ctx.ring, "clinician", keyId);
   if (!key) return refuse("rx-unknown-key", "no clinician key " + JSON.stringify(keyId) + " is provisioned on this device");
   const s = fromHex(sig, 64);
-  if (!s || !ctx.verifier.verify(key.publicKey, rxMessage(text), s)) return refuse("rx-bad-signature", "the signature does not match the prescription and key " + JSON.stringify(keyId));
+  if (!s || !ctx.verifier.verify(key.publicKey, rxMessage(text), s)) {
+    if (s && stillVerifying(ctx.verifier)) return refuse(VERIFYING, "");
+    return refuse("rx-bad-signature", "the signature does not match the prescription and key " + JSON.stringify(keyId));
+  }
   let json: any;
   try {
     json = JSON.parse(text);

@@ -10,6 +10,22 @@ import { canonicalJson } from "./json-text.ts";
 export interface Verifier {
   /** Ed25519: true when `signature` (64 bytes) by `publicKey` (32 bytes) covers `message`. */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * A verifier that checks in slices between control ticks (a microcontroller's,
+   * core/console/sliced-verifier.ts) answers true here right after a verify() it
+   * could not finish at once: it has started checking exactly those bytes. The
+   * console then holds the request (code VERIFYING) and runs it again, with the
+   * same bytes, when the verifier calls back.
+   */
+  pending?(): boolean;
+}
+
+/** The code a check returns while the signature is still being verified (never sent: the console holds the request). */
+export const VERIFYING = "verifying";
+
+/** Whether a verify() that returned false is still running (the request is held, not refused). */
+export function stillVerifying(v: Verifier): boolean {
+  return v.pending !== undefined && v.pending();
 }
 
 export const RX_DOMAIN = "osteodrive-rx-v1\n";

@@ -1,6 +1,7 @@
 // `osteodrive bundle espruino [--board NAME] [--profile FILE] [--prescription FILE]
-// [--hal FILE] [--no-journal] [--json] -o FILE`: builds the Espruino script, checks it
-// against what the interpreter accepts, and prints its size and variable estimate.
+// [--hal FILE] [--no-journal] [--text] [--json] -o FILE`: builds the Espruino script,
+// checks it against what the interpreter accepts, writes it pretokenised as Espruino
+// stores code (--text: the plain script), and prints its size and variable estimate.
 // Exit 1 when the check finds violations (nothing is written) or the build does not
 // fit the board (written, with the reasons).
 
@@ -12,13 +13,13 @@ import type { EspruinoHalConfig } from "../../../hal/espruino/config.ts";
 import { BOARDS } from "../../espruino/boards.ts";
 import { formatViolation } from "../espruino/check.ts";
 import { ROOT } from "../espruino/build.ts";
-import { MAX_BUNDLE_BYTES, makeEspruinoBuild } from "../espruino/make.ts";
+import { makeEspruinoBuild } from "../espruino/make.ts";
 import type { EspruinoBuild } from "../espruino/make.ts";
 
 export const spec: CommandSpec = {
   name: "bundle",
   summary: "builds the Espruino script, checks it against what the interpreter accepts, prints its size and variable estimate",
-  synopsis: "espruino [--board " + Object.keys(BOARDS).join("|") + "] [--profile FILE] [--prescription FILE] [--hal FILE] [--no-journal] [--json] -o FILE",
+  synopsis: "espruino [--board " + Object.keys(BOARDS).join("|") + "] [--profile FILE] [--prescription FILE] [--hal FILE] [--no-journal] [--console] [--text] [--json] -o FILE",
   positionals: [{ name: "espruino", help: "the target (the only one)" }],
   flags: [
     { name: "out", short: "o", value: "FILE", help: "where the bundle is written", default: "required" },
@@ -27,6 +28,8 @@ export const spec: CommandSpec = {
     { name: "prescription", value: "FILE", help: "prescription JSON to embed (a scenario file works: its \"prescription\" is used)", default: "none: the board boots and holds still" },
     { name: "hal", value: "FILE", help: "JSON overriding the board's pins, calibration and limits (hal/espruino/config.ts)", default: "the board's own" },
     { name: "no-journal", help: "build without the flash journal (bench only: a reset restarts the prescription)" },
+    { name: "console", help: "build the device console in, on USB (status, log, pause, signed requests and prescriptions; too large for a Pico's Storage: docs/espruino.md)" },
+    { name: "text", help: "write the plain script instead of Espruino's pretokenised form (the default: what Storage holds, ~12 % smaller)" },
     { name: "json", help: "print the build figures as JSON" },
   ],
   notes: ["exit code: 0 written and fits, 1 the check found what Espruino lacks (nothing written) or it does not fit the board (written, with the reasons), 2 bad flags or input"],
@@ -69,12 +72,12 @@ function report(b: EspruinoBuild, out: string): string {
   const board = BOARDS[b.config.board];
   return [
     "wrote        " + out,
-    "size         " + n(b.bundle.bytes) + " bytes (limit " + n(MAX_BUNDLE_BYTES) + ")",
+    "size         " + n(b.image.length) + " bytes pretokenised (" + n(b.bundle.bytes) + " as text; the board's Storage holds " + n(b.maxImageBytes) + " beside the journal)",
     "checks       syntax (ESPRUINO.md fails column), globals, definition order: ok",
     "variables    about " + n(v.total) + " of " + n(v.available) + " (" + board.description + ") with the code in flash:",
     "             code " + n(v.codeInFlash) + " (" + v.functions + " functions), names " + n(v.bindings) + ", literal data " + n(v.literals) + ", live data " + n(v.live) + " (after 1 simulated hour), interpreter " + v.interpreter,
     "             about " + n(v.totalCodeInRam) + " if the code is uploaded to RAM instead (docs/espruino.md)",
-    "storage      code + 2 journal files: " + n(b.storageNeeded) + " of " + n(board.storageBytes) + " bytes",
+    "storage      code, journal and vault files: " + n(b.storageNeeded) + " of " + n(board.storageBytes) + " bytes",
     "journal      " + (b.config.journalCompactBytes > 0 ? "compacts every " + n(b.config.journalCompactBytes) + " bytes" : "OFF: a reset restarts the prescription from its beginning (bench use only)"),
     "prescription " + (b.config.prescription ? "embedded" : "none: the board holds still"),
   ].join("\n") + "\n";
@@ -93,15 +96,16 @@ export async function main(argv: string[]): Promise<number> {
     profile: section(readJson(args.values.profile || DEMO, "profile"), "profile"),
     prescription: args.values.prescription ? section(readJson(args.values.prescription, "prescription"), "prescription") : null,
     journal: args.switches["no-journal"] !== true,
+    console: args.switches.console === true,
   });
   if (build.violations.length > 0) {
     process.stderr.write("osteodrive bundle: the bundle uses what Espruino lacks (nothing written):\n" + build.violations.map((v) => "  " + formatViolation(v)).join("\n") + "\n");
     return 1;
   }
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, build.bundle.code);
+  writeFileSync(out, args.switches.text ? build.bundle.code : build.image);
   if (args.switches.json) {
-    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: build.bundle.bytes, maxBytes: MAX_BUNDLE_BYTES, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, problems: build.problems }) + "\n");
+    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: args.switches.text ? build.bundle.bytes : build.image.length, textBytes: build.bundle.bytes, maxBytes: build.maxImageBytes, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, problems: build.problems }) + "\n");
   } else {
     if (!args.values.profile) process.stdout.write("profile      " + DEMO + " (demo device: pass --profile)\n");
     process.stdout.write(report(build, out));

@@ -1,4 +1,5 @@
-// The Espruino bundler: esbuild turns the app (firmware/espruino/main.ts, or a
+// The Espruino bundler: esbuild turns the app (firmware/espruino/main.ts, with its
+// console main-console.ts, or a
 // given TypeScript source) into one minified plain script: ES2015 syntax, no modules
 // (CommonJS output wrapped in a function, so require("Storage") stays Espruino's own
 // require), class fields as constructor assignments, the configuration embedded by
@@ -10,10 +11,13 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const APP_ENTRY = join(ROOT, "firmware/espruino/main.ts");
+export const APP_CONSOLE_ENTRY = join(ROOT, "firmware/espruino/main-console.ts");
 
 export interface BuildInput {
   /** TypeScript source resolved from the repository root, instead of the app. */
   source?: string;
+  /** The app with its device console on USB (firmware/espruino/main-console.ts) instead of without. */
+  console?: boolean;
   /** Identifiers replaced by JSON values (e.g. OD_CONFIG). */
   define?: { [name: string]: unknown };
   minify?: boolean;
@@ -30,7 +34,7 @@ export function buildBundle(input: BuildInput): Bundle {
   const define: { [name: string]: string } = { OD_NATIVE_AES: "true", OD_NATIVE_SHA256: "true" };
   for (const k of Object.keys(input.define || {})) define[k] = JSON.stringify(input.define![k]);
   const r = esbuild.buildSync({
-    entryPoints: input.source === undefined ? [APP_ENTRY] : undefined,
+    entryPoints: input.source === undefined ? [input.console ? APP_CONSOLE_ENTRY : APP_ENTRY] : undefined,
     stdin: input.source === undefined ? undefined : { contents: input.source, resolveDir: ROOT, loader: "ts", sourcefile: "entry.ts" },
     bundle: true,
     format: "cjs",

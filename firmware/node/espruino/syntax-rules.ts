@@ -1,6 +1,9 @@
-// One rule per row of the "fails" column of ESPRUINO.md (plus the `for (let …)`
-// closure trap): each looks at one syntax-tree node and names what it found. The
-// missing globals (Map, Set, Number.isFinite, …) are checked in globals.ts.
+// One rule per row of the "fails" column of ESPRUINO.md, plus the traps found on
+// the real interpreter (the `for (let …)` closure trap; an arrow function using
+// `this`, which aborts Espruino's assert build when it is parsed in code that does
+// not run: tests/espruino-traps.test.ts shows each on the interpreter): each rule
+// looks at one syntax-tree node and names what it found. The missing globals (Map,
+// Set, Number.isFinite, …) are checked in globals.ts.
 
 import type * as acorn from "acorn";
 import * as walk from "acorn-walk";
@@ -28,6 +31,20 @@ function loopLetNames(n: Node): string[] {
   const out: acorn.Identifier[] = [];
   for (const d of decl.declarations) patternNames(d.id, out);
   return out.map((id) => id.name);
+}
+
+/** Whether `this` appears in an arrow function's own body (not inside a nested plain function, which has its own). */
+function arrowUsesThis(fn: acorn.ArrowFunctionExpression): boolean {
+  let hit = false;
+  walk.fullAncestor(fn.body as acorn.Node, (n, _st, anc) => {
+    if (hit || n.type !== "ThisExpression") return;
+    for (let i = anc.length - 2; i >= 0; i--) {
+      const a = anc[i] as Node;
+      if (a.type === "FunctionExpression" || a.type === "FunctionDeclaration") return;
+    }
+    hit = true;
+  });
+  return hit;
 }
 
 function referencesAny(fn: Node, names: string[]): string {
@@ -103,6 +120,12 @@ export const SYNTAX_RULES: SyntaxRule[] = [
     id: "module",
     row: "no modules: one plain script (import/export do not parse as a script)",
     check: (n) => (n.type === "ImportExpression" ? "dynamic import()" : n.type === "MetaProperty" && n.meta.name === "import" ? "import.meta" : ""),
+  },
+  {
+    id: "arrow-this",
+    row: "trap: an arrow function using `this` aborts the assert build (src/jsvar.c ASSERT(jsvHasChildren(obj))) when parsed in code that does not run",
+    check: (n) => (n.type === "ArrowFunctionExpression" && arrowUsesThis(n)
+      ? "arrow function uses `this`: Espruino binds it while parsing, and in a branch that does not run there is no function to bind it to (jsparse.c jspeArrowFunction; the assert build aborts); use a plain function with the object in a local" : ""),
   },
   {
     id: "let-loop-closure",

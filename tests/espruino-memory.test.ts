@@ -1,0 +1,106 @@
+// The vm shim's memory model (sim/espruino-shim/memory.ts, firmware/node/espruino/
+// variables.ts) against the real interpreter's Pico build: each construct the model
+// prices (strings and names of every length, integers in and out of a name, floats,
+// booleans, arrays, typed arrays, functions, classes and methods) costs within a
+// variable of what the interpreter's process.memory() shows, and the bundle
+// command's estimate for the Pico app after a simulated hour is within 10 % of what
+// the app takes on the real interpreter with a Pico's pool (both printed). Skipped
+// with the reason when the interpreter is not here (and the app's, when the app does
+// not fit a Pico's Storage: espruino-real-app.ts).
+
+import test from "ava";
+import { BOARDS } from "../firmware/espruino/boards.ts";
+import { buildBundle } from "../firmware/node/espruino/build.ts";
+import { referenceBuild, unfit } from "./espruino-real-app.ts";
+import { tokenise } from "../firmware/node/espruino/tokenise.ts";
+import { staticVariables } from "../firmware/node/espruino/variables.ts";
+import { heapVars } from "../sim/espruino-shim/memory.ts";
+import { caseDir } from "../sim/espruino-real/flash.ts";
+import { Interpreter, findInterpreters, replies } from "../sim/espruino-real/interpreter.ts";
+import { HARNESS_ENTRY, HARNESS_PINS, freeAtStart, prepareFlash, runOnInterpreter } from "../sim/espruino-real/run.ts";
+import { loadScenario } from "../sim/scenario.ts";
+
+const VB = BOARDS.pico.varBytes;
+
+/** Values: the expression the interpreter evaluates, and the same value here for the model. */
+const VALUES: Array<[string, unknown]> = [];
+for (const n of [1, 4, 8, 9, 17, 18, 26, 27, 40, 60]) VALUES.push([JSON.stringify("s".repeat(n)), "s".repeat(n)]);
+for (const n of [1, 4, 5, 13, 14, 22, 23, 31]) VALUES.push(["{" + "k".repeat(n) + ":1}", { ["k".repeat(n)]: 1 }]);
+for (const v of [0, 4095, 4096, -4096, -4097, 100000, 1.5, -0.25]) VALUES.push(["{a:" + v + "}", { a: v }]);
+VALUES.push(["{a:true,b:false,c:null}", { a: true, b: false, c: null }]);
+VALUES.push(["{a:'xyz',b:{c:2}}", { a: "xyz", b: { c: 2 } }]);
+VALUES.push(["[1,2,3,4,5]", [1, 2, 3, 4, 5]]);
+VALUES.push(["[true,false,true]", [true, false, true]]);
+VALUES.push(["[1.5,2.5,null,'ab']", [1.5, 2.5, null, "ab"]]);
+for (const n of [13, 14, 100, 2882, 5764]) VALUES.push(["new Uint8Array(" + n + ")", new Uint8Array(n)]);
+
+/** Code loaded from flash, as the bundle is: what it leaves behind once it has run. */
+const CODE: string[] = [
+  "(function(){global.X=function(){return 1;};})();",
+  "(function(){global.X=function(a,b,c){return a+b+c;};})();",
+  "(function(){class A{a(){return 1}bb(x){return x}longMethodName(){return 3}}global.X=A;})();",
+  "(function(){class A{constructor(x){this.x=x}get(){return this.x}}global.X=A;})();",
+  "(function(){function f(a){return a}function g(b){return f(b)}global.X=g;})();",
+];
+
+const found = findInterpreters();
+const real = found.found ? test : test.skip;
+const why = found.found ? "" : " (skipped: " + found.why + ")";
+const APP_SC = loadScenario("mandible-continuous-1mm");
+const APP_HAL = Object.assign({}, BOARDS.pico.hal, { pins: HARNESS_PINS });
+const APP = found.found && found.found.pico8191 ? referenceBuild(APP_SC, APP_HAL) : null;
+const APP_UNFIT = APP ? unfit(APP) : "";
+const realApp = APP && !APP_UNFIT ? test : test.skip;
+const whyApp = !found.found ? why : !APP ? " (skipped: no espruino-pico-8191 beside ESPRUINO_PICO_BIN: the app cannot be given a Pico's pool beside the harness)" : APP_UNFIT ? " (skipped: " + APP_UNFIT + ")" : "";
+
+real("each construct the model prices costs within a variable of the real interpreter's figure" + why, async (t) => {
+  const it = await Interpreter.start(found.found!.pico, caseDir("memory"));
+  const rows: string[] = [];
+  try {
+    const usage = async () => +replies(await it.request("print('@m '+process.memory().usage)", "@m"), "@m")[0];
+    await it.request("global.X=new Uint8Array(1);global.X=undefined;print('@ok')", "@ok");
+    for (const [expr, value] of VALUES) {
+      await it.request("global.X=undefined;print('@ok')", "@ok");
+      const u0 = await usage();
+      await it.request("global.X=" + expr + ";print('@ok')", "@ok");
+      // X exists on the global object already (set to undefined): the difference is the value's
+      const got = (await usage()) - u0;
+      const model = heapVars([value], VB);
+      rows.push(expr.slice(0, 30) + ": real " + got + ", model " + model);
+      t.true(Math.abs(got - model) <= 1, expr + ": real " + got + ", model " + model);
+    }
+    for (const code of CODE) {
+      await it.request("global.X=undefined;require('Storage').write('c.js'," + JSON.stringify(code) + ");print('@ok')", "@ok");
+      const u0 = await usage();
+      await it.request("eval(require('Storage').read('c.js'));print('@ok')", "@ok");
+      const got = (await usage()) - u0;
+      const st = staticVariables(code, VB);
+      const model = st.codeInFlash + st.bindings + st.literals;
+      rows.push(code.slice(12, 60) + ": real " + got + ", model " + model);
+      t.true(Math.abs(got - model) <= 1, code + ": real " + got + ", model " + model);
+    }
+  } finally {
+    await it.kill();
+  }
+  t.log(rows.join("\n"));
+});
+
+realApp("the bundle command's estimate for the Pico app is within 10 % of what it takes on the real interpreter after a simulated hour" + whyApp, async (t) => {
+  const big = found.found!.pico8191;
+  const sc = APP_SC;
+  const hal = APP_HAL;
+  const b = APP!;
+  const pool = await freeAtStart(found.found!.pico);
+  const flash = await prepareFlash(big, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), b.image, true);
+  const r = await runOnInterpreter({ bin: big, scenario: sc, hal, poolFree: pool, marginVars: 0, endMs: 3600000, resetsMs: [], probesMs: [] }, flash);
+  t.deepEqual(r.errors, []);
+  const boot = r.boots[0];
+  const used = boot.freeBeforeApp - boot.memory[boot.memory.length - 1].free;
+  // on a Pico: what the interpreter holds before the app, plus what the app holds
+  const realTotal = BOARDS.pico.variables - pool + used;
+  const estimate = b.variables.total;
+  const off = (estimate - realTotal) / realTotal;
+  t.log("Pico app after 1 simulated hour: real interpreter " + realTotal + " variables, shim estimate " + estimate + " (" + (off * 100).toFixed(1) + " %)");
+  console.log("espruino memory calibration " + JSON.stringify({ realTotal, estimate, offPercent: +(off * 100).toFixed(1), estimateParts: b.variables }));
+  t.true(Math.abs(off) <= 0.1, "estimate " + estimate + ", real " + realTotal);
+});
