@@ -7,9 +7,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs, UsageError } from "../args.ts";
-import type { EspruinoHalConfig } from "../../../hal/espruino/config.ts";
 import { BOARDS } from "../../espruino/boards.ts";
 import { formatViolation } from "../espruino/check.ts";
+import { parseHalOverride } from "../espruino/hal-config.ts";
 import { ROOT } from "../espruino/build.ts";
 import { MAX_BUNDLE_BYTES, makeEspruinoBuild } from "../espruino/make.ts";
 import type { EspruinoBuild } from "../espruino/make.ts";
@@ -37,14 +37,6 @@ function readJson(file: string, what: string): any {
 /** The object itself, or its `key` member when the file is a scenario. */
 function section(json: any, key: string): any {
   return json && typeof json === "object" && json[key] && typeof json[key] === "object" ? json[key] : json;
-}
-
-function mergeHal(base: EspruinoHalConfig, o: any): EspruinoHalConfig {
-  return Object.assign({}, base, o, {
-    pins: Object.assign({}, base.pins, o.pins),
-    position: Object.assign({}, base.position, o.position),
-    force: Object.assign({}, base.force, o.force),
-  });
 }
 
 /** `-o FILE` is a short flag, which args.ts does not parse: take it out first. */
@@ -89,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!board) throw new UsageError("unknown board " + JSON.stringify(args.values.board) + " (boards: " + Object.keys(BOARDS).join(", ") + ")");
   const build = makeEspruinoBuild({
     board,
-    hal: args.values.hal ? mergeHal(board.hal, readJson(args.values.hal, "hal")) : board.hal,
+    hal: args.values.hal ? parseHalOverride(readJson(args.values.hal, "hal"), board.hal) : board.hal,
     profile: section(readJson(args.values.profile || DEMO, "profile"), "profile"),
     prescription: args.values.prescription ? section(readJson(args.values.prescription, "prescription"), "prescription") : null,
     journal: args.switches["no-journal"] !== true,

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { Controller } from "../../core/controller.ts";
 import { Journal } from "../../core/journal.ts";
 import type { PhaseState } from "../../core/phases.ts";
-import { parsePrescription } from "../../core/prescription.ts";
-import { parseProfile } from "../../core/profile.ts";
+import { parsePrescriptionFile, parseProfileFile } from "../../core/input-files.ts";
+import type { DeviceProfile } from "../../core/profile.ts";
+import type { Prescription } from "../../core/prescription.ts";
 import { finishMs } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
 import { FileStore } from "../../../hal/node/file-store.ts";
@@ -58,8 +59,8 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   const prescriptionJson = readJson(o.prescriptionFile, "prescription");
   const benchOnly = isBenchOnly(profileJson);
   if (o.timeScale !== 1 && !benchOnly) throw new TrialInputError("--time-scale " + o.timeScale + " needs a bench-only profile (\"benchOnly\": true): time compression is for rigs, never for a device on a patient");
-  const profile = parseProfile(profileJson);
-  const rx = parsePrescription(prescriptionJson, profile, 0);
+  const profile = parseProfileFile(profileJson);
+  const rx = parsePrescriptionFile(prescriptionJson, profile, 0);
   const cfg = parseBoardConfig(profileJson, o.timeScale);
   mkdirSync(o.outDir, { recursive: true });
   const files = { ndjson: "", csv: "", report: join(o.outDir, "report.html"), summary: join(o.outDir, "summary.json"), journal: join(o.outDir, "journal.bin") };
@@ -101,7 +102,7 @@ function stopController(controller: Controller, graceMs: number): Promise<boolea
   });
 }
 
-async function trialOn(board: TrialBoard, o: TrialOptions, profile: ReturnType<typeof parseProfile>, rx: ReturnType<typeof parsePrescription>, log: TrialLog, files: TrialResult["files"], wall0: number, benchOnly: boolean): Promise<TrialResult> {
+async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfile, rx: Prescription, log: TrialLog, files: TrialResult["files"], wall0: number, benchOnly: boolean): Promise<TrialResult> {
   const hal = board.hal;
   const start = hal.position.read();
   const startUm = start.value;
