@@ -40,7 +40,7 @@ export interface Scenario {
 }
 
 const SCENARIO_KEYS = ["name", "description", "seed", "startWall", "profile", "prescription", "plant", "driver", "faults", "events", "expect", "base"];
-const TISSUE_KEYS = ["eInfNPerMm", "e1NPerMm", "tau1S", "e2NPerMm", "tau2S", "remodelTauDays", "maturationPerDay", "disruptionPerMmPerDay", "boneStiffnessFactor", "initialMaturity"];
+const TISSUE_KEYS = ["eInfNPerMm", "e1NPerMm", "tau1S", "e2NPerMm", "tau2S", "remodelTauDays", "maturationPerDay", "disruptionPerMmPerDay", "boneStiffnessFactor", "initialMaturity", "bridgingMaturity"];
 
 function sensorParams(c: Checker, o: any, prefix: string): SensorParams {
   known(c, o, ["noiseSigma", "quantum", "min", "max"], prefix);
@@ -88,6 +88,7 @@ function plantParams(c: Checker, json: any, prof: DeviceProfile): PlantParams {
       disruptionPerMmPerDay: c.num(ti, "disruptionPerMmPerDay", 0, 100, "1/day per mm/day", "plant.tissue."),
       boneStiffnessFactor: c.num(ti, "boneStiffnessFactor", 1, 1000, "", "plant.tissue."),
       initialMaturity: c.optNum(ti, "initialMaturity", 0, 1, "", "plant.tissue.", 0),
+      bridgingMaturity: c.optNum(ti, "bridgingMaturity", 0, 0.9, "", "plant.tissue.", 0.3),
     },
     positionSensor: sensorParams(c, c.obj(pl, "positionSensor", "plant."), "plant.positionSensor."),
     forceSensor: sensorParams(c, c.obj(pl, "forceSensor", "plant."), "plant.forceSensor."),

@@ -17,7 +17,9 @@ import { applyMove, decide, makeDecision, makeGovernorConfig, makeGovernorState 
 import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
-import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
+import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, supervisorEstimate, vet } from "./supervisor.ts";
+import type { Alarms } from "./alarms.ts";
+import { clearAlarm, makeAlarms, raiseAlarm, shownAlarm } from "./alarms.ts";
 import type { Journal, Recovery } from "./journal.ts";
 import { makeTravelWindow } from "./travel-window.ts";
 import { recover } from "./journal.ts";
@@ -47,6 +49,8 @@ export class Controller {
   supState: SupervisorState;
   verdict: Verdict;
   obs: Observation;
+  /** Active alarm conditions; the annunciator shows the highest, newest first. */
+  alarms: Alarms;
   /** The governor's input, sharing the observation's readings. */
   govIn: GovernorInput;
   phase: PhaseState;
@@ -67,6 +71,7 @@ export class Controller {
   moving: boolean;
   timer: number;
   running: boolean;
+  private shownCode: string;
 
   constructor(hal: Hal, profile: DeviceProfile, rx: Prescription, startUm: number, observer: ControllerObserver | null, journal: Journal | null) {
     this.hal = hal;
@@ -86,7 +91,8 @@ export class Controller {
     this.sup = makeSupervisorConfig(profile, rx, this.schedule);
     this.supState = makeSupervisorState(this.state.stepCount);
     this.verdict = makeVerdict();
-    this.obs = { tMs: 0, wallMs: 0, phase: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
+    this.alarms = makeAlarms();
+    this.obs = { tMs: 0, wallMs: 0, phase: "idle", interrupted: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
     this.govIn = { tMs: 0, targetUm: 0, motionAllowed: false, pos: this.obs.pos, force: this.obs.force };
     this.phase = initialPhase();
     this.decision = makeDecision();
@@ -95,6 +101,7 @@ export class Controller {
     this.moving = false;
     this.timer = -1;
     this.running = false;
+    this.shownCode = "";
   }
 
   /**
@@ -227,22 +234,44 @@ export class Controller {
   }
 
   warning(code: string, detail: string): void {
-    if (this.hal.alarm.level() < 2) this.hal.alarm.set(2, code);
+    raiseAlarm(this.alarms, 2, code);
+    this.showAlarm();
     this.log("event", { code: "warning:" + code, detail }, this.elapsedMs());
     if (this.observer) this.observer.warning(this.elapsedMs(), code, detail);
   }
 
-  /** Clinician acknowledgment: leaves a latched fault (to paused) and clears the alarm. */
+  /** A warning whose condition lapsed: off the annunciator, journaled. */
+  warningCleared(code: string): void {
+    clearAlarm(this.alarms, code);
+    this.showAlarm();
+    this.log("event", { code: "warning-cleared:" + code, detail: "" }, this.elapsedMs());
+  }
+
+  /** The annunciator shows the highest active condition, the newest among equals. */
+  private showAlarm(): void {
+    const i = shownAlarm(this.alarms);
+    const level = i < 0 ? 0 : this.alarms.levels[i];
+    const code = i < 0 ? "" : this.alarms.codes[i];
+    if (level !== this.hal.alarm.level() || code !== this.shownCode) this.hal.alarm.set(level, code);
+    this.shownCode = code;
+  }
+
+  /** Clinician acknowledgment: leaves a latched fault (to paused) and takes it off the annunciator. */
   acknowledge(reason: string): void {
+    const code = this.phase.fault;
     this.setPhase(acknowledge(this.phase, this.elapsedMs(), reason));
-    this.hal.alarm.set(0, "");
+    clearAlarm(this.alarms, code);
+    this.showAlarm();
   }
 
   setPhase(next: PhaseState): void {
     if (next === this.phase) return;
     const prev = this.phase;
     this.phase = next;
-    if (next.phase === "fault") this.hal.alarm.set(3, next.fault);
+    if (next.phase === "fault") {
+      raiseAlarm(this.alarms, 3, next.fault);
+      this.showAlarm();
+    }
     if (next.phase !== "distraction") this.hal.stepper.disable();
     if (this.observer) this.observer.phase(next.sinceMs, prev, next);
     this.log("event", { code: PHASE_EVENT, detail: JSON.stringify(next) }, next.sinceMs);
@@ -261,6 +290,8 @@ export class Controller {
       return false;
     }
     if (v.warning !== "") this.warning(v.warning, v.reason);
+    if (v.cleared !== "") this.warningCleared(v.cleared);
+    if (v.note !== "") this.log("event", { code: v.note, detail: v.noteDetail }, this.elapsedMs());
     return true;
   }
 
@@ -280,8 +311,8 @@ export class Controller {
     o.targetUm = targetUm(this.schedule, t);
     this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.profile.positionToleranceUm));
     o.phase = this.phase.phase;
-    const watching = this.phase.phase !== "fault" && this.phase.phase !== "complete";
-    if (watching && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
+    o.interrupted = this.phase.interrupted;
+    if (this.phase.phase !== "fault" && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
     const g = this.govIn;
     g.tMs = t;
     g.targetUm = o.targetUm;
@@ -292,13 +323,14 @@ export class Controller {
       this.fault(d.stop, "governor: " + d.stop + " at " + d.forceN.toFixed(1) + " N");
       return;
     }
-    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict))) this.issue(t, d.steps, d.maxDurationMs);
+    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict)) && this.verdict.allowSteps > 0) this.issue(t, d.steps, d.maxDurationMs);
   }
 
   private issue(t: number, steps: number, maxDurationMs: number): void {
     // The intent records where the supervisor measured the gap, so a move cut short
     // by a power cut can be reconciled against the sensor after reboot.
-    if (!this.log("intent", { steps, dir: 1, target: this.supState.est }, t)) return;
+    if (!this.log("intent", { steps, dir: 1, target: supervisorEstimate(this.sup, this.supState) }, t)) return;
+    const forceBefore = this.obs.force.ok ? this.obs.force.value : NaN;
     const st = this.hal.stepper;
     if (!st.isEnabled()) st.enable();
     this.moving = true;
@@ -308,7 +340,7 @@ export class Controller {
       applyMove(this.state, tEnd, res.issued);
       if (this.observer) this.observer.moved(tEnd, steps, res);
       if (!this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) return;
-      this.heed(afterMove(this.supState, tEnd, steps, res.issued, res.fault, this.verdict));
+      this.heed(afterMove(this.sup, this.supState, tEnd, steps, res.issued, 1, res.fault, forceBefore, this.verdict));
       if (this.journal && this.journal.shouldCompact() && this.journal.compact(this.snapshot(), Math.round(tEnd)) < 0) {
         this.fault("storage-failure", "journal compaction refused: " + this.journal.lastError);
       }

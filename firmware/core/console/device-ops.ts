@@ -10,7 +10,7 @@ import type { Controller } from "../controller.ts";
 import type { Prescription } from "../prescription.ts";
 import type { ConsoleImage } from "./restore.ts";
 import { estimateUm, makeGovernorConfig } from "../governor.ts";
-import { makeSupervisorConfig } from "../supervisor.ts";
+import { makeSupervisorConfig, supervisorEstimate } from "../supervisor.ts";
 import { makeSchedule } from "../schedule.ts";
 import { advancePhase, initialPhase, pause } from "../phases.ts";
 import { windowAdd } from "../travel-window.ts";
@@ -85,7 +85,7 @@ export function benchMove(ctl: Controller, steps: number, dir: Direction, done: 
   if (ctl.state.window.sum + steps > ctl.sup.budgetSteps) return "over-budget";
   const after = lengthReachedUm(ctl) + dir * steps * ctl.gov.umPerStep;
   if (after < 0 || after > ctl.gov.strokeUm) return "over-stroke";
-  if (!ctl.log("intent", { steps, dir, target: ctl.supState.est }, t)) return "storage-failure";
+  if (!ctl.log("intent", { steps, dir, target: supervisorEstimate(ctl.sup, ctl.supState) }, t)) return "storage-failure";
   const st = ctl.hal.stepper;
   st.enable();
   ctl.moving = true;
