@@ -52,7 +52,7 @@ export function benchGovernor(batches: number, batchTicks: number, onProgress: (
       inp.tMs = t;
       inp.targetUm = targets[k];
       decide(cfg, st, inp, d);
-      applyMove(st, t, d.steps);
+      applyMove(st, t, d.steps, 1);
     }
   };
   run(200000); // warm-up: JIT and the budget window's buckets

@@ -11,7 +11,7 @@
 // Run: node --import=tsx bench/uno.ts
 
 import { fileURLToPath } from "node:url";
-import { parseBoardConfig } from "../firmware/node/trial/board-config.ts";
+import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import type { JohnnyFiveConfig } from "../hal/johnny-five/config.ts";
 import type { MoveResult } from "../hal/types.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, readJson, rigSpec } from "../sim/uno/bench-rig.ts";

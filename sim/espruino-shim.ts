@@ -1,6 +1,6 @@
 // An Espruino stand-in for running the bundle under Node: a vm context that holds
 // only Espruino's globals (Map, Set, Symbol, Number.isFinite, Math.trunc, … are
-// removed; see firmware/node/espruino/globals.ts) plus the hardware built-ins the
+// removed; see hal/espruino/interpreter.ts) plus the hardware built-ins the
 // firmware uses, wired to the simulator plant in deterministic virtual time:
 //  - getTime() is virtual; setTimeout/setInterval run on a VirtualClock (ties in
 //    scheduling order), so a run repeats exactly;
@@ -20,7 +20,7 @@
 
 import vm from "node:vm";
 import type { EspruinoHalConfig } from "../hal/espruino/config.ts";
-import { ESPRUINO_GLOBALS, MISSING_MEMBERS, STATIC_MEMBERS } from "../firmware/node/espruino/globals.ts";
+import { ESPRUINO_GLOBALS, MISSING_MEMBERS, STATIC_MEMBERS } from "../hal/espruino/interpreter.ts";
 import { VirtualClock } from "./virtual-clock.ts";
 import { StorageModel } from "./espruino-shim/storage.ts";
 import { heapVars } from "./espruino-shim/memory.ts";

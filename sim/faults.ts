@@ -3,7 +3,7 @@
 // or the store — the way it would break in the field; with `untilDay` it clears
 // again (an intermittent fault). The controller is not told.
 
-import type { SimHal } from "../hal/sim/driver.ts";
+import type { SimHal } from "./driver.ts";
 import type { Checker } from "../firmware/core/validate.ts";
 import { known } from "../firmware/core/validate.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";

@@ -5,19 +5,19 @@
 // journal on the same plant and store. Measures what a patient would feel: lost
 // records, overshoot past the prescription, and how soon delivery resumes.
 
-import { makeSimHal } from "../hal/sim/driver.ts";
-import { Controller } from "../firmware/core/controller.ts";
-import { Journal } from "../firmware/core/journal.ts";
+import type { MoveResult, Reading } from "../hal/types.ts";
+import type { Device } from "../firmware/core/assemble.ts";
+import type { ControllerObserver } from "../firmware/core/controller.ts";
+import type { Decision } from "../firmware/core/governor.ts";
+import type { PhaseState } from "../firmware/core/phases.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../firmware/core/units.ts";
 import { targetUm } from "../firmware/core/schedule.ts";
-import { Plant } from "./plant.ts";
-import { PowerCutStore } from "./power-cut-store.ts";
 import { Recorder } from "./recorder.ts";
 import { Rng } from "./rng.ts";
-import { JOURNAL_COMPACT_BYTES, defaultDays, summarize } from "./run.ts";
+import { defaultDays, summarize } from "./run.ts";
 import type { Summary } from "./run.ts";
 import type { Scenario } from "./scenario.ts";
-import { VirtualClock } from "./virtual-clock.ts";
+import { assembleScenario, makeSimWorld } from "./world.ts";
 
 export interface PowerCutOptions {
   cuts: number;
@@ -44,34 +44,59 @@ export interface PowerCutReport {
   summary: Summary;
 }
 
+/** Passes a controller's reports to the recorder while its power is on; deaf once the power has failed. */
+class PowerGate implements ControllerObserver {
+  to: ControllerObserver;
+  on = true;
+
+  constructor(to: ControllerObserver) {
+    this.to = to;
+  }
+
+  decision(tMs: number, d: Decision, pos: Reading, force: Reading): void {
+    if (this.on) this.to.decision(tMs, d, pos, force);
+  }
+
+  moved(tMs: number, requested: number, res: MoveResult): void {
+    if (this.on) this.to.moved(tMs, requested, res);
+  }
+
+  phase(tMs: number, from: PhaseState, to: PhaseState): void {
+    if (this.on) this.to.phase(tMs, from, to);
+  }
+
+  warning(tMs: number, code: string, detail: string): void {
+    if (this.on) this.to.warning(tMs, code, detail);
+  }
+}
+
 export function runWithPowerCuts(sc: Scenario, opts: PowerCutOptions): PowerCutReport {
   const wall0 = performance.now();
-  const clock = new VirtualClock(sc.startWallMs);
-  const plant = new Plant(sc.plant, sc.seed);
-  const store = new PowerCutStore();
-  const hal = makeSimHal(plant, clock, sc.driver, store);
+  const { clock, plant, store, hal } = makeSimWorld(sc, { faults: false });
   const rng = new Rng(opts.seed);
   const days = defaultDays(sc);
   const endMs = days * MS_PER_DAY;
   const tick = sc.profile.tickMs;
 
   let recorder: Recorder | null = null;
+  let gate: PowerGate | null = null;
   const recoveryMs: number[] = [];
-  const boot = (): Controller => {
-    const c = new Controller(hal, sc.profile, sc.prescription, 0, null, new Journal(store, JOURNAL_COMPACT_BYTES));
-    if (!recorder) recorder = new Recorder(plant, c.schedule, tick, 10 * MS_PER_MINUTE);
-    c.observer = recorder;
+  const boot = (): Device => {
+    const d = assembleScenario(sc, hal, store, null);
+    if (!recorder) recorder = new Recorder(plant, d.controller.currentSchedule(), tick, 10 * MS_PER_MINUTE);
+    gate = new PowerGate(recorder);
+    d.controller.addObserver(gate);
     const w = performance.now();
-    c.boot();
+    d.boot();
     recoveryMs.push(performance.now() - w);
-    return c;
+    return d;
   };
 
   const report = { cuts: 0, cutsInWrite: 0, lostRecords: 0, recoveryErrors: [] as string[], reconciledMoves: 0, resumeDelaysMs: [] as number[] };
-  let ctl = boot();
+  let dev = boot();
   // The instant the power fails the controller is gone: nothing it does after that is observed.
   const die = () => {
-    ctl.observer = null;
+    gate!.on = false;
     hal.stepper.powerCut();
   };
   store.onPowerFail = die;
@@ -81,34 +106,35 @@ export function runWithPowerCuts(sc: Scenario, opts: PowerCutOptions): PowerCutR
     const at = now + rng.next() * 2 * ((endMs - now) / (opts.cuts - report.cuts + 1));
     if (at >= endMs) break;
     clock.runUntil(at);
-    if (ctl.phase.phase === "distraction" && rng.next() < opts.inWriteFraction) {
+    if (dev.controller.phaseState().phase === "distraction" && rng.next() < opts.inWriteFraction) {
       // the power fails part-way through the intent or the done of the next move
       store.cutAtAppend(1 + Math.floor(rng.next() * 2), Math.floor(rng.next() * 40));
       for (let k = 0; k < 20 && store.powered; k++) clock.runUntil(clock.monoMs() + tick);
       if (!store.powered) report.cutsInWrite++;
     }
     report.cuts++;
-    const committed = ctl.journal!.nextSeq - 1;
+    const committed = dev.journal!.nextSeq - 1;
     if (store.powered) store.powerOff();
-    ctl.stop();
+    dev.stop();
     clock.runUntil(Math.min(endMs, clock.monoMs() + rng.next() * opts.maxOffMs));
     store.powerOn();
     const moves = recorder!.moveAtMs.length;
     const bootT = clock.monoMs();
-    ctl = boot();
-    const rec = ctl.lastRecovery!;
+    dev = boot();
+    const ctl = dev.controller;
+    const rec = ctl.recovery()!;
     if (rec.error) report.recoveryErrors.push(rec.error.message);
     if (rec.nextSeq - 1 < committed) report.lostRecords += committed - (rec.nextSeq - 1);
     if (rec.openIntent) report.reconciledMoves++;
-    const t = bootT - ctl.t0;
-    const behind = targetUm(ctl.schedule, t) - plant.gapUm;
-    if (ctl.phase.phase === "distraction" && behind > 2 * sc.profile.positionToleranceUm) {
+    const t = ctl.elapsedMs();
+    const behind = targetUm(ctl.currentSchedule(), t) - plant.gapUm;
+    if (ctl.phaseState().phase === "distraction" && behind > 2 * sc.profile.positionToleranceUm) {
       clock.runUntil(bootT + 2 * tick);
       report.resumeDelaysMs.push(recorder!.moveAtMs.length > moves ? recorder!.moveAtMs[moves] - t : Infinity);
     }
   }
   clock.runUntil(endMs);
-  const summary = summarize(sc, sc.seed, days, false, wall0, ctl, recorder!, hal);
+  const summary = summarize(sc, sc.seed, days, false, wall0, dev.controller, recorder!, hal);
   recoveryMs.sort((a, b) => a - b);
   return {
     ...report,

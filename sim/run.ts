@@ -4,21 +4,14 @@
 // counter (issued pulses × µm/step), which is how magnet-driven nails "measure".
 
 import type { Hal, Reading, Stepper } from "../hal/types.ts";
-import { makeSimHal } from "../hal/sim/driver.ts";
-import type { SimHal } from "../hal/sim/driver.ts";
-import { Controller } from "../firmware/core/controller.ts";
-import { Journal } from "../firmware/core/journal.ts";
-
-/** Compact the journal when this much was appended since the last snapshot (bytes). */
-export const JOURNAL_COMPACT_BYTES = 65536;
+import type { SimHal } from "./driver.ts";
+import type { Device } from "../firmware/core/assemble.ts";
+import type { Controller } from "../firmware/core/controller.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
-import { Plant } from "./plant.ts";
 import { Recorder } from "./recorder.ts";
 import type { FaultEvent } from "./recorder.ts";
 import type { Scenario } from "./scenario.ts";
-import { VirtualClock } from "./virtual-clock.ts";
-import { PowerCutStore } from "./power-cut-store.ts";
-import { scheduleFaults } from "./faults.ts";
+import { assembleScenario, makeSimWorld } from "./world.ts";
 
 export interface RunOptions {
   seed?: number;
@@ -58,6 +51,7 @@ export interface Summary {
 export interface RunResult {
   summary: Summary;
   recorder: Recorder;
+  device: Device;
   controller: Controller;
   hal: SimHal;
   scenario: Scenario;
@@ -95,25 +89,24 @@ function turnCounter(hal: SimHal, umPerStep: number): Hal {
 export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const wall0 = performance.now();
   const seed = opts.seed ?? sc.seed;
-  const clock = new VirtualClock(sc.startWallMs);
-  const plant = new Plant(sc.plant, seed);
-  const hal = makeSimHal(plant, clock, sc.driver, new PowerCutStore());
-  scheduleFaults(hal, sc.faults);
+  const world = makeSimWorld(sc, { seed });
+  const hal = world.hal;
   const ctlHal = opts.openLoop ? turnCounter(hal, sc.profile.umPerMicrostep) : hal;
   // A turn counter is noiseless: the supervisor must not expect sensor noise from it.
   const profile = opts.openLoop ? Object.assign({}, sc.profile, { positionNoiseUm: 0 }) : sc.profile;
-  const controller = new Controller(ctlHal, profile, sc.prescription, 0, null, new Journal(hal.store, JOURNAL_COMPACT_BYTES));
-  const recorder = new Recorder(plant, controller.schedule, sc.profile.tickMs, 10 * 60000);
-  controller.observer = recorder;
+  const device = assembleScenario(Object.assign({}, sc, { profile }), ctlHal, world.store, null);
+  const controller = device.controller;
+  const recorder = new Recorder(world.plant, controller.currentSchedule(), sc.profile.tickMs, 10 * 60000);
+  controller.addObserver(recorder);
   const days = opts.days ?? defaultDays(sc);
   const endMs = days * MS_PER_DAY;
-  controller.boot();
+  device.boot();
   for (let t = MS_PER_HOUR; t < endMs + MS_PER_HOUR; t += MS_PER_HOUR) {
-    clock.runUntil(Math.min(t, endMs));
+    world.clock.runUntil(Math.min(t, endMs));
     if (opts.onProgress) opts.onProgress(Math.min(1, t / endMs));
   }
   const summary = summarize(sc, seed, days, !!opts.openLoop, wall0, controller, recorder, hal);
-  return { summary, recorder, controller, hal, scenario: sc };
+  return { summary, recorder, device, controller, hal, scenario: sc };
 }
 
 /** Ends a run at `days` and measures it (the `sim --json` contract). */
@@ -121,7 +114,8 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
   const endMs = days * MS_PER_DAY;
   const plant = hal.plant;
   // Safe at the end: a fault has the motor off; any other phase holds with no move pending.
-  const safeAtEnd = controller.phase.phase === "fault" ? !hal.stepper.isEnabled() : !controller.moving;
+  const phase = controller.phaseState().phase;
+  const safeAtEnd = phase === "fault" ? !hal.stepper.isEnabled() : !controller.isMoving();
   controller.stop();
   plant.advanceTo(endMs);
   const finalGap = plant.gapUm;
@@ -147,7 +141,7 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
     faults: recorder.faults,
     warnings: recorder.warnings,
     alarms: hal.alarm.history.slice(),
-    finalPhase: controller.phase.phase,
+    finalPhase: phase,
     phaseDays: fig.phaseDays,
     finalStateSafe: safeAtEnd,
   };

@@ -1,94 +1,59 @@
-// The simulated world outside the controller — plant state and virtual time — kept
-// in a file so it outlives the controller's process: kill the app with SIGKILL and
-// the bone, the rack and the clock are where they were. Written atomically (temp +
-// rename) after every move's pulses, before the controller journals the move done.
+// The simulated world a controller runs in: the plant (stepper, drive, tissue,
+// sensors) of a scenario, the virtual clock, and the simulator's HAL on them, with
+// the scenario's scripted faults on the clock. Every simulated target (sim runs,
+// power cuts, the Node app on `--hal sim`, the advisor's trials, tests) builds its
+// world here and hands `hal` to the one assembly (firmware/core/assemble.ts).
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { checker, known, requireObject, throwIfErrors } from "../firmware/core/validate.ts";
-import type { Plant } from "./plant.ts";
-import type { VirtualClock } from "./virtual-clock.ts";
+import type { Hal, Store } from "../hal/types.ts";
+import { JOURNAL_COMPACT_BYTES, assemble } from "../firmware/core/assemble.ts";
+import type { ConsoleParts, Device } from "../firmware/core/assemble.ts";
+import { makeSimHal } from "./driver.ts";
+import type { SimHal } from "./driver.ts";
+import { scheduleFaults } from "./faults.ts";
+import { Plant } from "./plant.ts";
+import { PowerCutStore } from "./power-cut-store.ts";
+import type { Scenario } from "./scenario.ts";
+import { VirtualClock } from "./virtual-clock.ts";
 
-interface WorldImage {
-  monoMs: number;
-  wallOffsetMs: number;
-  plant: {
-    tMs: number;
-    gapUm: number;
-    pulses: number;
-    peakForceN: number;
-    slipUm: number;
-    carriageUm: number;
-    rotor: number;
-    missedByLoad: number;
-    missedInjected: number;
-    tissue: { sInf: number; s1: number; s2: number; maturity: number; recentRate: number };
-  };
+export interface SimWorld {
+  clock: VirtualClock;
+  plant: Plant;
+  hal: SimHal;
+  /** The non-volatile store (outlives a simulated power cut). */
+  store: PowerCutStore;
 }
 
-export function saveWorld(file: string, plant: Plant, clock: VirtualClock): void {
-  const t = plant.tissue;
-  const img: WorldImage = {
-    monoMs: clock.monoMs(),
-    wallOffsetMs: clock.wallOffsetMs,
-    plant: {
-      tMs: plant.tMs,
-      gapUm: plant.gapUm,
-      pulses: plant.pulses,
-      peakForceN: plant.peakForceN,
-      slipUm: plant.slipUm,
-      carriageUm: plant.drive.carriageUm,
-      rotor: plant.stepper.position,
-      missedByLoad: plant.stepper.missedByLoad,
-      missedInjected: plant.stepper.missedInjected,
-      tissue: { sInf: t.sInf, s1: t.s1, s2: t.s2, maturity: t.maturity, recentRate: t.recentRate },
-    },
-  };
-  writeFileSync(file + ".tmp", JSON.stringify(img));
-  renameSync(file + ".tmp", file);
+export interface SimWorldOptions {
+  /** Plant noise seed (default: the scenario's). */
+  seed?: number;
+  /** A store to start from (a reboot on an earlier device's journal); default a blank one. */
+  store?: PowerCutStore;
+  /** Schedule the scenario's scripted faults (default true). */
+  faults?: boolean;
 }
 
-/** Checks a world image field by field (a hand-edited or damaged file names its field, changes nothing). */
-function checkWorld(img: any, file: string): WorldImage {
-  requireObject(img, "world", "world file " + file);
-  const c = checker();
-  known(c, img, ["monoMs", "wallOffsetMs", "plant"], "");
-  c.num(img, "monoMs", 0, 1e13, "ms", "");
-  c.num(img, "wallOffsetMs", -1e13, 1e13, "ms", "");
-  const p = c.obj(img, "plant", "");
-  const keys = ["tMs", "gapUm", "pulses", "peakForceN", "slipUm", "carriageUm", "rotor", "missedByLoad", "missedInjected", "tissue"];
-  known(c, p, keys, "plant.");
-  c.num(p, "tMs", 0, 1e13, "ms", "plant.");
-  for (const k of ["gapUm", "slipUm", "carriageUm"]) c.num(p, k, -1e6, 1e6, "µm", "plant.");
-  c.num(p, "peakForceN", -1e5, 1e5, "N", "plant.");
-  c.int(p, "rotor", -1e12, 1e12, "plant.");
-  for (const k of ["pulses", "missedByLoad", "missedInjected"]) c.int(p, k, 0, 1e12, "plant.");
-  const t = c.obj(p, "tissue", "plant.");
-  known(c, t, ["sInf", "s1", "s2", "maturity", "recentRate"], "plant.tissue.");
-  for (const k of ["sInf", "s1", "s2"]) c.num(t, k, -1e6, 1e6, "N", "plant.tissue.");
-  c.num(t, "maturity", 0, 1, "", "plant.tissue.");
-  c.num(t, "recentRate", 0, 1e4, "mm", "plant.tissue.");
-  throwIfErrors("world file " + file, c.errors);
-  return img as WorldImage;
+export function makeSimWorld(sc: Scenario, o: SimWorldOptions = {}): SimWorld {
+  const clock = new VirtualClock(sc.startWallMs);
+  const plant = new Plant(sc.plant, o.seed ?? sc.seed);
+  const store = o.store ?? new PowerCutStore();
+  const hal = makeSimHal(plant, clock, sc.driver, store);
+  if (o.faults !== false) scheduleFaults(hal, sc.faults);
+  return { clock, plant, hal, store };
 }
 
-/** Restores plant and clock from the file; false when there is none yet (a fresh world). Throws naming the field of a bad file. */
-export function loadWorld(file: string, plant: Plant, clock: VirtualClock): boolean {
-  if (!existsSync(file)) return false;
-  let json: any;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e: any) {
-    throw new Error("world file " + file + " is unreadable: " + e.message);
-  }
-  const img = checkWorld(json, file);
-  const p = img.plant;
-  Object.assign(plant, { tMs: p.tMs, gapUm: p.gapUm, pulses: p.pulses, peakForceN: p.peakForceN, slipUm: p.slipUm });
-  plant.drive.carriageUm = p.carriageUm;
-  plant.stepper.position = p.rotor;
-  plant.stepper.missedByLoad = p.missedByLoad;
-  plant.stepper.missedInjected = p.missedInjected;
-  Object.assign(plant.tissue, p.tissue);
-  clock.runUntil(img.monoMs);
-  clock.wallOffsetMs = img.wallOffsetMs;
-  return true;
+/**
+ * The scenario's device (its profile and prescription, a fresh start from 0 µm) on
+ * `hal`, journaled on `store` (null: no journal) with Node's journal policy, with the
+ * console parts given (or none). Observers are added by the caller before boot.
+ */
+export function assembleScenario(sc: Scenario, hal: Hal, store: Store | null, console: ConsoleParts | null): Device {
+  return assemble({
+    hal,
+    profile: sc.profile,
+    prescription: sc.prescription,
+    startUm: 0,
+    journal: store ? { store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity } : null,
+    console,
+    observers: [],
+  });
 }

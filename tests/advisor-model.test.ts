@@ -122,7 +122,7 @@ test.serial("a model that answers NaN is ignored at every inference: no advisory
   t.true(h.inferences > 0);
   t.is(h.ignored, h.inferences);
   t.deepEqual(h.advisories, []);
-  t.is(run.controller.state.advisoryScale, 1);
+  t.is(run.controller.inspect().state.advisoryScale, 1);
   t.false(run.hal.alarm.history.some((x) => x.level === 1));
   t.regex(logs[0], /ignored at .* output is not 4 probabilities: \[null,null,null,null\]/);
 });

@@ -7,15 +7,12 @@
 
 import test from "ava";
 import fc from "fast-check";
-import { Controller } from "../firmware/core/controller.ts";
+import type { Controller } from "../firmware/core/controller.ts";
 import { decide, makeDecision } from "../firmware/core/governor.ts";
 import type { GovernorState } from "../firmware/core/governor.ts";
 import { initialPhase } from "../firmware/core/phases.ts";
 import type { AlarmLevel } from "../hal/types.ts";
-import { makeSimHal } from "../hal/sim/driver.ts";
-import { Plant } from "../sim/plant.ts";
-import { PowerCutStore } from "../sim/power-cut-store.ts";
-import { VirtualClock } from "../sim/virtual-clock.ts";
+import { assembleScenario, makeSimWorld } from "../sim/world.ts";
 import { AdvisoryHook } from "../firmware/node/advisor/hook.ts";
 import { BIN_MS } from "../firmware/node/advisor/features.ts";
 import { ADVISORY_FLOOR, validProbabilities } from "../firmware/node/advisor/policy.ts";
@@ -54,13 +51,15 @@ function scripted(outputs: unknown[]): Scorer {
 
 function rig() {
   const sc = trialScenario(drawTrial("normal", 7));
-  const clock = new VirtualClock(sc.startWallMs);
-  const hal = makeSimHal(new Plant(sc.plant, 1), clock, sc.driver, new PowerCutStore());
-  const ctl = new Controller(hal, sc.profile, sc.prescription, 0, null, null);
+  const { hal } = makeSimWorld(sc, { seed: 1 });
+  const ctl = assembleScenario(sc, hal, null, null).controller;
   return { hal, ctl };
 }
 
-const frozen = (c: Controller) => JSON.stringify([c.gov, c.sup, c.schedule, c.rx, c.profile]);
+const frozen = (c: Controller) => {
+  const i = c.inspect();
+  return JSON.stringify([i.gov, i.sup, i.schedule, i.rx, c.deviceProfile()]);
+};
 
 test("random model outputs only ever lower the pace, within [floor, 1], and touch no limit", (t) => {
   let slowed = 0;
@@ -74,17 +73,17 @@ test("random model outputs only ever lower the pace, within [floor, 1], and touc
       hook.phase(0, initialPhase(), Object.assign(initialPhase(), { phase: "distraction" }));
       const d = makeDecision();
       const reading = { value: 10, atMs: 0, ok: true };
-      let last = ctl.state.advisoryScale;
+      let last = ctl.inspect().state.advisoryScale;
       for (let i = 0; i <= outputs.length; i++) {
         hook.decision(i * BIN_MS, d, reading, reading);
-        const s = ctl.state.advisoryScale;
+        const s = ctl.inspect().state.advisoryScale;
         if (!(s >= ADVISORY_FLOOR && s <= 1 && s <= last)) return false;
         last = s;
       }
       const added = hal.alarm.history.slice(alarmsBefore);
       if (added.some((a) => a.level !== 1)) return false;
       if (level0 >= 2 && (added.length > 0 || hal.alarm.level() !== level0)) return false;
-      if (ctl.state.advisoryScale < 1) slowed++;
+      if (ctl.inspect().state.advisoryScale < 1) slowed++;
       const garbage = outputs.filter((o) => o === "throw" || !validProbabilities(o as any)).length;
       return frozen(ctl) === before && hook.ignored === garbage;
     }),
@@ -95,11 +94,11 @@ test("random model outputs only ever lower the pace, within [floor, 1], and touc
 
 test("the governor never issues more steps under an advisory scale than without one", (t) => {
   const { ctl } = rig();
-  const cfg = ctl.gov;
+  const cfg = ctl.inspect().gov;
   const num = fc.oneof(fc.double({ min: -1e3, max: 1e5, noNaN: true }), fc.constantFrom(NaN, Infinity, -Infinity));
   fc.assert(
     fc.property(anyNumber, num, num, fc.double({ min: 0, max: 2e6, noNaN: true }), fc.boolean(), fc.double({ min: 0, max: 300, noNaN: true }), (scale, target, allowance, tMs, motion, force) => {
-      const base = structuredClone(ctl.state) as GovernorState;
+      const base = structuredClone(ctl.inspect().state) as GovernorState;
       base.allowanceUm = isFinite(allowance) ? allowance : 0;
       const advised = structuredClone(base) as GovernorState;
       // what setAdvisoryScale would have stored for any requested scale

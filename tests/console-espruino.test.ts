@@ -14,7 +14,7 @@ import { checkBundle, checkScript, formatViolation } from "../firmware/node/espr
 import { staticVariables } from "../firmware/node/espruino/variables.ts";
 import { BOARDS } from "../firmware/espruino/boards.ts";
 import { EspruinoShim } from "../sim/espruino-shim.ts";
-import { DESKTOP_US_PER_CALL, DESKTOP_US_PER_ITERATION, instrument } from "../bench/espruino-count.ts";
+import { DESKTOP_US_PER_CALL, DESKTOP_US_PER_ITERATION, instrument } from "../firmware/node/espruino/call-count.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { newKeyPair } from "../firmware/node/console/ed25519.ts";
 import { signPrescription } from "../firmware/node/console/sign.ts";

@@ -22,7 +22,6 @@ import { newKeyPair } from "../firmware/node/console/ed25519.ts";
 import type { KeyFile } from "../firmware/node/console/keyfile.ts";
 import { signPrescription, signRequest } from "../firmware/node/console/sign.ts";
 import { deviceState } from "../firmware/core/console/state.ts";
-import { auditTrail } from "../firmware/core/persist.ts";
 import { MS_PER_DAY } from "../firmware/core/units.ts";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/kill-test.json", import.meta.url));
@@ -88,7 +87,7 @@ function boot(s: { phase: Start; bench: boolean | null; seed: number }): SimCons
   const d = simConsole(SC, { benchInput: bench === null ? undefined : { read: () => bench }, seed: s.seed });
   if (s.phase !== "latency") {
     d.sim.clock.runUntil(0.02 * MS_PER_DAY);
-    while (d.ctl.moving) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
+    while (d.ctl.isMoving()) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
   }
   if (s.phase === "paused") d.ctl.pause("fuzz");
   if (s.phase === "fault") d.ctl.fault("stall", "fuzz");
@@ -139,7 +138,7 @@ function apply(d: SimConsole, x: Input): { out: any[]; authorized: boolean } {
 
 /** True when the device journaled an accepted state-changing command at or after seq. */
 function journaledChange(d: SimConsole, fromSeq: number): boolean {
-  return auditTrail(d.ctl.journal!.records(0)).some((e) => {
+  return d.ctl.auditLog().events.some((e) => {
     if (e.seq < fromSeq || e.code !== "console") return false;
     const w = e.detail.split(" ");
     return w[w.length - 1] === "ok" && MUTATING.includes(w[1]);
@@ -154,9 +153,9 @@ test("100,000+ generated inputs: no exception escapes, every response is ASCII J
   fc.assert(
     fc.property(start, fc.array(input, { minLength: 40, maxLength: 60 }), (s, xs) => {
       const d = boot(s);
-      let before = deviceState(d.ctl, d.clock);
+      let before = deviceState(d.ctl, d.clock, d.device.hal);
       for (const x of xs) {
-        const seq = d.ctl.journal!.nextSeq;
+        const seq = d.device.journal!.nextSeq;
         const lines = d.out.length;
         const r = apply(d, x);
         inputs++;
@@ -166,7 +165,7 @@ test("100,000+ generated inputs: no exception escapes, every response is ASCII J
           if (typeof o.code !== "string" || typeof o.ok !== "boolean" || o.ok !== (o.code === "ok")) throw new Error("malformed response " + l);
           codes.add(o.code);
         }
-        const after = deviceState(d.ctl, d.clock);
+        const after = deviceState(d.ctl, d.clock, d.device.hal);
         if (after !== before) {
           changes++;
           if (!r.authorized && !journaledChange(d, seq)) throw new Error("state changed by " + JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? Array.from(v) : v)).slice(0, 300) + " → " + JSON.stringify(r.out).slice(0, 300));

@@ -18,8 +18,6 @@ import type { KeyFile } from "../firmware/node/console/keyfile.ts";
 import { signPrescription, signRequest } from "../firmware/node/console/sign.ts";
 import { deviceState } from "../firmware/core/console/state.ts";
 import { targetUm } from "../firmware/core/schedule.ts";
-import { auditTrail } from "../firmware/core/persist.ts";
-import { lengthReachedUm } from "../firmware/core/console/device-ops.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 
@@ -56,7 +54,7 @@ function one(d: SimConsole, req: unknown): any {
 /** Runs the simulated device (virtual time) to t ms, then on to the end of a move in flight. */
 function runTo(d: SimConsole, tMs: number): void {
   d.sim.clock.runUntil(tMs);
-  while (d.ctl.moving) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
+  while (d.ctl.isMoving()) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
 }
 
 function signed(d: SimConsole, req: { [k: string]: unknown }, k: KeyFile): { [k: string]: unknown } {
@@ -85,16 +83,16 @@ function rxCommand(over: { [k: string]: unknown }, k: KeyFile): any {
 
 /** Asserts the request is refused with `code` and changes nothing in the device. */
 function refused(t: ExecutionContext, d: SimConsole, req: unknown, code: string): any {
-  const before = deviceState(d.ctl, d.clock);
+  const before = deviceState(d.ctl, d.clock, d.device.hal);
   const r = one(d, req);
   t.is(r.code, code, JSON.stringify(r));
   t.false(r.ok);
-  t.is(deviceState(d.ctl, d.clock), before, "state changed by a refused " + JSON.stringify(req).slice(0, 80));
+  t.is(deviceState(d.ctl, d.clock, d.device.hal), before, "state changed by a refused " + JSON.stringify(req).slice(0, 80));
   return r;
 }
 
 function consoleEvents(d: SimConsole): string[] {
-  return auditTrail(d.ctl.journal!.records(0)).filter((e) => e.code === "console").map((e) => e.detail);
+  return d.ctl.auditLog().events.filter((e) => e.code === "console").map((e) => e.detail);
 }
 
 test.serial("hello, status and log answer the patient; responses are one ASCII JSON line each", (t) => {
@@ -114,7 +112,7 @@ test.serial("hello, status and log answer the patient; responses are one ASCII J
 
 test.serial("framing: long lines, control bytes, invalid UTF-8, idle partial lines; chunked lines and CRLF work, blank lines are ignored", (t) => {
   const d = device();
-  const before = deviceState(d.ctl, d.clock);
+  const before = deviceState(d.ctl, d.clock, d.device.hal);
   t.deepEqual(d.send("x".repeat(5000) + "\n").map((r) => r.code), ["line-too-long"]);
   d.now.ms += 1000;
   t.deepEqual(d.send("{\"cmd\":\"sta\x00tus\"}\n").map((r) => r.code), ["bad-bytes"]);
@@ -128,7 +126,7 @@ test.serial("framing: long lines, control bytes, invalid UTF-8, idle partial lin
   t.is(JSON.parse(d.out[d.out.length - 1]).code, "partial-line");
   t.deepEqual(d.send("{\"cmd\":").concat(d.send("\"status\"}\r\n")).map((r) => r.code), ["ok"]);
   t.is(one(d, "{\"cmd\":\"pause\",\"reason\":\"Schmerzen \u2014 bitte\"}").code, "ok", "UTF-8 text in a reason");
-  t.not(deviceState(d.ctl, d.clock), before);
+  t.not(deviceState(d.ctl, d.clock, d.device.hal), before);
 });
 
 test.serial("requests: wrong JSON, wrong types and unknown commands each get their own code and change nothing", (t) => {
@@ -150,7 +148,7 @@ test.serial("requests: wrong JSON, wrong types and unknown commands each get the
 
 test.serial("flood control: a burst of 20 lines passes, the first dropped line is answered rate-limited, the rest are dropped silently; tokens come back at 5 lines/s", (t) => {
   const d = device();
-  const before = deviceState(d.ctl, d.clock);
+  const before = deviceState(d.ctl, d.clock, d.device.hal);
   d.now.ms += 10000;
   const codes = d.send("{\"cmd\":\"status\"}\n".repeat(30)).map((r) => r.code);
   t.is(codes.length, 21);
@@ -158,7 +156,7 @@ test.serial("flood control: a burst of 20 lines passes, the first dropped line i
   t.is(codes[20], "rate-limited");
   d.now.ms += 1000;
   t.deepEqual(d.send("x\n".repeat(8)).map((r) => r.code), ["bad-json", "bad-json", "bad-json", "bad-json", "bad-json", "rate-limited"]);
-  t.is(deviceState(d.ctl, d.clock), before);
+  t.is(deviceState(d.ctl, d.clock, d.device.hal), before);
   const s = one(d, { cmd: "status" });
   t.deepEqual(s.data.console, { malformedLines: 5, droppedLines: 13 });
   t.true(consoleEvents(d).some((e) => e === "lines refused before parsing: 5 malformed, 13 dropped by flood control"));
@@ -167,7 +165,7 @@ test.serial("flood control: a burst of 20 lines passes, the first dropped line i
 test.serial("the patient may status, log and pause; every privileged command is refused (role-forbidden, or rx-unsigned for an unsigned prescription)", (t) => {
   const d = device({ benchInput: { read: () => true } });
   runTo(d, 0.02 * MS_PER_DAY);
-  t.is(d.ctl.phase.phase, "distraction");
+  t.is(d.ctl.phaseState().phase, "distraction");
   refused(t, d, { cmd: "resume" }, "role-forbidden");
   refused(t, d, { cmd: "ack" }, "role-forbidden");
   refused(t, d, { cmd: "time", set: "2026-01-06T00:00:00Z" }, "role-forbidden");
@@ -177,8 +175,8 @@ test.serial("the patient may status, log and pause; every privileged command is 
   t.is(one(d, { cmd: "status" }).code, "ok");
   t.is(one(d, { cmd: "log", since: 0, limit: 5 }).code, "ok");
   t.is(one(d, { cmd: "pause", reason: "pain" }).code, "ok");
-  t.is(d.ctl.phase.phase, "paused");
-  t.is(d.ctl.phase.reason, "console pause by patient: pain");
+  t.is(d.ctl.phaseState().phase, "paused");
+  t.is(d.ctl.phaseState().reason, "console pause by patient: pain");
   refused(t, d, { cmd: "resume" }, "role-forbidden");
   refused(t, d, { cmd: "pause" }, "wrong-phase");
 });
@@ -203,16 +201,16 @@ test.serial("signed requests: the clinician resumes and acknowledges; stale, reu
   const good = signed(d, { id: 9, cmd: "resume", reason: "checked" }, DR);
   const r = one(d, good);
   t.is(r.code, "ok");
-  t.is(d.ctl.phase.phase, "distraction");
-  t.is(d.ctl.phase.reason, "console resume by clinician dr-lee: checked");
+  t.is(d.ctl.phaseState().phase, "distraction");
+  t.is(d.ctl.phaseState().reason, "console resume by clinician dr-lee: checked");
   one(d, { cmd: "pause" });
   refused(t, d, good, "auth-stale-nonce");
   refused(t, d, signed(d, { cmd: "ack" }, DR), "wrong-phase");
   d.ctl.fault("stall", "test fault");
-  t.is(d.ctl.hal.alarm.level(), 3);
+  t.is(d.device.hal.alarm.level(), 3);
   t.is(one(d, signed(d, { cmd: "ack", reason: "rack checked" }, DR)).code, "ok");
-  t.is(d.ctl.phase.phase, "paused");
-  t.is(d.ctl.hal.alarm.level(), 0);
+  t.is(d.ctl.phaseState().phase, "paused");
+  t.is(d.device.hal.alarm.level(), 0);
 });
 
 test.serial("prescriptions: unsigned, unknown key, wrongly signed, other device, replayed, expired, malformed and out of range are each refused with their own code", (t) => {
@@ -243,18 +241,18 @@ test.serial("prescriptions: unsigned, unknown key, wrongly signed, other device,
 test.serial("a new prescription continues from the length reached, keeps the time base and survives a reboot", (t) => {
   const d = device();
   runTo(d, 1.5 * MS_PER_DAY);
-  const reached = lengthReachedUm(d.ctl);
+  const reached = d.ctl.lengthReachedUm();
   t.true(reached > 1000, "distracted " + reached + " µm");
-  const t0 = d.ctl.t0;
+  const t0 = d.ctl.inspect().t0;
   const r = one(d, rxCommand({ counter: 5, rateMmPerDay: 0.5, rhythm: "continuous", targetLengthMm: 2, latencyDays: 0.5 }, DR));
   t.is(r.code, "ok", JSON.stringify(r));
   const tLoad = r.data.fromTMs;
-  t.is(d.ctl.t0, t0);
-  t.is(d.ctl.rx.counter, 5);
-  t.is(d.ctl.phase.phase, "latency");
-  t.true(Math.abs(d.ctl.startUm - reached) < 1e-6);
-  t.true(Math.abs(targetUm(d.ctl.schedule, tLoad + 0.4 * MS_PER_DAY) - reached) < 1e-6, "latency: no motion for half a day");
-  t.true(Math.abs(targetUm(d.ctl.schedule, tLoad + 1.5 * MS_PER_DAY) - (reached + 500)) < 1e-3, "then 0.5 mm/day from the length reached");
+  t.is(d.ctl.inspect().t0, t0);
+  t.is(d.ctl.prescription().counter, 5);
+  t.is(d.ctl.phaseState().phase, "latency");
+  t.true(Math.abs(d.ctl.inspect().startUm - reached) < 1e-6);
+  t.true(Math.abs(targetUm(d.ctl.currentSchedule(), tLoad + 0.4 * MS_PER_DAY) - reached) < 1e-6, "latency: no motion for half a day");
+  t.true(Math.abs(targetUm(d.ctl.currentSchedule(), tLoad + 1.5 * MS_PER_DAY) - (reached + 500)) < 1e-3, "then 0.5 mm/day from the length reached");
   runTo(d, 1.5 * MS_PER_DAY + tLoad + 1.5 * MS_PER_DAY - d.ctl.elapsedMs());
   const s = one(d, { cmd: "status" });
   t.is(s.data.phase, "distraction");
@@ -263,10 +261,10 @@ test.serial("a new prescription continues from the length reached, keeps the tim
 
   const now = d.sim.clock.monoMs();
   const again = device({ store: new PowerCutStore(d.store.read()), startMs: now });
-  t.is(again.ctl.rx.counter, 5);
-  t.is(again.ctl.startUm, d.ctl.startUm);
-  t.deepEqual(again.ctl.schedule, d.ctl.schedule);
-  t.is(again.ctl.phase.phase, "distraction");
+  t.is(again.ctl.prescription().counter, 5);
+  t.is(again.ctl.inspect().startUm, d.ctl.inspect().startUm);
+  t.deepEqual(again.ctl.currentSchedule(), d.ctl.currentSchedule());
+  t.is(again.ctl.phaseState().phase, "distraction");
   refused(t, again, rxCommand({ counter: 5 }, DR), "rx-replayed");
 });
 
@@ -283,10 +281,10 @@ test.serial("time: everyone reads it; a clinician sets it (journaled, no clock-j
   t.is(s.data.time, "2026-01-05T20:00:00Z");
   t.true(Math.abs(s.data.correctionMs - (Date.parse("2026-01-05T20:00:00Z") - wall)) < 1);
   runTo(d, 0.02 * MS_PER_DAY + MS_PER_HOUR);
-  t.is(d.ctl.phase.phase, "distraction", d.ctl.phase.reason);
+  t.is(d.ctl.phaseState().phase, "distraction", d.ctl.phaseState().reason);
   const again = device({ store: new PowerCutStore(d.store.read()), startMs: d.sim.clock.monoMs() });
   t.is(again.clock.correctionMs, d.clock.correctionMs);
-  t.is(again.ctl.wallAtStart, d.ctl.wallAtStart);
+  t.is(again.ctl.inspect().wallAtStart, d.ctl.inspect().wallAtStart);
   t.true(Math.abs(again.ctl.elapsedMs() - d.ctl.elapsedMs()) < 1);
   t.true(consoleEvents(d).includes("clinician:dr-lee time ok"));
 });
@@ -305,14 +303,14 @@ test.serial("bench commands need a bench key AND the bench input; they move only
   refused(t, d, signed(d, { cmd: "move", steps: 10, dir: 0 }, RIG), "bad-args");
   refused(t, d, signed(d, { cmd: "move", steps: 999999, dir: 1 }, RIG), "out-of-range");
   refused(t, d, signed(d, { cmd: "move", steps: 10, dir: -1 }, RIG), "over-stroke");
-  const steps0 = d.ctl.state.stepCount;
+  const steps0 = d.ctl.inspect().state.stepCount;
   t.deepEqual(d.line(signed(d, { id: 3, cmd: "move", steps: 1000, dir: 1 }, RIG)), [], "the answer waits for the move");
-  t.true(d.ctl.moving);
+  t.true(d.ctl.isMoving());
   refused(t, d, signed(d, { cmd: "move", steps: 10, dir: 1 }, RIG), "busy");
   runTo(d, d.sim.clock.monoMs() + 2000);
   const done = JSON.parse(d.out[d.out.length - 1]);
   t.deepEqual([done.id, done.code, done.data.issued], [3, "ok", 1000]);
-  t.is(d.ctl.state.stepCount, steps0 + 1000);
+  t.is(d.ctl.inspect().state.stepCount, steps0 + 1000);
   t.false(d.sim.stepper.isEnabled());
   d.line(signed(d, { id: 4, cmd: "calibrate", steps: 2000 }, RIG));
   runTo(d, d.sim.clock.monoMs() + 3000);

@@ -4,7 +4,7 @@
 import { BOARDS } from "../firmware/espruino/boards.ts";
 import { Plant } from "../sim/plant.ts";
 import type { SensorParams } from "../sim/sensors.ts";
-import { bootEspruinoHal } from "../sim/espruino-shim/boot-hal.ts";
+import { bootEspruinoHal } from "./espruino-hal-harness.ts";
 import { halContract } from "./hal-contract.ts";
 import type { HalHarness } from "./hal-contract.ts";
 import { quietBench } from "./hal-contract-harnesses.ts";

@@ -11,7 +11,7 @@ import type { EspruinoHal } from "../hal/espruino/driver.ts";
 import { BOARDS } from "../firmware/espruino/boards.ts";
 import { checkBundle } from "../firmware/node/espruino/check.ts";
 import type { EspruinoShim } from "../sim/espruino-shim.ts";
-import { bootEspruinoHal, driverBundle } from "../sim/espruino-shim/boot-hal.ts";
+import { bootEspruinoHal, driverBundle } from "./espruino-hal-harness.ts";
 
 class ScriptedPlant {
   tMs = 0;

@@ -94,7 +94,7 @@ test("when the control loop stops, the watchdog resets the board one timeout aft
   const shim = bootApp(shimFor(sc, new Plant(sc.plant, sc.seed)), appBundle(sc, 0));
   runHours(shim, 0, MS_PER_HOUR);
   t.is(shim.resetAtMs, -1);
-  (shim.context.od as any).controller.stop();
+  (shim.context.od as any).device.controller.stop();
   shim.runUntil(2 * MS_PER_HOUR);
   t.is(shim.resetAtMs, MS_PER_HOUR + BOARDS.pico.hal.watchdogS * 1000);
 });
@@ -120,13 +120,13 @@ function resetAfter(cutMs: number): { sc: Scenario; plant: Plant; first: Espruin
 
 test("with the journal in flash, a reset restores the phase and the step count", (t) => {
   const { first, second } = resetAfter(MS_PER_HOUR);
-  const before = (first.context.od as any).controller;
-  const after = (second.context.od as any).controller;
-  t.is(before.phase.phase, "distraction");
+  const before = (first.context.od as any).device.controller;
+  const after = (second.context.od as any).device.controller;
+  t.is(before.phaseState().phase, "distraction");
   t.is(first.storage.list().length, 1);
   t.is(first.storage.rewrites, 0);
   t.is(second.log[0], "osteodrive: idle -> distraction at 3600 s: latency over: distraction starts");
-  t.is(after.state.stepCount, before.state.stepCount);
+  t.is(after.inspect().state.stepCount, before.inspect().state.stepCount);
   t.deepEqual(second.errors, []);
 });
 
@@ -137,7 +137,7 @@ test("after a reset the journaled app keeps tracking the prescription", (t) => {
   const { sc, plant, second } = resetAfter(MS_PER_HOUR);
   runHours(second, 0, 20 * 60000);
   const target = (sc.prescription.rateMmPerDay * 1000 * (MS_PER_HOUR + 20 * 60000 - sc.prescription.latencyDays * MS_PER_DAY)) / MS_PER_DAY;
-  t.is((second.context.od as any).controller.phase.phase, "distraction");
+  t.is((second.context.od as any).device.controller.phaseState().phase, "distraction");
   t.true(Math.abs(plant.gapUm - target) < 5, "gap " + plant.gapUm + " µm vs target " + target + " µm");
 });
 
@@ -148,7 +148,7 @@ test("the journaled app runs a day of continuous distraction without a storage f
   const sc = shortLatency(0.01);
   const shim = bootApp(shimFor(sc, new Plant(sc.plant, sc.seed)), appBundle(sc, BOARDS.pico.hal.storeBytes / 2));
   runHours(shim, 0, MS_PER_DAY);
-  t.is((shim.context.od as any).controller.phase.phase, "distraction", shim.log.join("\n"));
+  t.is((shim.context.od as any).device.controller.phaseState().phase, "distraction", shim.log.join("\n"));
 });
 
 test("a prescription for another device is refused on the board: fault alarm, motor off, nothing moves", (t) => {

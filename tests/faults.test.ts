@@ -51,7 +51,7 @@ for (const name of names) {
       t.is(s.faults.length, 1, JSON.stringify(s.faults));
       const f = s.faults[0];
       t.is(f.code, expect.code, f.detail);
-      const bound = DETECTION[expect.code](r.controller.sup, deliverySpeed(sc), growth(sc));
+      const bound = DETECTION[expect.code](r.controller.inspect().sup, deliverySpeed(sc), growth(sc));
       t.true(f.atMs >= injected, "not before the fault");
       t.true(f.atMs - injected <= bound, "detected after " + (f.atMs - injected) / 1000 + " s, bound " + bound / 1000 + " s");
       t.false(r.hal.stepper.isEnabled(), "motor disabled");
@@ -70,7 +70,7 @@ for (const name of names) {
       const w = s.warnings.find((x) => x.code === expect.code);
       t.truthy(w, "warning " + expect.code + " raised; got " + JSON.stringify(s.warnings.map((x) => x.code)));
       t.true(w!.atMs >= injected);
-      const sup = r.controller.sup;
+      const sup = r.controller.inspect().sup;
       let from = injected;
       if (expect.code === "force-rising-baseline") {
         // known at a whole-day boundary of distraction (whatever the time of day it began), after the ramp days and three rising days

@@ -35,7 +35,7 @@ function follow(g: ReturnType<typeof setup>, t0: number, t1: number, forceN = 10
   for (let t = t0; t <= t1; t += profile.tickMs) {
     const pos = g.st.stepCount * g.cfg.umPerStep;
     decide(g.cfg, g.st, inp(t, targetUm(g.sched, t), true, r(pos, t), r(forceN, t)), g.d);
-    applyMove(g.st, t, g.d.steps);
+    applyMove(g.st, t, g.d.steps, 1);
     issued += g.d.steps;
   }
   return issued;
@@ -101,7 +101,7 @@ test("after a pause, catch-up is paced at the catch-up factor, never a burst", (
 test("the rolling 24 h budget stops motion when spent", (t) => {
   const g = setup();
   decide(g.cfg, g.st, inp(L, 0, true, r(0, L), r(5, L)), g.d);
-  applyMove(g.st, L, g.cfg.budgetSteps);
+  applyMove(g.st, L, g.cfg.budgetSteps, 1);
   const t1 = L + MS_PER_HOUR;
   const pos = g.st.stepCount * g.cfg.umPerStep;
   decide(g.cfg, g.st, inp(t1, pos + 100, true, r(pos, t1), r(5, t1)), g.d);
@@ -142,7 +142,7 @@ test("for any readings and target, a decision is a whole number of steps within 
         if (!(Number.isInteger(n) && n >= 0 && n <= g.cfg.incrementCapSteps && n <= g.cfg.moveCapSteps)) return false;
         if (!allowed && n !== 0) return false;
         if ((!okP || !okF || !isFinite(force) || force >= g.cfg.hardForceN) && n !== 0) return false;
-        applyMove(g.st, tMs, n);
+        applyMove(g.st, tMs, n, 1);
       }
       return true;
     }),

@@ -5,11 +5,11 @@
 // noise off, so the plant's truth is exact; time is virtual or emulated.
 
 import { setImmediate as turn } from "node:timers/promises";
-import { makeSimHal } from "../hal/sim/driver.ts";
+import { makeSimHal } from "../sim/driver.ts";
 import { openJohnnyFiveHal } from "../hal/johnny-five/driver.ts";
 import type { JohnnyFiveConfig, StepperMode } from "../hal/johnny-five/config.ts";
 import { unitsPerCount } from "../hal/johnny-five/calibration.ts";
-import { parseBoardConfig } from "../firmware/node/trial/board-config.ts";
+import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import { Plant } from "../sim/plant.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";

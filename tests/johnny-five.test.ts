@@ -15,7 +15,7 @@ import type { FirmataStepperConfig } from "../hal/johnny-five/firmata-stepper.ts
 import { openJohnnyFiveHal } from "../hal/johnny-five/driver.ts";
 import { Link } from "../hal/johnny-five/link.ts";
 import { firmataOn } from "../hal/johnny-five/serial.ts";
-import { parseBoardConfig } from "../firmware/node/trial/board-config.ts";
+import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
 import { BENCH_PROFILE, buildRig, readJson } from "../sim/uno/bench-rig.ts";

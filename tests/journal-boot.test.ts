@@ -4,37 +4,37 @@
 // so nothing written earlier is lost; an empty journal is a fresh start.
 
 import test from "ava";
-import { makeSimHal } from "../hal/sim/driver.ts";
-import { Controller } from "../firmware/core/controller.ts";
-import { Journal, recover } from "../firmware/core/journal.ts";
+import { recover } from "../firmware/core/journal.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
-import { Plant } from "../sim/plant.ts";
-import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { loadScenario } from "../sim/scenario.ts";
-import { VirtualClock } from "../sim/virtual-clock.ts";
+import { assembleScenario, makeSimWorld } from "../sim/world.ts";
+import type { SimWorld } from "../sim/world.ts";
 
 const sc = loadScenario("mandible-continuous-1mm");
 const rx = { ...sc.prescription, latencyDays: 0.1 };
 
-/** Runs a device for `hours`, then cuts its power, and returns its world. */
-function device(hours: number) {
-  const clock = new VirtualClock(sc.startWallMs);
-  const plant = new Plant(sc.plant, 1);
-  const store = new PowerCutStore();
-  const hal = makeSimHal(plant, clock, sc.driver, store);
-  const ctl = new Controller(hal, sc.profile, rx, 0, null, new Journal(store, 65536));
-  ctl.boot();
-  clock.runUntil(hours * MS_PER_HOUR);
-  hal.stepper.powerCut();
-  ctl.stop();
-  return { clock, plant, store, hal };
+const scRx = { ...sc, prescription: rx };
+
+function assembleOn(w: SimWorld) {
+  return assembleScenario(scRx, w.hal, w.store, null);
 }
 
-function reboot(w: ReturnType<typeof device>, after: number) {
+/** Runs a device for `hours`, then cuts its power, and returns its world. */
+function device(hours: number) {
+  const w = makeSimWorld(sc, { seed: 1 });
+  const d = assembleOn(w);
+  d.boot();
+  w.clock.runUntil(hours * MS_PER_HOUR);
+  w.hal.stepper.powerCut();
+  d.stop();
+  return w;
+}
+
+function reboot(w: SimWorld, after: number) {
   w.clock.runUntil(w.clock.monoMs() + after);
-  const ctl = new Controller(w.hal, sc.profile, rx, 0, null, new Journal(w.store, 65536));
-  ctl.boot();
-  return ctl;
+  const d = assembleOn(w);
+  d.boot();
+  return d.controller;
 }
 
 test("a torn tail is dropped and the device resumes where it was", (t) => {
@@ -43,12 +43,12 @@ test("a torn tail is dropped and the device resumes where it was", (t) => {
   const bytes = w.store.read();
   w.store.replace(bytes.subarray(0, bytes.length - 7));
   const ctl = reboot(w, 60000);
-  t.is(ctl.phase.phase, "distraction");
-  t.is(ctl.lastRecovery!.error, null);
-  t.true(ctl.lastRecovery!.droppedBytes > 0);
-  t.is(ctl.lastRecovery!.nextSeq, before.nextSeq - 1, "only the torn record is gone");
+  t.is(ctl.phaseState().phase, "distraction");
+  t.is(ctl.recovery()!.error, null);
+  t.true(ctl.recovery()!.droppedBytes > 0);
+  t.is(ctl.recovery()!.nextSeq, before.nextSeq - 1, "only the torn record is gone");
   w.clock.runUntil(w.clock.monoMs() + MS_PER_HOUR);
-  t.is(ctl.phase.phase, "distraction");
+  t.is(ctl.phaseState().phase, "distraction");
   t.true(Math.abs(w.plant.gapUm - (w.clock.monoMs() - rx.latencyDays * MS_PER_DAY) / 86400) < 5, "still tracking");
 });
 
@@ -58,9 +58,9 @@ test("a flipped bit in the middle latches storage-failure, names where, and writ
   w.store.flipBit(Math.floor(bytes.length / 2), 3);
   const damaged = w.store.read();
   const ctl = reboot(w, 60000);
-  t.is(ctl.phase.phase, "fault");
-  t.is(ctl.phase.fault, "storage-failure");
-  t.regex(ctl.phase.reason, /journal damaged after record \d+: journal bad-\w+ at byte \d+ \(record seq \d+\)/);
+  t.is(ctl.phaseState().phase, "fault");
+  t.is(ctl.phaseState().fault, "storage-failure");
+  t.regex(ctl.phaseState().reason, /journal damaged after record \d+: journal bad-\w+ at byte \d+ \(record seq \d+\)/);
   t.deepEqual(w.store.read(), damaged, "the journal is left exactly as found");
   t.false(w.hal.stepper.isEnabled());
 });
@@ -70,9 +70,9 @@ test("records from the future (wall clock behind the journal) latch clock-jump, 
   w.clock.wallOffsetMs = -2 * MS_PER_HOUR;
   const stored = w.store.read();
   const ctl = reboot(w, 60000);
-  t.is(ctl.phase.phase, "fault");
-  t.true(ctl.phase.fault === "clock-jump" || ctl.phase.fault === "storage-failure", ctl.phase.fault);
-  t.regex(ctl.phase.reason, /future|behind the journal/);
+  t.is(ctl.phaseState().phase, "fault");
+  t.true(ctl.phaseState().fault === "clock-jump" || ctl.phaseState().fault === "storage-failure", ctl.phaseState().fault);
+  t.regex(ctl.phaseState().reason, /future|behind the journal/);
   t.deepEqual(w.store.read(), stored);
 });
 
@@ -80,13 +80,13 @@ test("an empty journal is a fresh start; garbage is refused", (t) => {
   const w = device(0);
   w.store.replace(new Uint8Array(0));
   const fresh = reboot(w, 0);
-  t.is(fresh.phase.phase, "latency");
+  t.is(fresh.phaseState().phase, "latency");
   t.not(recover(w.store.read(), Infinity, 0).lastSnapshot, null, "a first snapshot was written");
   const g = device(1);
   const junk = new Uint8Array(300).map((_, i) => (i * 37) & 255);
   g.store.replace(junk);
   const ctl = reboot(g, 0);
-  t.is(ctl.phase.phase, "fault");
-  t.is(ctl.phase.fault, "storage-failure");
+  t.is(ctl.phaseState().phase, "fault");
+  t.is(ctl.phaseState().fault, "storage-failure");
   t.deepEqual(g.store.read(), junk);
 });

@@ -6,14 +6,18 @@
 // drift. Faults latch (motor off, alarm); warnings raise an alarm only. With a
 // journal, every move is an intent before and a done after, every phase change and
 // warning is logged, and boot() recovers from a power cut (see persist.ts).
+//
+// All state is private: observers are told what happens, readers get copies or
+// read-only views, and every change (a console command, a bench move, an advisory
+// slow-down) goes through a method here. Only firmware/core/assemble.ts constructs it.
 
-import type { Hal, MoveResult, Reading } from "../../hal/types.ts";
+import type { Direction, Hal, MoveResult, Reading } from "../../hal/types.ts";
 import type { DeviceProfile } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import { makeSchedule, targetUm } from "./schedule.ts";
 import type { Decision, GovernorConfig, GovernorInput, GovernorState } from "./governor.ts";
-import { applyMove, decide, makeDecision, makeGovernorConfig, makeGovernorState } from "./governor.ts";
+import { applyMove, decide, estimateUm, makeDecision, makeGovernorConfig, makeGovernorState, setAdvisoryScale } from "./governor.ts";
 import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
@@ -23,12 +27,13 @@ import { clearAlarm, makeAlarms, raiseAlarm, shownAlarm } from "./alarms.ts";
 import type { Journal, Recovery } from "./journal.ts";
 import { makeTravelWindow } from "./travel-window.ts";
 import { recover } from "./journal.ts";
-import type { Snapshot } from "./persist.ts";
-import type { ConsoleImage } from "./console/restore.ts";
+import type { AuditEvent, Snapshot } from "./persist.ts";
 import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
 
 /** Journal records may be this far "in the future" of the wall clock before boot refuses them (ms). */
 const CLOCK_TOLERANCE_MS = 5000;
+/** Headroom a bench move gets over its duration at the driver's rate (ms). */
+const BENCH_MOVE_SLACK_MS = 100;
 
 export interface ControllerObserver {
   /** After every decision (tMs = ms since the prescription started). */
@@ -38,70 +43,142 @@ export interface ControllerObserver {
   warning(tMs: number, code: string, detail: string): void;
 }
 
-export class Controller {
+export interface ControllerOptions {
   hal: Hal;
   profile: DeviceProfile;
+  /** The prescription in force at boot (a fresh start begins it now). */
   rx: Prescription;
-  schedule: Schedule;
-  gov: GovernorConfig;
-  state: GovernorState;
-  sup: SupervisorConfig;
-  supState: SupervisorState;
-  verdict: Verdict;
-  obs: Observation;
-  /** Active alarm conditions; the annunciator shows the highest, newest first. */
-  alarms: Alarms;
-  /** The governor's input, sharing the observation's readings. */
-  govIn: GovernorInput;
-  phase: PhaseState;
-  decision: Decision;
-  observer: ControllerObserver | null;
+  /** The length it starts from on a fresh start (µm). */
+  startUm: number;
   journal: Journal | null;
   /** Most audit events a snapshot carries (Infinity on Node; a microcontroller caps it). */
   auditKeep: number;
-  /** What the last boot recovered from the journal (null on a fresh start or without one). */
-  lastRecovery: Recovery | null;
-  /** What snapshots carry for the console under `console` (see core/console/restore.ts); null = nothing. */
-  consoleImage: ConsoleImage | null;
-  /** Monotonic time the prescription started, and the wall time it started at. */
-  t0: number;
-  wallAtStart: number;
-  startUm: number;
-  tickCount: number;
-  moving: boolean;
-  timer: number;
-  running: boolean;
-  private shownCode: string;
+  /** Opaque to the controller: what snapshots carry under `console` (the console's image), or null. */
+  consoleImage: object | null;
+  observers: ControllerObserver[];
+}
 
-  constructor(hal: Hal, profile: DeviceProfile, rx: Prescription, startUm: number, observer: ControllerObserver | null, journal: Journal | null) {
+/** What a reader (console status, dashboard, harness) sees of the controller now; a fresh object. */
+export interface ControllerStatus {
+  phase: PhaseState;
+  /** Ms since the prescription started. */
+  tMs: number;
+  /** The fused gap estimate: the length reached (µm). */
+  lengthUm: number;
+  targetUm: number;
+  /** The last readings the control loop took, in prescription time. */
+  position: Reading;
+  force: Reading;
+  moving: boolean;
+  stepCount: number;
+  rx: Prescription;
+  startUm: number;
+  wallAtStart: number;
+  latencyEndsAtMs: number;
+}
+
+/** Read-only views of the internals, for the console's canonical state, detection bounds and tests. */
+export interface ControllerInternals {
+  readonly gov: Readonly<GovernorConfig>;
+  readonly state: Readonly<GovernorState>;
+  readonly sup: Readonly<SupervisorConfig>;
+  readonly supState: Readonly<SupervisorState>;
+  readonly schedule: Readonly<Schedule>;
+  readonly rx: Readonly<Prescription>;
+  readonly phase: PhaseState;
+  readonly t0: number;
+  readonly wallAtStart: number;
+  readonly startUm: number;
+  readonly tickCount: number;
+  readonly moving: boolean;
+  readonly running: boolean;
+  readonly auditKeep: number;
+  readonly consoleImage: object | null;
+}
+
+/** The move in flight: what it asked and what to call when it ends (a bench move's reply). */
+interface PendingMove {
+  steps: number;
+  dir: Direction;
+  /** The force reading the move started from (the supervisor learns the tissue's stiffness from the step). */
+  forceBefore: number;
+  then: ((res: MoveResult) => void) | null;
+}
+
+export class Controller {
+  private hal: Hal;
+  private profile: DeviceProfile;
+  private rx: Prescription;
+  private schedule: Schedule;
+  private gov: GovernorConfig;
+  private state: GovernorState;
+  private sup: SupervisorConfig;
+  private supState: SupervisorState;
+  private verdict: Verdict;
+  private obs: Observation;
+  /** Active alarm conditions; the annunciator shows the highest, the newest among equals. */
+  private alarms: Alarms;
+  private shownCode: string;
+  /** The governor's input, sharing the observation's readings. */
+  private govIn: GovernorInput;
+  private phase: PhaseState;
+  private decision: Decision;
+  private observers: ControllerObserver[];
+  private journal: Journal | null;
+  private auditKeep: number;
+  private lastRecovery: Recovery | null;
+  private consoleImage: object | null;
+  /** Monotonic time the prescription started, and the wall time it started at. */
+  private t0: number;
+  private wallAtStart: number;
+  private startUm: number;
+  private tickCount: number;
+  private moving: boolean;
+  private pending: PendingMove;
+  private timer: number;
+  private running: boolean;
+  /** Made once, so neither a tick nor a move allocates a closure. */
+  private tickFn: () => void;
+  private moveDoneFn: (res: MoveResult) => void;
+
+  constructor(o: ControllerOptions) {
+    const hal = o.hal;
     this.hal = hal;
-    this.profile = profile;
-    this.rx = rx;
-    this.journal = journal;
+    this.profile = o.profile;
+    this.rx = o.rx;
+    this.journal = o.journal;
     this.lastRecovery = null;
-    this.consoleImage = null;
-    this.auditKeep = Infinity;
+    this.consoleImage = o.consoleImage;
+    this.auditKeep = o.auditKeep;
     this.t0 = hal.clock.monoMs();
     this.wallAtStart = hal.clock.wallMs();
-    this.startUm = startUm;
-    this.schedule = makeSchedule(rx, startUm, this.wallAtStart);
-    this.gov = makeGovernorConfig(profile, rx, this.schedule, hal.caps.maxMoveSteps, hal.caps.maxStepRateHz);
+    this.startUm = o.startUm;
+    this.schedule = makeSchedule(o.rx, o.startUm, this.wallAtStart);
+    this.gov = makeGovernorConfig(o.profile, o.rx, this.schedule, hal.caps.maxMoveSteps, hal.caps.maxStepRateHz);
     this.state = makeGovernorState(this.gov, 0);
-    this.state.stepCount = Math.round(startUm / profile.umPerMicrostep);
-    this.sup = makeSupervisorConfig(profile, rx, this.schedule);
+    this.state.stepCount = Math.round(o.startUm / o.profile.umPerMicrostep);
+    this.sup = makeSupervisorConfig(o.profile, o.rx, this.schedule);
     this.supState = makeSupervisorState(this.state.stepCount);
     this.verdict = makeVerdict();
     this.alarms = makeAlarms();
+    this.shownCode = "";
     this.obs = { tMs: 0, wallMs: 0, phase: "idle", interrupted: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
     this.govIn = { tMs: 0, targetUm: 0, motionAllowed: false, pos: this.obs.pos, force: this.obs.force };
     this.phase = initialPhase();
     this.decision = makeDecision();
-    this.observer = observer;
+    this.observers = o.observers.slice();
     this.tickCount = 0;
     this.moving = false;
+    this.pending = { steps: 0, dir: 1, forceBefore: NaN, then: null };
     this.timer = -1;
     this.running = false;
-    this.shownCode = "";
+    const self = this;
+    this.tickFn = function () {
+      self.tick();
+    };
+    this.moveDoneFn = function (res: MoveResult) {
+      self.moveDone(res);
+    };
   }
 
   /**
@@ -117,11 +194,210 @@ export class Controller {
     this.tick();
   }
 
+  /** Stops ticking and de-energises the motor. */
+  stop(): void {
+    this.running = false;
+    if (this.timer >= 0) this.hal.clock.cancel(this.timer);
+    this.timer = -1;
+    this.hal.stepper.disable();
+  }
+
+  // ---- reading ----
+
+  elapsedMs(): number {
+    return this.hal.clock.monoMs() - this.t0;
+  }
+
+  phaseState(): PhaseState {
+    return this.phase;
+  }
+
+  isMoving(): boolean {
+    return this.moving;
+  }
+
+  prescription(): Prescription {
+    return this.rx;
+  }
+
+  /** The schedule in force (a new prescription replaces it). */
+  currentSchedule(): Schedule {
+    return this.schedule;
+  }
+
+  deviceProfile(): DeviceProfile {
+    return this.profile;
+  }
+
+  /** What the last boot recovered from the journal (null on a fresh start or without one). */
+  recovery(): Recovery | null {
+    return this.lastRecovery;
+  }
+
+  /** The fused gap estimate now (µm): the length reached. */
+  lengthReachedUm(): number {
+    return estimateUm(this.gov, this.state);
+  }
+
+  /** The audit trail the journal holds (oldest first) and how many older events were left out of it. */
+  auditLog(): { events: AuditEvent[]; dropped: number } {
+    const recs = this.journal ? this.journal.records(0) : [];
+    return { events: auditTrail(recs), dropped: eventsDropped(recs) };
+  }
+
+  advisoryScale(): number {
+    return this.state.advisoryScale;
+  }
+
+  status(): ControllerStatus {
+    const t = this.elapsedMs();
+    const p = this.obs.pos;
+    const f = this.obs.force;
+    return {
+      phase: this.phase,
+      tMs: t,
+      lengthUm: this.lengthReachedUm(),
+      targetUm: targetUm(this.schedule, t),
+      position: { value: p.value, atMs: p.atMs, ok: p.ok },
+      force: { value: f.value, atMs: f.atMs, ok: f.ok },
+      moving: this.moving,
+      stepCount: this.state.stepCount,
+      rx: this.rx,
+      startUm: this.startUm,
+      wallAtStart: this.wallAtStart,
+      latencyEndsAtMs: this.schedule.latencyMs,
+    };
+  }
+
+  inspect(): ControllerInternals {
+    return {
+      gov: this.gov,
+      state: this.state,
+      sup: this.sup,
+      supState: this.supState,
+      schedule: this.schedule,
+      rx: this.rx,
+      phase: this.phase,
+      t0: this.t0,
+      wallAtStart: this.wallAtStart,
+      startUm: this.startUm,
+      tickCount: this.tickCount,
+      moving: this.moving,
+      running: this.running,
+      auditKeep: this.auditKeep,
+      consoleImage: this.consoleImage,
+    };
+  }
+
+  /** Attaches an observer that needs the controller to exist first (the advisory hook). */
+  addObserver(o: ControllerObserver): void {
+    this.observers.push(o);
+  }
+
+  // ---- commands (console, advisor, app) ----
+
+  pause(reason: string): void {
+    this.setPhase(pause(this.phase, this.elapsedMs(), reason));
+  }
+
+  resume(reason: string): void {
+    this.setPhase(resume(this.phase, this.elapsedMs(), reason));
+  }
+
+  /** Klipper-style shutdown: motor off first, then latch the fault and raise the alarm. */
+  fault(code: string, reason: string): void {
+    this.hal.stepper.disable();
+    this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
+  }
+
+  /** Clinician acknowledgment: leaves a latched fault (to paused) and takes it off the annunciator. */
+  acknowledge(reason: string): void {
+    const code = this.phase.fault;
+    this.setPhase(acknowledge(this.phase, this.elapsedMs(), reason));
+    clearAlarm(this.alarms, code);
+    this.showAlarm();
+  }
+
+  /** An advisor's slow-down, clamped to [floor, 1] (it can never raise the pace); returns the scale applied. */
+  setAdvisoryScale(scale: number, floor: number): number {
+    return setAdvisoryScale(this.state, scale, floor);
+  }
+
+  /** Journals an audit event and compacts when due; false when the journal refused (storage-failure latched). */
+  record(code: string, detail: string): boolean {
+    if (!this.log("event", { code, detail }, this.elapsedMs())) return false;
+    return !this.journal || !this.journal.shouldCompact() || this.commit();
+  }
+
+  /** Writes a snapshot of the state now; a refusal latches storage-failure. */
+  commit(): boolean {
+    const j = this.journal;
+    if (!j) return true;
+    if (j.compact(this.snapshot(), Math.round(this.elapsedMs())) >= 0) return true;
+    this.fault("storage-failure", "journal compaction refused: " + j.lastError);
+    return false;
+  }
+
+  /**
+   * A new prescription takes over now from `startUm` (the length reached); `rx` is
+   * already continued so its latency counts from now. The time base, step count,
+   * fusion and 24 h travel budget carry on; a pause stays a pause. `consoleImage`
+   * (what a reboot needs to rebuild `rx`) is committed with the snapshot.
+   */
+  loadPrescription(rx: Prescription, startUm: number, consoleImage: object): boolean {
+    const t = this.elapsedMs();
+    this.rx = rx;
+    this.startUm = startUm;
+    this.schedule = makeSchedule(rx, startUm, this.wallAtStart);
+    this.gov = makeGovernorConfig(this.profile, rx, this.schedule, this.hal.caps.maxMoveSteps, this.hal.caps.maxStepRateHz);
+    this.sup = makeSupervisorConfig(this.profile, rx, this.schedule);
+    const fresh = initialPhase();
+    fresh.sinceMs = t;
+    let next = advancePhase(fresh, this.schedule, t, startUm, this.profile.positionToleranceUm);
+    if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
+    this.setPhase(next);
+    this.consoleImage = consoleImage;
+    return this.commit();
+  }
+
+  /**
+   * The wall clock was corrected by deltaMs: the time base moves with it, so the
+   * time since the start stays continuous across reboots, quiet hours follow the
+   * corrected local time, and the supervisor does not see a clock jump.
+   */
+  shiftWallClock(deltaMs: number, consoleImage: object): boolean {
+    this.wallAtStart += deltaMs;
+    if (isFinite(this.supState.wallOffset)) this.supState.wallOffset += deltaMs;
+    this.schedule = makeSchedule(this.rx, this.startUm, this.wallAtStart);
+    this.consoleImage = consoleImage;
+    return this.commit();
+  }
+
+  /**
+   * Bench: one raw move while paused, bounded like any move (increment cap, driver
+   * cap, 24 h budget, stroke) and run through the same move path as a control tick's.
+   * Returns "" when issued (`done` runs once when it ends) or the refusal code; a
+   * refusal changes nothing.
+   */
+  benchMove(steps: number, dir: Direction, done: (res: MoveResult) => void): string {
+    if (this.phase.phase !== "paused") return "wrong-phase";
+    if (this.moving) return "busy";
+    if (!(steps >= 1 && steps <= this.gov.incrementCapSteps && steps <= this.gov.moveCapSteps && Math.floor(steps) === steps)) return "out-of-range";
+    // the governor's window is advanced every tick: read its sum without moving it
+    if (this.state.window.sum + steps > this.sup.budgetSteps) return "over-budget";
+    const after = this.lengthReachedUm() + dir * steps * this.gov.umPerStep;
+    if (after < 0 || after > this.gov.strokeUm) return "over-stroke";
+    const maxMs = Math.ceil((steps * 1000) / this.gov.maxStepRateHz) + BENCH_MOVE_SLACK_MS;
+    return this.startMove(this.elapsedMs(), steps, dir, maxMs, done) ? "" : "storage-failure";
+  }
+
+  // ---- the loop ----
+
   /** Rebuilds state from the journal. Returns false when it had to latch a fault. */
   private recover(): boolean {
     const j = this.journal!;
     const wallNow = this.hal.clock.wallMs();
-    const peek = recover(this.hal.store.read(), Infinity, 0);
+    const peek = recover(j.store.read(), Infinity, 0);
     if (!peek.lastSnapshot) {
       const fresh = j.open(0, CLOCK_TOLERANCE_MS);
       if (fresh.error) return this.refuse("storage-failure", "journal unreadable: " + fresh.error.message);
@@ -152,17 +428,18 @@ export class Controller {
     this.supState.window = supWindow;
     const booting = this.phase;
     this.phase = restored.phase;
-    if (this.observer) this.observer.phase(tNow, booting, this.phase);
+    this.tellPhase(tNow, booting, this.phase);
     if (rec.error) return this.refuse("storage-failure", "journal damaged after record " + (rec.error.seq - 1) + ": " + rec.error.message);
     if (tNow < restored.lastTMs - CLOCK_TOLERANCE_MS) {
       return this.refuse("clock-jump", "wall clock is " + Math.round((restored.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice");
     }
     if (rec.openIntent) {
       const pos = this.hal.position.read();
-      const issued = pos.ok ? reconcileIssued(rec.openIntent, pos.value, this.gov.umPerStep) : 0;
-      this.state.stepCount += issued;
-      this.supState.stepCount += issued;
-      if (j.append("done", { issued, fault: pos.ok ? "power-cut" : "power-cut-unmeasured" }, rec.openIntent.tMs) < 0) {
+      const intent = rec.openIntent;
+      const issued = pos.ok ? reconcileIssued(intent, pos.value, this.gov.umPerStep) : 0;
+      this.state.stepCount += issued * intent.payload.dir;
+      this.supState.stepCount += issued * intent.payload.dir;
+      if (j.append("done", { issued, fault: pos.ok ? "power-cut" : "power-cut-unmeasured" }, intent.tMs) < 0) {
         return this.refuse("storage-failure", "cannot close the interrupted move: " + j.lastError);
       }
       if (!pos.ok) return this.refuse("position-sensor-dropout", "a move was cut short and the position sensor cannot say how far it went");
@@ -176,10 +453,10 @@ export class Controller {
   }
 
   /** The state a snapshot keeps (see persist.ts), with the audit trail so far. */
-  snapshot(): Snapshot {
-    const recs = this.journal ? this.journal.records(0) : [];
-    let events = auditTrail(recs);
-    let dropped = eventsDropped(recs);
+  private snapshot(): Snapshot {
+    const audit = this.auditLog();
+    let events = audit.events;
+    let dropped = audit.dropped;
     if (events.length > this.auditKeep) {
       dropped += events.length - this.auditKeep;
       events = events.slice(events.length - this.auditKeep);
@@ -199,49 +476,24 @@ export class Controller {
     return snap;
   }
 
-  /** Appends to the journal (if any); a refused write latches storage-failure. Public for core/console/device-ops.ts. */
-  log(type: "intent" | "done" | "event", payload: any, tMs: number): boolean {
+  /** Appends to the journal (if any); a refused write latches storage-failure. */
+  private log(type: "intent" | "done" | "event", payload: any, tMs: number): boolean {
     if (!this.journal) return true;
     if (this.journal.append(type, payload, Math.round(tMs < 0 ? 0 : tMs)) >= 0) return true;
     if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + this.journal.lastError);
     return false;
   }
 
-  /** Stops ticking and de-energises the motor. */
-  stop(): void {
-    this.running = false;
-    if (this.timer >= 0) this.hal.clock.cancel(this.timer);
-    this.timer = -1;
-    this.hal.stepper.disable();
-  }
-
-  elapsedMs(): number {
-    return this.hal.clock.monoMs() - this.t0;
-  }
-
-  pause(reason: string): void {
-    this.setPhase(pause(this.phase, this.elapsedMs(), reason));
-  }
-
-  resume(reason: string): void {
-    this.setPhase(resume(this.phase, this.elapsedMs(), reason));
-  }
-
-  /** Klipper-style shutdown: motor off first, then latch the fault and raise the alarm. */
-  fault(code: string, reason: string): void {
-    this.hal.stepper.disable();
-    this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
-  }
-
-  warning(code: string, detail: string): void {
+  private warning(code: string, detail: string): void {
     raiseAlarm(this.alarms, 2, code);
     this.showAlarm();
     this.log("event", { code: "warning:" + code, detail }, this.elapsedMs());
-    if (this.observer) this.observer.warning(this.elapsedMs(), code, detail);
+    const t = this.elapsedMs();
+    for (let i = 0; i < this.observers.length; i++) this.observers[i].warning(t, code, detail);
   }
 
   /** A warning whose condition lapsed: off the annunciator, journaled. */
-  warningCleared(code: string): void {
+  private warningCleared(code: string): void {
     clearAlarm(this.alarms, code);
     this.showAlarm();
     this.log("event", { code: "warning-cleared:" + code, detail: "" }, this.elapsedMs());
@@ -256,15 +508,11 @@ export class Controller {
     this.shownCode = code;
   }
 
-  /** Clinician acknowledgment: leaves a latched fault (to paused) and takes it off the annunciator. */
-  acknowledge(reason: string): void {
-    const code = this.phase.fault;
-    this.setPhase(acknowledge(this.phase, this.elapsedMs(), reason));
-    clearAlarm(this.alarms, code);
-    this.showAlarm();
+  private tellPhase(tMs: number, from: PhaseState, to: PhaseState): void {
+    for (let i = 0; i < this.observers.length; i++) this.observers[i].phase(tMs, from, to);
   }
 
-  setPhase(next: PhaseState): void {
+  private setPhase(next: PhaseState): void {
     if (next === this.phase) return;
     const prev = this.phase;
     this.phase = next;
@@ -273,7 +521,7 @@ export class Controller {
       this.showAlarm();
     }
     if (next.phase !== "distraction") this.hal.stepper.disable();
-    if (this.observer) this.observer.phase(next.sinceMs, prev, next);
+    this.tellPhase(next.sinceMs, prev, next);
     this.log("event", { code: PHASE_EVENT, detail: JSON.stringify(next) }, next.sinceMs);
   }
 
@@ -295,10 +543,10 @@ export class Controller {
     return true;
   }
 
-  tick(): void {
+  private tick(): void {
     if (!this.running) return;
     this.tickCount++;
-    this.timer = this.hal.clock.at(this.t0 + this.tickCount * this.profile.tickMs, () => this.tick());
+    this.timer = this.hal.clock.at(this.t0 + this.tickCount * this.profile.tickMs, this.tickFn);
     if (this.moving) return;
     const t = this.elapsedMs();
     const o = this.obs;
@@ -318,32 +566,49 @@ export class Controller {
     g.targetUm = o.targetUm;
     g.motionAllowed = motionAllowed(this.phase);
     const d = decide(this.gov, this.state, g, this.decision);
-    if (this.observer) this.observer.decision(t, d, o.pos, o.force);
+    for (let i = 0; i < this.observers.length; i++) this.observers[i].decision(t, d, o.pos, o.force);
     if (d.stop !== "") {
       this.fault(d.stop, "governor: " + d.stop + " at " + d.forceN.toFixed(1) + " N");
       return;
     }
-    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict)) && this.verdict.allowSteps > 0) this.issue(t, d.steps, d.maxDurationMs);
+    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict)) && this.verdict.allowSteps > 0) this.startMove(t, d.steps, 1, d.maxDurationMs, null);
   }
 
-  private issue(t: number, steps: number, maxDurationMs: number): void {
-    // The intent records where the supervisor measured the gap, so a move cut short
-    // by a power cut can be reconciled against the sensor after reboot.
-    if (!this.log("intent", { steps, dir: 1, target: supervisorEstimate(this.sup, this.supState) }, t)) return;
-    const forceBefore = this.obs.force.ok ? this.obs.force.value : NaN;
+  /**
+   * The one move path (control ticks and bench moves): journal the intent, then move.
+   * The intent records where the supervisor measured the gap, so a move cut short by
+   * a power cut can be reconciled against the sensor after reboot. False when the
+   * journal refused the intent (storage-failure latched, nothing moved).
+   */
+  private startMove(t: number, steps: number, dir: Direction, maxDurationMs: number, then: ((res: MoveResult) => void) | null): boolean {
+    if (!this.log("intent", { steps, dir, target: supervisorEstimate(this.sup, this.supState) }, t)) return false;
+    this.pending.forceBefore = this.obs.force.ok ? this.obs.force.value : NaN;
     const st = this.hal.stepper;
     if (!st.isEnabled()) st.enable();
     this.moving = true;
-    st.move({ steps, dir: 1, maxDurationMs }, (res) => {
-      this.moving = false;
-      const tEnd = res.endedAtMs - this.t0;
-      applyMove(this.state, tEnd, res.issued);
-      if (this.observer) this.observer.moved(tEnd, steps, res);
-      if (!this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) return;
-      this.heed(afterMove(this.sup, this.supState, tEnd, steps, res.issued, 1, res.fault, forceBefore, this.verdict));
-      if (this.journal && this.journal.shouldCompact() && this.journal.compact(this.snapshot(), Math.round(tEnd)) < 0) {
-        this.fault("storage-failure", "journal compaction refused: " + this.journal.lastError);
-      }
-    });
+    this.pending.steps = steps;
+    this.pending.dir = dir;
+    this.pending.then = then;
+    st.move({ steps, dir, maxDurationMs }, this.moveDoneFn);
+    return true;
+  }
+
+  /** A move ended: both counts and budgets book what was issued, the done is journaled, the supervisor judges it. */
+  private moveDone(res: MoveResult): void {
+    const p = this.pending;
+    const steps = p.steps;
+    const then = p.then;
+    p.then = null;
+    this.moving = false;
+    // outside distraction (a bench move while paused) the motor is not left energised
+    if (!motionAllowed(this.phase)) this.hal.stepper.disable();
+    const tEnd = res.endedAtMs - this.t0;
+    applyMove(this.state, tEnd, res.issued, p.dir);
+    for (let i = 0; i < this.observers.length; i++) this.observers[i].moved(tEnd, steps, res);
+    if (this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) {
+      this.heed(afterMove(this.sup, this.supState, tEnd, steps, res.issued, p.dir, res.fault, p.forceBefore, this.verdict));
+      if (this.journal && this.journal.shouldCompact()) this.commit();
+    }
+    if (then) then(res);
   }
 }

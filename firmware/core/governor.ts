@@ -255,9 +255,9 @@ export function setAdvisoryScale(st: GovernorState, scale: number, floor: number
   return st.advisoryScale;
 }
 
-/** Records a finished move: the step count and the rolling budget see what was issued. */
-export function applyMove(st: GovernorState, tMs: number, issued: number): void {
-  st.stepCount += issued;
+/** Records a finished move: the step count and the rolling budget (travel either way) see what was issued. */
+export function applyMove(st: GovernorState, tMs: number, issued: number, dir: number): void {
+  st.stepCount += dir * issued;
   windowAdd(st.window, tMs, issued);
 }
 

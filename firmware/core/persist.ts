@@ -5,7 +5,6 @@
 // re-issues a move blind: what is missing is left to the governor, within its caps.
 
 import type { JournalRecord, Recovery } from "./journal.ts";
-import type { ConsoleImage } from "./console/restore.ts";
 import type { PhaseState } from "./phases.ts";
 import type { TravelWindow } from "./travel-window.ts";
 import { windowAdd } from "./travel-window.ts";
@@ -24,8 +23,8 @@ export interface Snapshot {
   events: AuditEvent[];
   /** Events left out of `events` by a device that caps the trail (Espruino), oldest first. */
   eventsDropped: number;
-  /** What the console loaded (a signed prescription, a clock correction), when it has. */
-  console?: ConsoleImage;
+  /** What the console loaded (a signed prescription, a clock correction), when it has: opaque here, read by core/console/restore.ts. */
+  console?: object;
 }
 
 export interface AuditEvent {

@@ -1,16 +1,16 @@
 // The Espruino app: the bundle entry. Builds the HAL from the embedded board
 // configuration, validates the embedded profile and prescription with the core's
-// own parsers, and runs the same Controller the Node app runs, journaled in flash
-// (after a reset it resumes from the journal). The watchdog is
+// own parsers, and hands them to the same assembly the Node app uses, journaled in
+// flash (after a reset it resumes from the journal). The watchdog is
 // armed once the loop starts and kicked only after a completed control decision.
 // A configuration error raises the fault alarm and leaves the motor off. The app
 // object is `global.od` for inspection from the Espruino console.
 
 import { makeEspruinoHal } from "../../hal/espruino/driver.ts";
 import type { EspruinoHal } from "../../hal/espruino/driver.ts";
-import { Controller } from "../core/controller.ts";
+import { assemble } from "../core/assemble.ts";
+import type { Device } from "../core/assemble.ts";
 import type { ControllerObserver } from "../core/controller.ts";
-import { Journal } from "../core/journal.ts";
 import { parsePrescription } from "../core/prescription.ts";
 import { parseProfile } from "../core/profile.ts";
 import type { BundleConfig } from "./bundle-config.ts";
@@ -20,7 +20,7 @@ declare const OD_CONFIG: BundleConfig;
 
 interface App {
   hal: EspruinoHal;
-  controller: Controller | null;
+  device: Device | null;
   error: string;
 }
 
@@ -49,17 +49,23 @@ function start(app: App): void {
     return;
   }
   const rx = parsePrescription(OD_CONFIG.prescription, profile, 0);
-  const journal = OD_CONFIG.journalCompactBytes > 0 ? new Journal(app.hal.store, OD_CONFIG.journalCompactBytes) : null;
-  const c = new Controller(app.hal, profile, rx, 0, observer(app.hal), journal);
-  // a board's flash file and RAM hold a short audit trail; older events are counted, not kept
-  c.auditKeep = AUDIT_KEEP;
-  app.controller = c;
+  const d = assemble({
+    hal: app.hal,
+    profile,
+    prescription: rx,
+    startUm: 0,
+    // a board's flash file and RAM hold a short audit trail; older events are counted, not kept
+    journal: OD_CONFIG.journalCompactBytes > 0 ? { store: app.hal.store, compactAtBytes: OD_CONFIG.journalCompactBytes, auditKeep: AUDIT_KEEP } : null,
+    console: null,
+    observers: [observer(app.hal)],
+  });
+  app.device = d;
   app.hal.watchdog.arm();
-  c.boot();
+  d.boot();
 }
 
 function boot(): void {
-  const app: App = { hal: makeEspruinoHal(OD_CONFIG.hal), controller: null, error: "" };
+  const app: App = { hal: makeEspruinoHal(OD_CONFIG.hal), device: null, error: "" };
   (global as any).od = app;
   try {
     start(app);

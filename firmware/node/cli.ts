@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UsageError } from "./args.ts";
+import { EXIT } from "./exit-codes.ts";
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), "commands");
 
@@ -16,12 +17,12 @@ export async function main(argv: string[]): Promise<number> {
   const name = argv[0];
   if (!name || name === "help" || name === "--help") {
     process.stdout.write("usage: osteodrive COMMAND [flags]\ncommands: " + commands().join(", ") + "\nrun `osteodrive COMMAND --help` for a command's flags\n");
-    return name ? 0 : 2;
+    return name ? EXIT.ok : EXIT.usage;
   }
   const file = join(DIR, name + ".ts");
   if (!/^[a-z-]+$/.test(name) || !existsSync(file)) {
     process.stderr.write("osteodrive: unknown command " + JSON.stringify(name) + " (commands: " + commands().join(", ") + ")\n");
-    return 2;
+    return EXIT.usage;
   }
   const mod = await import(file);
   try {
@@ -29,11 +30,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e: any) {
     if (e instanceof UsageError) {
       process.stderr.write("osteodrive " + name + ": " + e.message + "\n");
-      return 2;
+      return EXIT.usage;
     }
     // a user sees what went wrong, not a stack trace (OSTEODRIVE_DEBUG=1 shows it)
     if (process.env.OSTEODRIVE_DEBUG) throw e;
     process.stderr.write("osteodrive " + name + ": " + (e && e.message ? e.message : String(e)) + "\n");
-    return 1;
+    return EXIT.error;
   }
 }

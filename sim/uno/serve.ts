@@ -4,7 +4,7 @@
 // until Ctrl-C. Usage:
 //   node --import=tsx sim/uno/serve.ts [--profile FILE] [--prescription FILE]
 
-import { parseBoardConfig } from "../../firmware/node/trial/board-config.ts";
+import { parseBoardConfig } from "../../hal/johnny-five/board-config.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, readJson, rigSpec } from "./bench-rig.ts";
 import { openEmulatedPort } from "./emulated-port.ts";
 import type { EmulatedPort } from "./emulated-port.ts";

@@ -8,7 +8,6 @@
 import type { Direction, MoveResult } from "../../../hal/types.ts";
 import type { Command, ConsoleDevice, Reply } from "./command.ts";
 import { intArg } from "./command.ts";
-import { benchMove } from "./device-ops.ts";
 
 const REFUSALS: { [code: string]: string } = {
   "wrong-phase": "bench moves run only while paused",
@@ -20,7 +19,7 @@ const REFUSALS: { [code: string]: string } = {
 };
 
 function startMove(dev: ConsoleDevice, steps: number, dir: Direction, reply: Reply, done: (res: MoveResult) => void): void {
-  const code = benchMove(dev.ctl, steps, dir, done);
+  const code = dev.ctl.benchMove(steps, dir, done);
   if (code !== "") reply(code, null, REFUSALS[code]);
 }
 
@@ -43,12 +42,12 @@ export const calibrate: Command = {
   roles: ["bench"],
   args: [intArg("steps", 1, 1000000, false)],
   run(dev, req, _who, reply) {
-    const hal = dev.ctl.hal;
+    const hal = dev.hal;
     const before = hal.position.read();
     startMove(dev, req.steps, 1, reply, (res) => {
       const after = hal.position.read();
       const measured = before.ok && after.ok && res.issued > 0 ? (after.value - before.value) / res.issued : null;
-      reply(moveCode(res), { issued: res.issued, fault: res.fault, beforeUm: before.value, afterUm: after.value, measuredUmPerStep: measured, profileUmPerStep: dev.ctl.profile.umPerMicrostep }, res.fault);
+      reply(moveCode(res), { issued: res.issued, fault: res.fault, beforeUm: before.value, afterUm: after.value, measuredUmPerStep: measured, profileUmPerStep: dev.ctl.deviceProfile().umPerMicrostep }, res.fault);
     });
   },
 };

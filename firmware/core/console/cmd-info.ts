@@ -3,13 +3,10 @@
 // log (the audit trail from a sequence number). None of them reads a sensor or
 // changes the device: status reports what the last control tick observed.
 
-import { targetUm } from "../schedule.ts";
-import { auditTrail, eventsDropped } from "../persist.ts";
 import { NONCE_BYTES, NONCE_TTL_MS } from "./auth.ts";
 import type { Command } from "./command.ts";
 import { ALL_ROLES, intArg } from "./command.ts";
 import { formatUtc } from "./calendar.ts";
-import { lengthReachedUm } from "./device-ops.ts";
 
 export const PROTOCOL_VERSION = 1;
 export const LOG_MAX = 50;
@@ -24,14 +21,13 @@ export const hello: Command = {
   roles: ALL_ROLES,
   args: [],
   run(dev, _req, _who, reply) {
-    const ctl = dev.ctl;
-    const bench = ctl.hal.benchInput;
+    const bench = dev.hal.benchInput;
     reply("ok", {
-      device: ctl.profile.serial,
+      device: dev.ctl.deviceProfile().serial,
       protocol: PROTOCOL_VERSION,
       nonce: dev.challenge.issue(dev.nowMs(), dev.randomBytes(NONCE_BYTES)),
       nonceTtlMs: NONCE_TTL_MS,
-      rxCounter: ctl.rx.counter,
+      rxCounter: dev.ctl.prescription().counter,
       benchInput: bench ? bench.read() : false,
     }, "");
   },
@@ -42,35 +38,35 @@ export const status: Command = {
   roles: ALL_ROLES,
   args: [],
   run(dev, _req, _who, reply) {
-    const ctl = dev.ctl;
-    const ph = ctl.phase;
-    const t = ctl.elapsedMs();
+    const s = dev.ctl.status();
+    const ph = s.phase;
+    const rx = s.rx;
     const loaded = dev.image.rx;
     reply("ok", {
-      device: ctl.profile.serial,
+      device: dev.ctl.deviceProfile().serial,
       phase: ph.phase,
       phaseSinceMs: Math.round(ph.sinceMs),
       reason: ph.reason,
       fault: ph.fault,
       interrupted: ph.interrupted,
-      tMs: Math.round(t),
+      tMs: Math.round(s.tMs),
       time: formatUtc(dev.clock.wallMs()),
-      lengthUm: round(lengthReachedUm(ctl), 2),
-      targetUm: round(targetUm(ctl.schedule, t), 2),
-      positionUm: round(ctl.obs.pos.value, 2),
-      forceN: round(ctl.obs.force.value, 2),
-      alarm: ctl.hal.alarm.level(),
-      moving: ctl.moving,
+      lengthUm: round(s.lengthUm, 2),
+      targetUm: round(s.targetUm, 2),
+      positionUm: round(s.position.value, 2),
+      forceN: round(s.force.value, 2),
+      alarm: dev.hal.alarm.level(),
+      moving: s.moving,
       rx: {
-        counter: ctl.rx.counter,
+        counter: rx.counter,
         source: loaded ? "console" : "factory",
         key: loaded ? loaded.key : "",
-        rateMmPerDay: ctl.rx.rateMmPerDay,
-        incrementsPerDay: ctl.rx.incrementsPerDay,
-        addsMm: ctl.rx.targetLengthMm,
-        startUm: round(ctl.startUm, 2),
+        rateMmPerDay: rx.rateMmPerDay,
+        incrementsPerDay: rx.incrementsPerDay,
+        addsMm: rx.targetLengthMm,
+        startUm: round(s.startUm, 2),
         fromTMs: loaded ? loaded.fromTMs : 0,
-        latencyEndsAtMs: Math.round(ctl.schedule.latencyMs),
+        latencyEndsAtMs: Math.round(s.latencyEndsAtMs),
       },
       console: { malformedLines: dev.malformedLines, droppedLines: dev.droppedLines },
     }, "");
@@ -82,8 +78,8 @@ export const log: Command = {
   roles: ALL_ROLES,
   args: [intArg("since", 0, 4294967295, true), intArg("limit", 1, LOG_MAX, true)],
   run(dev, req, _who, reply) {
-    const recs = dev.ctl.journal ? dev.ctl.journal.records(0) : [];
-    const trail = auditTrail(recs);
+    const audit = dev.ctl.auditLog();
+    const trail = audit.events;
     const since = req.since === undefined ? 0 : req.since;
     const limit = req.limit === undefined ? 20 : req.limit;
     const events = [];
@@ -97,6 +93,6 @@ export const log: Command = {
       events.push(trail[i]);
     }
     const next = events.length > 0 ? events[events.length - 1].seq + 1 : since;
-    reply("ok", { events, next, more, dropped: eventsDropped(recs) }, "");
+    reply("ok", { events, next, more, dropped: audit.dropped }, "");
   },
 };

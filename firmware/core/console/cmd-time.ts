@@ -7,7 +7,6 @@ import type { Command } from "./command.ts";
 import { ALL_ROLES, stringArg } from "./command.ts";
 import { formatUtc, parseUtc } from "./calendar.ts";
 import type { ConsoleImage } from "./restore.ts";
-import { shiftWallClock } from "./device-ops.ts";
 
 export const time: Command = {
   name: "time",
@@ -23,7 +22,7 @@ export const time: Command = {
       const image: ConsoleImage = { rx: dev.image.rx, wallCorrectionMs: dev.image.wallCorrectionMs + delta };
       clock.correctionMs += delta;
       dev.image = image;
-      if (!shiftWallClock(dev.ctl, delta, image)) return reply("storage-failure", null, "the journal refused the new time: the device faulted");
+      if (!dev.ctl.shiftWallClock(delta, image)) return reply("storage-failure", null, "the journal refused the new time: the device faulted");
     }
     const wall = clock.wallMs();
     reply("ok", { wallMs: Math.round(wall), time: formatUtc(wall), correctionMs: Math.round(clock.correctionMs), tMs: Math.round(dev.ctl.elapsedMs()) }, "");

@@ -13,7 +13,6 @@ import type { Who } from "./auth.ts";
 import { checkSignedRx } from "./signed-rx.ts";
 import { continueFrom } from "./restore.ts";
 import type { ConsoleImage } from "./restore.ts";
-import { lengthReachedUm, loadPrescription } from "./device-ops.ts";
 
 const REASON_MAX = 120;
 const MAX_RX_CHARS = 1500;
@@ -26,9 +25,10 @@ function phaseCommand(name: string, roles: Role[], from: (p: Phase) => boolean, 
     args: [stringArg("reason", REASON_MAX, true)],
     run(dev: ConsoleDevice, req: any, who: Who, reply: Reply) {
       const ctl = dev.ctl;
-      if (!from(ctl.phase.phase)) return reply("wrong-phase", { phase: ctl.phase.phase }, name + " applies " + fromText + "; the device is " + ctl.phase.phase);
+      const phase = ctl.phaseState().phase;
+      if (!from(phase)) return reply("wrong-phase", { phase }, name + " applies " + fromText + "; the device is " + phase);
       apply(ctl, "console " + name + " by " + actor(who) + (req.reason ? ": " + req.reason : ""));
-      reply("ok", { phase: ctl.phase.phase }, "");
+      reply("ok", { phase: ctl.phaseState().phase }, "");
     },
   };
 }
@@ -43,24 +43,24 @@ export const rx: Command = {
   args: [stringArg("rx", MAX_RX_CHARS, false), stringArg("key", 64, true), stringArg("sig", 128, true)],
   run(dev, req, who, reply) {
     const ctl = dev.ctl;
-    const startUm = lengthReachedUm(ctl);
+    const startUm = ctl.lengthReachedUm();
     const v = checkSignedRx(req.rx, req.key, req.sig, {
       ring: dev.ring,
       verifier: dev.verifier,
-      profile: ctl.profile,
-      lastCounter: ctl.rx.counter,
+      profile: ctl.deviceProfile(),
+      lastCounter: ctl.prescription().counter,
       wallMs: dev.clock.wallMs(),
       lengthReachedUm: startUm,
     });
     if (!v.rx) return reply(v.code, null, v.message);
     who.role = "clinician";
     who.key = req.key;
-    if (ctl.phase.phase === "fault") return reply("wrong-phase", { phase: "fault" }, "a latched fault must be acknowledged before a new prescription loads");
-    if (ctl.moving) return reply("busy", null, "a move is under way: try again in a moment");
+    if (ctl.phaseState().phase === "fault") return reply("wrong-phase", { phase: "fault" }, "a latched fault must be acknowledged before a new prescription loads");
+    if (ctl.isMoving()) return reply("busy", null, "a move is under way: try again in a moment");
     const t = Math.round(ctl.elapsedMs());
     const image: ConsoleImage = { rx: { text: req.rx, key: req.key, sig: req.sig, fromTMs: t, startUm }, wallCorrectionMs: dev.image.wallCorrectionMs };
-    if (!loadPrescription(ctl, continueFrom(v.rx, t), startUm, image)) return reply("storage-failure", null, "the journal refused the new prescription: the device faulted");
+    if (!ctl.loadPrescription(continueFrom(v.rx, t), startUm, image)) return reply("storage-failure", null, "the journal refused the new prescription: the device faulted");
     dev.image = image;
-    reply("ok", { counter: v.rx.counter, startUm: Math.round(startUm * 100) / 100, fromTMs: t, phase: ctl.phase.phase }, "");
+    reply("ok", { counter: v.rx.counter, startUm: Math.round(startUm * 100) / 100, fromTMs: t, phase: ctl.phaseState().phase }, "");
   },
 };

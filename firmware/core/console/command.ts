@@ -2,6 +2,7 @@
 // arguments, and a handler that answers through `reply` exactly once (at once, or
 // when a bench move ends). Handlers see the device through a ConsoleDevice.
 
+import type { Hal } from "../../../hal/types.ts";
 import type { Controller } from "../controller.ts";
 import type { KeyRing, Role } from "./keys.ts";
 import type { Verifier } from "./signing.ts";
@@ -16,6 +17,8 @@ export type Reply = (code: string, data: any, message: string) => void;
 /** What handlers work on (the Console provides it). */
 export interface ConsoleDevice {
   ctl: Controller;
+  /** The HAL the controller runs on (bench input, alarm, position sensor for calibrate). */
+  hal: Hal;
   clock: CorrectedClock;
   image: ConsoleImage;
   ring: KeyRing;

@@ -8,6 +8,7 @@
 // holds the canonical device state of console/state.ts to it). Nothing here reads
 // a platform clock: `nowMs` is injected. Platform-free and Espruino-safe.
 
+import type { Hal } from "../../../hal/types.ts";
 import type { Controller } from "../controller.ts";
 import { LineFramer } from "./framer.ts";
 import { TokenBucket } from "./rate-limit.ts";
@@ -24,7 +25,6 @@ import { hello, log, status } from "./cmd-info.ts";
 import { ack, pause, resume, rx } from "./cmd-treatment.ts";
 import { time } from "./cmd-time.ts";
 import { calibrate, move } from "./cmd-bench.ts";
-import { record } from "./device-ops.ts";
 
 export const COMMANDS: Command[] = [hello, status, log, time, pause, resume, ack, rx, move, calibrate];
 const COMMAND_NAMES: string[] = COMMANDS.map((c) => c.name);
@@ -35,9 +35,6 @@ export const LIMITS = {
   burstLines: 20,
   linesPerSecond: 5,
 };
-
-/** Audit events a snapshot keeps once a console is attached (the console can add them at line rate; a journal record holds ≤ 64 KiB). */
-export const CONSOLE_AUDIT_KEEP = 128;
 
 /** The code of console audit events in the journal. */
 export const AUDIT_CODE = "console";
@@ -51,6 +48,8 @@ const FRAMING: { [code: string]: string } = {
 
 export interface ConsoleOptions {
   controller: Controller;
+  /** The HAL the controller runs on: the console reads the bench input, the alarm and (calibrate) the position sensor. */
+  hal: Hal;
   /** The corrected clock the controller runs on (the `time` command sets its correction). */
   clock: CorrectedClock;
   /** What the console restored from the journal (core/console/restore.ts). */
@@ -66,6 +65,7 @@ export interface ConsoleOptions {
 
 export class Console implements ConsoleDevice {
   ctl: Controller;
+  hal: Hal;
   clock: CorrectedClock;
   image: ConsoleImage;
   ring: KeyRing;
@@ -83,6 +83,7 @@ export class Console implements ConsoleDevice {
   constructor(o: ConsoleOptions) {
     this.opts = o;
     this.ctl = o.controller;
+    this.hal = o.hal;
     this.clock = o.clock;
     this.image = o.image;
     this.ring = o.ring;
@@ -94,7 +95,6 @@ export class Console implements ConsoleDevice {
     this.unloggedDropped = 0;
     this.framer = new LineFramer(LIMITS.maxLineBytes, LIMITS.idleMs);
     this.bucket = new TokenBucket(LIMITS.burstLines, LIMITS.linesPerSecond, o.nowMs());
-    if (this.ctl.auditKeep > CONSOLE_AUDIT_KEEP) this.ctl.auditKeep = CONSOLE_AUDIT_KEEP;
   }
 
   nowMs(): number {
@@ -147,7 +147,7 @@ export class Console implements ConsoleDevice {
     };
     const argError = checkArgs(req, cmd.args);
     if (argError !== "") return reply("bad-args", null, argError);
-    who = authenticate(req, cmd.roles, { serial: this.ctl.profile.serial, ring: this.ring, verifier: this.verifier, benchInput: this.ctl.hal.benchInput || null, challenge: this.challenge, nowMs: this.nowMs() });
+    who = authenticate(req, cmd.roles, { serial: this.ctl.deviceProfile().serial, ring: this.ring, verifier: this.verifier, benchInput: this.hal.benchInput || null, challenge: this.challenge, nowMs: this.nowMs() });
     if (who.code !== "") return reply(who.code, null, who.message);
     cmd.run(this, req, who, reply);
   }
@@ -155,12 +155,12 @@ export class Console implements ConsoleDevice {
   /** Journals a command's outcome, after the counts of refused lines not journaled yet. */
   private audit(who: Who, cmd: string, code: string): void {
     if (this.unloggedMalformed + this.unloggedDropped > 0) {
-      record(this.ctl, AUDIT_CODE, "lines refused before parsing: " + this.unloggedMalformed + " malformed, " + this.unloggedDropped + " dropped by flood control");
+      this.ctl.record(AUDIT_CODE, "lines refused before parsing: " + this.unloggedMalformed + " malformed, " + this.unloggedDropped + " dropped by flood control");
       this.unloggedMalformed = 0;
       this.unloggedDropped = 0;
     }
     const key = who.key === "" ? "" : (who.code === "" ? ":" : "?") + who.key.substring(0, 32);
-    record(this.ctl, AUDIT_CODE, who.role + key + " " + cmd + " " + code);
+    this.ctl.record(AUDIT_CODE, who.role + key + " " + cmd + " " + code);
   }
 
   private respond(id: number | string | null, code: string, data: any, message: string): void {
@@ -172,4 +172,9 @@ export class Console implements ConsoleDevice {
     if (message !== "") r.message = message;
     this.opts.send(asciiJson(r));
   }
+}
+
+/** The console's constructor as a function, for ConsoleParts.open (core/assemble.ts). */
+export function openConsole(o: ConsoleOptions): Console {
+  return new Console(o);
 }

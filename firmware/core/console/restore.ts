@@ -36,6 +36,18 @@ export function continueFrom(rx: Prescription, fromTMs: number): Prescription {
   return Object.assign({}, rx, { latencyDays: rx.latencyDays + fromTMs / MS_PER_DAY });
 }
 
+/** What a reboot restores of the console's changes: its image and the prescription in force. */
+export interface RestoredConsole {
+  image: ConsoleImage;
+  rx: Prescription;
+}
+
+/** The console's changes in a recovered journal, over the target's factory prescription (see prescriptionInForce). */
+export function restoreConsole(rec: Recovery, profile: DeviceProfile, factory: Prescription): RestoredConsole {
+  const image = imageFromJournal(rec);
+  return { image, rx: prescriptionInForce(image, profile, factory) };
+}
+
 /** The console image in a recovered journal's last snapshot (an empty one when there is none). */
 export function imageFromJournal(rec: Recovery): ConsoleImage {
   const snap = rec.lastSnapshot ? rec.lastSnapshot.payload : null;

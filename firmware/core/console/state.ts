@@ -6,6 +6,7 @@
 // motor enable. It leaves out the journal (every command is journaled, accepted
 // or not) and the console's own session (flood counters, the pending nonce).
 
+import type { Hal } from "../../../hal/types.ts";
 import type { Controller } from "../controller.ts";
 import type { CorrectedClock } from "./wall-clock.ts";
 
@@ -28,25 +29,11 @@ function text(v: any): string {
   return "{" + parts.join(",") + "}";
 }
 
-export function deviceState(ctl: Controller, clock: CorrectedClock): string {
+export function deviceState(ctl: Controller, clock: CorrectedClock, hal: Hal): string {
   return text({
-    rx: ctl.rx,
-    schedule: ctl.schedule,
-    gov: ctl.gov,
-    state: ctl.state,
-    sup: ctl.sup,
-    supState: ctl.supState,
-    phase: ctl.phase,
-    t0: ctl.t0,
-    wallAtStart: ctl.wallAtStart,
-    startUm: ctl.startUm,
-    tickCount: ctl.tickCount,
-    moving: ctl.moving,
-    running: ctl.running,
-    auditKeep: ctl.auditKeep,
-    consoleImage: ctl.consoleImage,
+    controller: ctl.inspect(),
     correctionMs: clock.correctionMs,
-    alarm: ctl.hal.alarm.level(),
-    motorEnabled: ctl.hal.stepper.isEnabled(),
+    alarm: hal.alarm.level(),
+    motorEnabled: hal.stepper.isEnabled(),
   });
 }

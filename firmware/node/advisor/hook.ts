@@ -10,7 +10,6 @@
 
 import type { Annunciator, MoveResult, Reading } from "../../../hal/types.ts";
 import type { Controller, ControllerObserver } from "../../core/controller.ts";
-import { setAdvisoryScale } from "../../core/governor.ts";
 import type { Decision } from "../../core/governor.ts";
 import type { PhaseState } from "../../core/phases.ts";
 import { CLASSES } from "./classes.ts";
@@ -47,7 +46,8 @@ export class AdvisoryHook implements ControllerObserver {
     this.scorer = scorer;
     this.rule = new AlarmRule(policy);
     this.log = log;
-    this.tap = new FeatureTap({ forceN: controller.rx.softForceN, rateMmPerDay: controller.profile.hardRateCapMmPerDay, umPerStep: controller.profile.umPerMicrostep });
+    const profile = controller.deviceProfile();
+    this.tap = new FeatureTap({ forceN: controller.prescription().softForceN, rateMmPerDay: profile.hardRateCapMmPerDay, umPerStep: profile.umPerMicrostep });
     this.tap.onBin = (bin) => this.infer(bin);
   }
 
@@ -93,8 +93,8 @@ export class AdvisoryHook implements ControllerObserver {
   private raise(atMs: number, cls: number, p: number[]): void {
     this.raised = cls;
     const name = CLASSES[cls];
-    const state = this.controller.state;
-    const scale = setAdvisoryScale(state, Math.min(state.advisoryScale, SLOWDOWN[name]), ADVISORY_FLOOR);
+    const ctl = this.controller;
+    const scale = ctl.setAdvisoryScale(Math.min(ctl.advisoryScale(), SLOWDOWN[name]), ADVISORY_FLOOR);
     const probs = CLASSES.map((c, i) => c + " " + p[i].toFixed(3)).join(", ");
     if (this.alarm.level() <= 1) this.alarm.set(1, "advisory:" + name + " (" + probs + ")");
     this.advisories.push({ atMs, cls: name, probabilities: p, scale });

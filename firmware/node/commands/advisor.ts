@@ -6,6 +6,7 @@
 // the detector, and times inference on every backend that comes up.
 // `osteodrive advisor sim --scenario NAME|FILE [--days N] [--model DIR] [--json]`:
 // runs a scenario with the advisory hook in the control loop.
+// `osteodrive advisor bench`: inference cost per backend and what the hook adds (JSON).
 
 import { numberFlag, parseArgs, UsageError } from "../args.ts";
 import { progressBar } from "../progress.ts";
@@ -18,12 +19,14 @@ import { evaluateSaved, trainAndSave } from "../advisor/pipeline.ts";
 import { TRAIN_DEFAULTS } from "../advisor/train.ts";
 import { modelScorer } from "../advisor/predict.ts";
 import { simulate } from "../advisor/simulate.ts";
+import { benchAdvisor } from "../advisor/bench.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { defaultDays } from "../../../sim/run.ts";
 
 const USAGE = "usage: osteodrive advisor train [--seed N] [--epochs N] [--out DIR]\n" +
   "       osteodrive advisor eval [--json] [--subset] [--backend " + BACKEND_ORDER.join("|") + "] [--model DIR]\n" +
-  "       osteodrive advisor sim --scenario NAME|FILE [--days N] [--model DIR] [--json]";
+  "       osteodrive advisor sim --scenario NAME|FILE [--days N] [--model DIR] [--json]\n" +
+  "       osteodrive advisor bench";
 
 function say(line: string): void {
   process.stderr.write(line + "\n");
@@ -83,5 +86,10 @@ export async function main(argv: string[]): Promise<number> {
   if (sub === "train") return train(argv.slice(1));
   if (sub === "eval") return evaluate(argv.slice(1));
   if (sub === "sim") return sim(argv.slice(1));
+  if (sub === "bench") {
+    parseArgs(argv.slice(1), { values: [], switches: [] });
+    process.stdout.write(JSON.stringify(await benchAdvisor(), null, 2) + "\n");
+    return 0;
+  }
   throw new UsageError("unknown subcommand " + JSON.stringify(sub) + "\n" + USAGE);
 }

@@ -6,7 +6,7 @@ import { parseArgs } from "../args.ts";
 import { progressBar } from "../progress.ts";
 import { benchGovernor } from "../../../bench/governor.ts";
 import { benchSimulator } from "../../../bench/simulator.ts";
-import { benchEspruinoTick } from "../../../bench/espruino-tick.ts";
+import { benchEspruinoTick } from "../espruino/tick-bench.ts";
 import { benchUno } from "../../../bench/uno.ts";
 
 export async function main(argv: string[]): Promise<number> {

@@ -14,26 +14,21 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import { numberFlag, parseArgs, UsageError } from "../args.ts";
-import { restoreController } from "../../core/console/boot.ts";
 import type { Controller } from "../../core/controller.ts";
 import { selectBackend } from "../advisor/backend.ts";
 import { AdvisoryHook } from "../advisor/hook.ts";
 import { MODEL_DIR, loadAdvisor } from "../advisor/load.ts";
 import { modelScorer } from "../advisor/predict.ts";
-import { Tee } from "../advisor/simulate.ts";
-import { Journal, recover } from "../../core/journal.ts";
+import { recover } from "../../core/journal.ts";
 import { targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY, MS_PER_MINUTE } from "../../core/units.ts";
 import type { Hal } from "../../../hal/types.ts";
-import { makeSimHal } from "../../../hal/sim/driver.ts";
 import { FileStore } from "../../../hal/node/file-store.ts";
-import { Plant } from "../../../sim/plant.ts";
-import { PowerCutStore } from "../../../sim/power-cut-store.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
-import { VirtualClock } from "../../../sim/virtual-clock.ts";
-import { loadWorld, saveWorld } from "../../../sim/world.ts";
-import { JOURNAL_COMPACT_BYTES, defaultDays } from "../../../sim/run.ts";
-import { consoleDevice } from "../console/attach.ts";
+import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
+import { loadWorld, saveWorld } from "../../../sim/world-file.ts";
+import { defaultDays } from "../../../sim/run.ts";
+import { nodeConsoleParts } from "../console/attach.ts";
 import { openPort, portWriter, serveConsole } from "../console/serial.ts";
 
 const USAGE = "usage: osteodrive device --hal sim --scenario NAME|FILE [--journal DIR] [--world FILE] [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH] [--bench-input] [--advisor]";
@@ -49,8 +44,7 @@ async function attachAdvisor(ctl: Controller, hal: Hal, device: string): Promise
   say("backend " + backend.name);
   const loaded = await loadAdvisor(MODEL_DIR, device, false, say);
   if (!loaded) return false;
-  const hook = new AdvisoryHook(ctl, hal.alarm, modelScorer(loaded.model), loaded.meta.modelPolicy, say);
-  ctl.observer = ctl.observer ? new Tee([ctl.observer, hook]) : hook;
+  ctl.addObserver(new AdvisoryHook(ctl, hal.alarm, modelScorer(loaded.model), loaded.meta.modelPolicy, say));
   return true;
 }
 
@@ -67,9 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   const sc = loadScenario(args.values.scenario);
   const days = numberFlag(args, "days", 0.001, 3650, defaultDays(sc))!;
 
-  const clock = new VirtualClock(sc.startWallMs);
-  const plant = new Plant(sc.plant, sc.seed);
-  const sim = makeSimHal(plant, clock, sc.driver, new PowerCutStore());
+  const { clock, plant, hal: sim } = makeSimWorld(sc, { faults: false });
   const worldFile = args.values.world;
   if (worldFile) {
     loadWorld(worldFile, plant, clock);
@@ -87,13 +79,12 @@ export async function main(argv: string[]): Promise<number> {
     if (clock.monoMs() < lastT) clock.runUntil(lastT);
   }
   const hal: Hal = Object.assign({}, sim, { store }, args.switches["bench-input"] ? { benchInput: { read: () => true } } : {});
-  const journal = new Journal(store, JOURNAL_COMPACT_BYTES);
   const port = args.values.console ? await openPort(args.values.console) : null;
-  const withConsole = port ? consoleDevice(hal, sc.source.profile, sc.profile, sc.prescription, journal, { nowMs: () => performance.now(), send: portWriter(port) }) : null;
-  const ctl = (withConsole || restoreController(hal, sc.profile, sc.prescription, journal, null)).ctl;
-  const stopConsole = port && withConsole ? serveConsole(port, withConsole.console) : null;
+  const device = assembleScenario(sc, hal, store, nodeConsoleParts(sc.source.profile, port ? { nowMs: () => performance.now(), send: portWriter(port) } : null));
+  const ctl = device.controller;
+  const stopConsole = port && device.console ? serveConsole(port, device.console) : null;
   const advisor = args.switches.advisor ? await attachAdvisor(ctl, hal, sc.profile.name) : null;
-  ctl.boot();
+  device.boot();
 
   let stop = false;
   const onSignal = () => { stop = true; };
@@ -102,7 +93,7 @@ export async function main(argv: string[]): Promise<number> {
   const endMs = days * MS_PER_DAY;
   const wall0 = performance.now();
   const mono0 = clock.monoMs();
-  const settled = () => ctl.phase.phase === "complete" || ctl.phase.phase === "fault";
+  const settled = () => ctl.phaseState().phase === "complete" || ctl.phaseState().phase === "fault";
   while (!stop && clock.monoMs() < endMs && !(args.switches["until-complete"] && settled())) {
     const next = maxSpeed ? clock.monoMs() + 10 * MS_PER_MINUTE : mono0 + (performance.now() - wall0) * scale;
     clock.runUntil(Math.min(endMs, next));
@@ -110,21 +101,22 @@ export async function main(argv: string[]): Promise<number> {
     if (maxSpeed) await yieldToLoop();
     else await new Promise((r) => setTimeout(r, 20));
   }
-  ctl.stop();
+  device.stop();
   if (stopConsole) await stopConsole();
   if (worldFile) saveWorld(worldFile, plant, clock);
-  const t = clock.monoMs() - ctl.t0;
+  const t = ctl.elapsedMs();
   const rec = recover(store.read(), Infinity, 0);
+  const ph = ctl.phaseState();
   const out = {
-    phase: ctl.phase.phase,
-    fault: ctl.phase.fault,
+    phase: ph.phase,
+    fault: ph.fault,
     day: Math.round((t / MS_PER_DAY) * 1000) / 1000,
     trueGapUm: Math.round(plant.gapUm * 1000) / 1000,
-    targetUm: Math.round(targetUm(ctl.schedule, t) * 1000) / 1000,
+    targetUm: Math.round(targetUm(ctl.currentSchedule(), t) * 1000) / 1000,
     journalRecords: rec.records.length,
     journalBytes: rec.validBytes,
     journalError: rec.error ? rec.error.message : null,
-    recoveredAtBoot: ctl.lastRecovery !== null && ctl.lastRecovery.lastSnapshot !== null,
+    recoveredAtBoot: ctl.recovery() !== null && ctl.recovery()!.lastSnapshot !== null,
     advisor: advisor === null ? "not requested" : advisor ? "on" : "off",
   };
   process.stdout.write((args.switches.json ? JSON.stringify(out) : Object.entries(out).map(([k, v]) => k.padEnd(18) + v).join("\n")) + "\n");

@@ -9,6 +9,7 @@ import { loadScenario } from "../../../sim/scenario.ts";
 import { runScenario } from "../../../sim/run.ts";
 import type { Summary } from "../../../sim/run.ts";
 import { renderReport } from "../../../sim/report.ts";
+import { EXIT, runOutcome } from "../exit-codes.ts";
 
 const USAGE = "usage: osteodrive sim --scenario NAME|FILE [--seed N] [--days N] [--open-loop] [--json] [--report FILE.html]";
 
@@ -35,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ["scenario", "seed", "days", "report"], switches: ["json", "open-loop", "help"] });
   if (args.switches.help) {
     process.stdout.write(USAGE + "\n");
-    return 0;
+    return EXIT.ok;
   }
   if (!args.values.scenario) throw new UsageError("--scenario is required\n" + USAGE);
   const sc = loadScenario(args.values.scenario);
@@ -64,5 +65,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(formatSummary(res.summary));
     if (args.values.report) process.stdout.write("report          " + args.values.report + "\n");
   }
-  return 0;
+  return runOutcome(res.summary.finalPhase, Math.abs(res.summary.finalErrorUm) <= sc.profile.positionToleranceUm);
 }

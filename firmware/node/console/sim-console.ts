@@ -1,28 +1,32 @@
 // A simulated device with its console, in virtual time, for tests and benchmarks:
-// the scenario's plant on the simulator HAL, an in-memory power-cut store, the
-// restored controller booted, and a console whose clock, nonces and output are
-// the caller's (deterministic). `line()` sends one request 250 ms of console time
+// the scenario's world (plant, virtual clock, simulator HAL, an in-memory power-cut
+// store), the device assembled and booted, and a console whose clock, nonces and
+// output are the caller's (deterministic). `line()` sends one request 250 ms of console time
 // after the previous (inside the flood limit) and returns what the device answered
 // synchronously; `send()` sends raw bytes at the current console time.
 
 import type { Hal, Input } from "../../../hal/types.ts";
-import { makeSimHal } from "../../../hal/sim/driver.ts";
-import type { SimHal } from "../../../hal/sim/driver.ts";
-import { Journal } from "../../core/journal.ts";
+import type { SimHal } from "../../../sim/driver.ts";
+import type { Device } from "../../core/assemble.ts";
+import type { Console } from "../../core/console/console.ts";
+import type { Controller } from "../../core/controller.ts";
+import type { CorrectedClock } from "../../core/console/wall-clock.ts";
 import { asciiJson } from "../../core/console/json-text.ts";
-import { Plant } from "../../../sim/plant.ts";
-import { PowerCutStore } from "../../../sim/power-cut-store.ts";
+import type { PowerCutStore } from "../../../sim/power-cut-store.ts";
 import { Rng } from "../../../sim/rng.ts";
 import { mergeScenario, parseScenario } from "../../../sim/scenario.ts";
 import type { Scenario } from "../../../sim/scenario.ts";
-import { VirtualClock } from "../../../sim/virtual-clock.ts";
-import { JOURNAL_COMPACT_BYTES } from "../../../sim/run.ts";
-import { consoleDevice } from "./attach.ts";
-import type { AttachedConsole } from "./attach.ts";
+import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
+import { nodeConsoleParts } from "./attach.ts";
 import type { KeyFile } from "./keyfile.ts";
 import { profileEntry } from "./keyfile.ts";
 
-export interface SimConsole extends AttachedConsole {
+export interface SimConsole {
+  device: Device;
+  /** Shorthands for device.controller and the console's corrected clock. */
+  ctl: Controller;
+  clock: CorrectedClock;
+  console: Console;
   sim: SimHal;
   store: PowerCutStore;
   /** The console's clock (ms); tests move it. */
@@ -52,33 +56,33 @@ export function scenarioWithKeys(sc: Scenario, keys: KeyFile[]): Scenario {
 }
 
 export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
-  const clock = new VirtualClock(sc.startWallMs);
-  const plant = new Plant(sc.plant, sc.seed);
-  const store = o.store || new PowerCutStore();
-  const sim = makeSimHal(plant, clock, sc.driver, store);
-  if (o.startMs) clock.runUntil(o.startMs);
+  const world = makeSimWorld(sc, { store: o.store, faults: false });
+  const sim = world.hal;
+  if (o.startMs) world.clock.runUntil(o.startMs);
   const hal: Hal = o.benchInput ? Object.assign({}, sim, { benchInput: o.benchInput }) : sim;
   const rng = new Rng(o.seed === undefined ? 1 : o.seed);
   const now = { ms: 0 };
   const out: string[] = [];
-  const dev = consoleDevice(hal, sc.source.profile, sc.profile, sc.prescription, new Journal(store, JOURNAL_COMPACT_BYTES), {
-    nowMs: () => now.ms,
-    send: (l) => out.push(l),
-    randomBytes: (n) => {
-      const b = new Uint8Array(n);
-      for (let i = 0; i < n; i++) b[i] = Math.floor(rng.next() * 256);
-      return b;
-    },
-  });
-  dev.ctl.boot();
+  const randomBytes = (n: number) => {
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = Math.floor(rng.next() * 256);
+    return b;
+  };
+  const device = assembleScenario(sc, hal, world.store, nodeConsoleParts(sc.source.profile, { nowMs: () => now.ms, send: (l) => out.push(l), randomBytes }));
+  device.boot();
+  const console = device.console!;
   const send = (bytes: Uint8Array | string): any[] => {
     const from = out.length;
-    dev.console.receive(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes);
+    console.receive(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes);
     return out.slice(from).map((l) => JSON.parse(l));
   };
-  return Object.assign(dev, {
+  return {
+    device,
+    ctl: device.controller,
+    clock: console.clock,
+    console,
     sim,
-    store,
+    store: world.store,
     now,
     out,
     send,
@@ -86,5 +90,5 @@ export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
       now.ms += 250;
       return send((typeof req === "string" ? req : asciiJson(req)) + "\n");
     },
-  });
+  };
 }

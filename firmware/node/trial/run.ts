@@ -7,8 +7,8 @@
 
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Controller } from "../../core/controller.ts";
-import { Journal } from "../../core/journal.ts";
+import { JOURNAL_COMPACT_BYTES, assemble } from "../../core/assemble.ts";
+import type { Device } from "../../core/assemble.ts";
 import type { PhaseState } from "../../core/phases.ts";
 import { parsePrescriptionFile, parseProfileFile } from "../../core/input-files.ts";
 import type { DeviceProfile } from "../../core/profile.ts";
@@ -18,9 +18,8 @@ import { MS_PER_DAY } from "../../core/units.ts";
 import { FileStore } from "../../../hal/node/file-store.ts";
 import { Recorder } from "../../../sim/recorder.ts";
 import { renderReport } from "../../../sim/report.ts";
-import { JOURNAL_COMPACT_BYTES } from "../../../sim/run.ts";
 import { readJson } from "../../../sim/uno/bench-rig.ts";
-import { isBenchOnly, parseBoardConfig } from "./board-config.ts";
+import { isBenchOnly, parseBoardConfig } from "../../../hal/johnny-five/board-config.ts";
 import { TrialLog } from "./log.ts";
 import { TrialObserver } from "./observer.ts";
 import type { LengthSource } from "./observer.ts";
@@ -85,17 +84,18 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
  * is in flight, from inside a clock callback so no tick can start another one.
  * Returns whether the device was in a safe state when stopped.
  */
-function stopController(controller: Controller, graceMs: number): Promise<boolean> {
-  const clock = controller.hal.clock;
+function stopController(device: Device, graceMs: number): Promise<boolean> {
+  const clock = device.clock;
+  const ctl = device.controller;
   const end = clock.monoMs() + graceMs;
   return new Promise((resolve) => {
     const check = () => {
-      if (controller.moving && clock.monoMs() < end) {
+      if (ctl.isMoving() && clock.monoMs() < end) {
         clock.at(clock.monoMs() + graceMs / 20, check);
         return;
       }
-      const safe = controller.phase.phase === "fault" ? !controller.hal.stepper.isEnabled() : !controller.moving;
-      controller.stop();
+      const safe = ctl.phaseState().phase === "fault" ? !device.hal.stepper.isEnabled() : !ctl.isMoving();
+      device.stop();
       resolve(safe);
     };
     check();
@@ -108,13 +108,23 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfil
   const startUm = start.value;
   const rig = board.rig;
   const length: LengthSource = rig ? { kind: "plant", get gapUm() { return rig.plant.gapUm; } } : { kind: "sensor", gapUm: startUm };
-  const controller = new Controller(hal, profile, rx, startUm, null, new Journal(hal.store, JOURNAL_COMPACT_BYTES));
+  const device = assemble({
+    hal,
+    profile,
+    prescription: rx,
+    startUm,
+    journal: { store: hal.store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity },
+    console: null,
+    observers: [],
+  });
+  const controller = device.controller;
   // The Recorder reads only `gapUm`; on a real rig that is the position reading.
-  const recorder = new Recorder(rig ? rig.plant : length, controller.schedule, profile.tickMs, profile.tickMs * 10);
+  const recorder = new Recorder(rig ? rig.plant : length, controller.currentSchedule(), profile.tickMs, profile.tickMs * 10);
   const obs = new TrialObserver(recorder, log, length, () => board.boardMs());
-  controller.observer = obs;
+  controller.addObserver(obs);
   if (o.onBoard) o.onBoard(board);
-  const days = o.durationDays ?? ((finishMs(controller.schedule) + controller.schedule.consolidationMs) * 1.1 + 10 * profile.tickMs) / MS_PER_DAY;
+  const sched = controller.currentSchedule();
+  const days = o.durationDays ?? ((finishMs(sched) + sched.consolidationMs) * 1.1 + 10 * profile.tickMs) / MS_PER_DAY;
   const endMs = days * MS_PER_DAY;
   let onSigint = () => {};
   let ended = false;
@@ -137,14 +147,14 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfil
       if (t >= endMs) return resolve("duration");
       hal.clock.at(hal.clock.monoMs() + Math.min(profile.tickMs * 10, endMs - t), progress);
     };
-    controller.boot();
+    device.boot();
     progress();
   }).finally(() => {
     ended = true;
     process.removeListener("SIGINT", onSigint);
   });
   // Out of time: let a move in flight finish (cutting it would read as a driver fault); otherwise stop now.
-  const finalStateSafe = await stopController(controller, stopReason === "duration" ? profile.tickMs : 0);
+  const finalStateSafe = await stopController(device, stopReason === "duration" ? profile.tickMs : 0);
   const endT = Math.min(controller.elapsedMs(), endMs);
   const summary = trialSummary({ name: profile.name, port: o.port, timeScale: o.timeScale, benchOnly, seed: board.seed, wall0, endMs: endT, boardSeconds: board.boardMs() / 1000, stopReason, finalStateSafe }, controller, obs, hal, rig);
   obs.record({ type: "stop", tMs: endT, code: stopReason, motorEnabled: hal.stepper.isEnabled(), issued: obs.issued, detail: "controller stopped, motor disable sent" });

@@ -47,9 +47,10 @@ export interface TrialEnd {
 
 export function trialSummary(end: TrialEnd, controller: Controller, obs: TrialObserver, hal: JohnnyFiveHal, rig: Rig | null): TrialSummary {
   const rec: Recorder = obs.recorder;
-  const sched = controller.schedule;
-  const rx = controller.rx;
-  const tick = controller.profile.tickMs;
+  const sched = controller.currentSchedule();
+  const rx = controller.prescription();
+  const profile = controller.deviceProfile();
+  const tick = profile.tickMs;
   const finalGap = obs.length.gapUm;
   const fig = trackingFigures(rec, finalGap, end.endMs);
   const targetAt = (t: number) => targetUm(sched, t - tick > 0 ? t - tick : 0);
@@ -75,7 +76,7 @@ export function trialSummary(end: TrialEnd, controller: Controller, obs: TrialOb
     faults: rec.faults,
     warnings: rec.warnings,
     alarms: hal.alarm.history.slice(),
-    finalPhase: controller.phase.phase,
+    finalPhase: controller.phaseState().phase,
     phaseDays: fig.phaseDays,
     finalStateSafe: end.finalStateSafe,
     port: end.port,
@@ -84,8 +85,8 @@ export function trialSummary(end: TrialEnd, controller: Controller, obs: TrialOb
     truth: obs.length.kind,
     boardSeconds: round(end.boardSeconds, 3),
     stopReason: end.stopReason,
-    toleranceUm: controller.profile.positionToleranceUm,
-    withinTolerance: Math.abs(rec.errorAt(end.endMs)) <= controller.profile.positionToleranceUm,
+    toleranceUm: profile.positionToleranceUm,
+    withinTolerance: Math.abs(rec.errorAt(end.endMs)) <= profile.positionToleranceUm,
     accuracyPct: round(accuracyPct(finalGap - sched.startUm, prescribedUm), 3),
     precisionPct: round(precisionPct(segments), 3),
     segmentAccuracyPct: segments.map((a) => round(a, 2)),

@@ -3,11 +3,11 @@
 // `benchOnly: true` marks a profile for rig trials, the only kind that may run
 // with time compression.
 
-import { bool, checker, known, throwIfErrors } from "../../core/validate.ts";
-import type { Checker } from "../../core/validate.ts";
-import type { Calibration } from "../../../hal/johnny-five/calibration.ts";
-import type { JohnnyFiveConfig } from "../../../hal/johnny-five/config.ts";
-import { PINS_MAX_STEP_RATE_HZ } from "../../../hal/johnny-five/config.ts";
+import { bool, checker, known, throwIfErrors } from "../../firmware/core/validate.ts";
+import type { Checker } from "../../firmware/core/validate.ts";
+import type { Calibration } from "./calibration.ts";
+import type { JohnnyFiveConfig } from "./config.ts";
+import { PINS_MAX_STEP_RATE_HZ } from "./config.ts";
 
 function calibration(c: Checker, o: any, prefix: string): Calibration {
   known(c, o, ["counts", "values"], prefix);

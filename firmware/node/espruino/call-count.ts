@@ -1,12 +1,12 @@
 // Instruments a script to count what Espruino's cost is made of: every function
-// call and every loop iteration bumps a counter in the global `__odc`. ESPRUINO.md
-// measured about 5 µs per call and 3 µs per iteration on a desktop core, one to two
-// orders of magnitude more on a microcontroller: counts × those costs estimate the
-// control tick on the board better than V8's time does.
+// call and every loop iteration bumps a counter in the global `__odc`. Espruino 2v29
+// was measured at about 5 µs per call and 3 µs per iteration on a desktop core (one
+// to two orders of magnitude more on a microcontroller; docs/espruino.md): counts ×
+// those costs estimate the control tick on the board better than V8's time does.
 
 import * as walk from "acorn-walk";
 import type * as acorn from "acorn";
-import { parseScript } from "../firmware/node/espruino/ast.ts";
+import { parseScript } from "./ast.ts";
 
 export const DESKTOP_US_PER_CALL = 5;
 export const DESKTOP_US_PER_ITERATION = 3;

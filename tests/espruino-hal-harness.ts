@@ -2,11 +2,11 @@
 // configuration (as the app bundle would), boots it in a fresh shim and hands
 // back the HAL object living in that context, for driver and contract tests.
 
-import type { EspruinoHal } from "../../hal/espruino/driver.ts";
-import { buildBundle } from "../../firmware/node/espruino/build.ts";
-import type { Bundle } from "../../firmware/node/espruino/build.ts";
-import { EspruinoShim } from "../espruino-shim.ts";
-import type { ShimOptions } from "../espruino-shim.ts";
+import type { EspruinoHal } from "../hal/espruino/driver.ts";
+import { buildBundle } from "../firmware/node/espruino/build.ts";
+import type { Bundle } from "../firmware/node/espruino/build.ts";
+import { EspruinoShim } from "../sim/espruino-shim.ts";
+import type { ShimOptions } from "../sim/espruino-shim.ts";
 
 const ENTRY = `
 import { makeEspruinoHal } from "./hal/espruino/driver.ts";

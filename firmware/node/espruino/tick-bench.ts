@@ -1,18 +1,17 @@
 // Control-tick cost of the Espruino bundle in the vm shim: one day of continuous
 // 1 mm/day distraction (mandible-continuous-1mm, latency shortened to 1 h), timed
 // in V8 (with and without the plant's share), and counted in function calls and
-// loop iterations per tick (bench/espruino-count.ts) to estimate the tick on
-// Espruino. Prints JSON; `node --import tsx bench/espruino-tick.ts`.
+// loop iterations per tick (call-count.ts) to estimate the tick on
+// Espruino. Part of `osteodrive bench` (JSON).
 
-import { pathToFileURL } from "node:url";
-import { BOARDS } from "../firmware/espruino/boards.ts";
-import { buildBundle } from "../firmware/node/espruino/build.ts";
-import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
-import { EspruinoShim } from "../sim/espruino-shim.ts";
-import { Plant } from "../sim/plant.ts";
-import { loadScenario, parseScenario } from "../sim/scenario.ts";
-import type { SensorParams } from "../sim/sensors.ts";
-import { DESKTOP_US_PER_CALL, DESKTOP_US_PER_ITERATION, instrument } from "./espruino-count.ts";
+import { BOARDS } from "../../espruino/boards.ts";
+import { buildBundle } from "./build.ts";
+import { MS_PER_DAY, MS_PER_HOUR } from "../../core/units.ts";
+import { EspruinoShim } from "../../../sim/espruino-shim.ts";
+import { Plant } from "../../../sim/plant.ts";
+import { loadScenario, parseScenario } from "../../../sim/scenario.ts";
+import type { SensorParams } from "../../../sim/sensors.ts";
+import { DESKTOP_US_PER_CALL, DESKTOP_US_PER_ITERATION, instrument } from "./call-count.ts";
 
 export interface EspruinoTickBench {
   ticks: number;
@@ -68,4 +67,3 @@ export function benchEspruinoTick(): EspruinoTickBench {
   };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) process.stdout.write(JSON.stringify(benchEspruinoTick(), null, 2) + "\n");

@@ -1,22 +1,21 @@
 // Advisor cost: milliseconds per single-window inference (the hook's call) and
 // microseconds per window in batches of 256 (evaluation) on every backend that
-// comes up, and what the hook adds to a simulated trial's wall time. Prints JSON
-// when run directly (`node --import=tsx bench/advisor.ts`); numbers, never asserted.
+// comes up, and what the hook adds to a simulated trial's wall time, for
+// `osteodrive advisor bench` (JSON); numbers, never asserted.
 
-import { pathToFileURL } from "node:url";
 import * as tf from "@tensorflow/tfjs";
-import { BACKEND_ORDER, LOADERS, selectBackend } from "../firmware/node/advisor/backend.ts";
-import { WINDOW_SIZE } from "../firmware/node/advisor/dataset.ts";
-import { AdvisoryHook } from "../firmware/node/advisor/hook.ts";
-import { MODEL_DIR } from "../firmware/node/advisor/load.ts";
-import { readMeta } from "../firmware/node/advisor/meta.ts";
-import { loadModel } from "../firmware/node/advisor/model-io.ts";
-import { modelScorer } from "../firmware/node/advisor/predict.ts";
-import { simulate } from "../firmware/node/advisor/simulate.ts";
-import { drawTrial } from "../firmware/node/advisor/spread.ts";
-import { trialDays, trialScenario } from "../firmware/node/advisor/trials.ts";
-import { timeBackends } from "../firmware/node/advisor/timing.ts";
-import type { BackendTiming } from "../firmware/node/advisor/timing.ts";
+import { BACKEND_ORDER, LOADERS, selectBackend } from "./backend.ts";
+import { WINDOW_SIZE } from "./dataset.ts";
+import { AdvisoryHook } from "./hook.ts";
+import { MODEL_DIR } from "./load.ts";
+import { readMeta } from "./meta.ts";
+import { loadModel } from "./model-io.ts";
+import { modelScorer } from "./predict.ts";
+import { simulate } from "./simulate.ts";
+import { drawTrial } from "./spread.ts";
+import { trialDays, trialScenario } from "./trials.ts";
+import { timeBackends } from "./timing.ts";
+import type { BackendTiming } from "./timing.ts";
 
 export interface AdvisorBench {
   modelBytes: number;
@@ -59,6 +58,3 @@ export async function benchAdvisor(): Promise<AdvisorBench> {
   return { modelBytes: meta.modelBytes, perCall, batch256UsPerWindow: batch, trialWallMs: { withoutHook: Math.round(withoutHook), withHook: Math.round(withHook), inferences, backend: backend.name } };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.stdout.write(JSON.stringify(await benchAdvisor(), null, 2) + "\n");
-}

@@ -2,10 +2,10 @@
 // board implements, backed by the plant model and the virtual clock. Pulses of a
 // move reach the plant at the move's end time, at the driver's step rate.
 
-import type { Annunciator, AlarmLevel, Clock, Hal, HalCaps, MoveRequest, MoveResult, Reading, Sensor, Stepper } from "../types.ts";
-import type { Plant } from "../../sim/plant.ts";
-import type { VirtualClock } from "../../sim/virtual-clock.ts";
-import type { PowerCutStore } from "../../sim/power-cut-store.ts";
+import type { Annunciator, AlarmLevel, Clock, Hal, HalCaps, MoveRequest, MoveResult, Reading, Sensor, Stepper } from "../hal/types.ts";
+import type { Plant } from "./plant.ts";
+import type { VirtualClock } from "./virtual-clock.ts";
+import type { PowerCutStore } from "./power-cut-store.ts";
 
 export interface SimDriverOptions {
   maxStepRateHz: number;
@@ -89,15 +89,14 @@ export class SimStepper implements Stepper {
   }
 }
 
-export type SensorFault = "" | "stuck" | "dropout" | "offset";
+export type SensorFault = "" | "stuck" | "dropout";
 
 export class SimSensor implements Sensor {
   private readFn: () => number;
   private clock: VirtualClock;
   private plant: Plant;
-  /** Scripted fault (sim/faults.ts): frozen value, no reading, or a fixed offset. */
+  /** Scripted fault (sim/faults.ts): frozen value or no reading (offsets and drifts are the plant's: Plant.positionError). */
   fault: SensorFault = "";
-  offset = 0;
   private last: Reading = { value: 0, atMs: 0, ok: false };
 
   constructor(plant: Plant, clock: VirtualClock, readFn: () => number) {
@@ -111,7 +110,7 @@ export class SimSensor implements Sensor {
     this.plant.advanceTo(t);
     if (this.fault === "dropout") return { value: this.last.value, atMs: this.last.atMs, ok: false };
     if (this.fault === "stuck") return { value: this.last.value, atMs: t, ok: true };
-    this.last = { value: this.readFn() + (this.fault === "offset" ? this.offset : 0), atMs: t, ok: true };
+    this.last = { value: this.readFn(), atMs: t, ok: true };
     return this.last;
   }
 }
