@@ -45,6 +45,9 @@ export function endDrift(e: SensorError, tMs: number): void {
   e.driftPerMs = 0;
 }
 
+/** The net load (N) below which a back-drivable drive still holds by friction. */
+export const BACK_DRIVE_HOLD_N = 10;
+
 export class Plant {
   p: PlantParams;
   rng: Rng;
@@ -98,7 +101,8 @@ export class Plant {
   advanceTo(tMs: number): void {
     if (tMs <= this.tMs) return;
     this.tissue.relax(tMs - this.tMs);
-    if (this.creepUmPerMs !== 0) {
+    // a drive creeps back only while the tissue pushes it harder than its friction holds
+    if (this.creepUmPerMs > 0 || (this.creepUmPerMs < 0 && this.netLoadN() > BACK_DRIVE_HOLD_N)) {
       this.slipUm += this.creepUmPerMs * (tMs - this.tMs);
       this.drive.follow(this.inputUm(), this.netLoadN());
     }
@@ -108,6 +112,7 @@ export class Plant {
 
   /** The drive skips on its own by dUm at once (an escapement tooth, a gear jumping): the carriage moves, nothing was commanded. */
   slip(dUm: number): void {
+    if (dUm < 0 && this.netLoadN() <= BACK_DRIVE_HOLD_N) return;
     this.slipUm += dUm;
     this.drive.follow(this.inputUm(), this.netLoadN());
     this.settle();

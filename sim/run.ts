@@ -6,12 +6,13 @@
 import type { Hal, Reading, Stepper } from "../hal/types.ts";
 import type { SimHal } from "./driver.ts";
 import type { Device } from "../firmware/core/assemble.ts";
-import type { Controller } from "../firmware/core/controller.ts";
+import type { Controller, ControllerObserver } from "../firmware/core/controller.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 import { Recorder } from "./recorder.ts";
 import type { FaultEvent } from "./recorder.ts";
 import type { Scenario } from "./scenario.ts";
-import { assembleScenario, makeSimWorld } from "./world.ts";
+import { makeSimWorld } from "./world.ts";
+import { Session } from "./session.ts";
 
 export interface RunOptions {
   seed?: number;
@@ -19,6 +20,8 @@ export interface RunOptions {
   openLoop?: boolean;
   /** Called about once per simulated hour with the fraction done. */
   onProgress?: (fraction: number) => void;
+  /** An observer every controller of the run gets (across reboots), made once the session exists. */
+  watch?: (session: Session) => ControllerObserver;
 }
 
 export interface Summary {
@@ -55,6 +58,7 @@ export interface RunResult {
   controller: Controller;
   hal: SimHal;
   scenario: Scenario;
+  session: Session;
 }
 
 /** Default run length: latency + distraction (with quiet hours) + consolidation + one day. */
@@ -94,19 +98,22 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const ctlHal = opts.openLoop ? turnCounter(hal, sc.profile.umPerMicrostep) : hal;
   // A turn counter is noiseless: the supervisor must not expect sensor noise from it.
   const profile = opts.openLoop ? Object.assign({}, sc.profile, { positionNoiseUm: 0 }) : sc.profile;
-  const device = assembleScenario(Object.assign({}, sc, { profile }), ctlHal, world.store, null);
-  const controller = device.controller;
-  const recorder = new Recorder(world.plant, controller.currentSchedule(), sc.profile.tickMs, 10 * 60000);
-  controller.addObserver(recorder);
+  const session = new Session(Object.assign({}, sc, { profile }), world, ctlHal);
+  if (opts.watch) session.observers.push(opts.watch(session));
+  session.boot();
+  session.scheduleEvents(sc.events);
   const days = opts.days ?? defaultDays(sc);
   const endMs = days * MS_PER_DAY;
-  device.boot();
   for (let t = MS_PER_HOUR; t < endMs + MS_PER_HOUR; t += MS_PER_HOUR) {
     world.clock.runUntil(Math.min(t, endMs));
     if (opts.onProgress) opts.onProgress(Math.min(1, t / endMs));
   }
-  const summary = summarize(sc, seed, days, !!opts.openLoop, wall0, controller, recorder, hal);
-  return { summary, recorder, device, controller, hal, scenario: sc };
+  // a run that ends while the power is off ends with the device booted again
+  if (!session.dev) session.boot();
+  const device = session.device();
+  const recorder = session.recorder!;
+  const summary = summarize(sc, seed, days, !!opts.openLoop, wall0, device.controller, recorder, hal);
+  return { summary, recorder, device, controller: device.controller, hal, scenario: sc, session };
 }
 
 /** Ends a run at `days` and measures it (the `sim --json` contract). */

@@ -2,7 +2,8 @@
 // prescription, scenario, world and the `bundle --hal` configuration. An unknown
 // (misspelt) key, a wrong type, an out-of-range value and `null` each give one
 // line naming the field; the parsers list every problem at once; through the CLI
-// the exit code is non-zero and no output file or journal is created.
+// the exit code is 2 (bad input, firmware/node/exit-codes.ts) and no output file
+// or journal is created.
 
 import test from "ava";
 import { spawnSync } from "node:child_process";
@@ -105,21 +106,21 @@ test("through the CLI: one line per problem, non-zero exit, nothing written", (t
     return f;
   };
   const sc = run("sim", "--scenario", file("sc.json", { ...clone(base), profile: { ...base.profile, tickMs: null }, sed: 1 }), "--report", join(dir, "r.html"));
-  t.is(sc.status, 1, sc.stderr);
+  t.is(sc.status, 2, sc.stderr);
   t.regex(sc.stderr, /^osteodrive sim: invalid scenario:\n  sed: unknown field; did you mean "seed"\?\n  profile\.tickMs: got null/);
   t.false(existsSync(join(dir, "r.html")));
   const out = join(dir, "app.js");
   const hal = run("bundle", "espruino", "--hal", file("hal.json", { watchdogS: "off", maxMoveSteps: 1e9 }), "-o", out);
-  t.is(hal.status, 1, hal.stderr);
+  t.is(hal.status, 2, hal.stderr);
   t.regex(hal.stderr, /hal\.watchdogS: got "off"/);
   t.regex(hal.stderr, /hal\.maxMoveSteps: got 1000000000, out of range/);
   const prof = run("bundle", "espruino", "--profile", file("null.json", null), "-o", out);
-  t.is(prof.status, 1);
+  t.is(prof.status, 2);
   t.regex(prof.stderr, /profile: got null; expected a JSON object/);
   t.false(existsSync(out), "no bundle written");
   const journal = join(dir, "journal");
   const world = run("device", "--hal", "sim", "--scenario", "mandible-continuous-1mm", "--world", file("world.json", { monoMs: 5, wallOffsetMs: 0, plant: null }), "--journal", journal, "--days", "0.01");
-  t.is(world.status, 1, world.stderr);
+  t.is(world.status, 2, world.stderr);
   t.regex(world.stderr, /plant: got null; expected an object/);
   t.false(existsSync(journal), "no journal created");
 });

@@ -59,7 +59,8 @@ export const CODES: CodeRow[] = [
   { code: "driver-fault", kind: "fault", text: "the motor driver reports a fault", bound: (c) => c.tickMs },
   { code: "storage-failure", kind: "fault", text: "the journal cannot be written", bound: (c) => c.tickMs },
   { code: "force-soft-limit", kind: "warning", text: "force above the soft limit: a relaxation probe, then slower", bound: (c) => c.tickMs },
-  { code: "slow-delivery", kind: "warning", text: "delivery behind the prescription for hours", bound: (c, _v, g) => c.slowDeliveryUm / g + c.slowDeliveryMs + 2 * c.tickMs },
+  // behind by slowDeliveryUm, then a whole window losing ground, and the window boundary after it
+  { code: "slow-delivery", kind: "warning", text: "delivery falling further behind the prescription, window after window", bound: (c, _v, g) => c.slowDeliveryUm / g + 2 * c.slowDeliveryMs + 2 * c.tickMs },
   // counted from the end of the third whole rising day after the ramp days
   { code: "force-rising-baseline", kind: "warning", text: "resting force rising day after day: suspected premature consolidation", bound: (c) => c.tickMs },
 ];

@@ -606,7 +606,7 @@ export class Controller {
     applyMove(this.state, tEnd, res.issued, p.dir);
     for (let i = 0; i < this.observers.length; i++) this.observers[i].moved(tEnd, steps, res);
     if (this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) {
-      this.heed(afterMove(this.sup, this.supState, tEnd, steps, res.issued, p.dir, res.fault, p.forceBefore, this.verdict));
+      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, res.fault, p.forceBefore, this.verdict));
       if (this.journal && this.journal.shouldCompact()) this.commit();
     }
     if (then) then(res);

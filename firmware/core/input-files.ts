@@ -14,7 +14,7 @@ import { bool, checker, invalid, isPlainObject, known, nested, requireObject } f
 /** Every key a profile file may hold: what parseProfile reads, plus what apps read beside it (bench-only flag, board wiring, console keys). */
 export const PROFILE_KEYS: string[] = ["name", "serial", "drive", "pinionPitchDiameterMm", "leadMm", "stepsPerRev", "microsteps", "gearRatio", "strokeMm",
   "hardRateCapMmPerDay", "incrementCapMm", "catchUpFactor", "maxForceN", "tickMs", "maxStepRateHz", "fusionTauMs", "sensorStaleMs",
-  "positionToleranceUm", "positionNoiseUm", "forceNoiseN", "backlashUm", "positionQuantumUm", "frameStiffnessNPerUm", "driveSlipFraction", "backDrivable",
+  "positionToleranceUm", "positionNoiseUm", "forceNoiseN", "backlashUm", "positionQuantumUm", "frameStiffnessNPerUm", "driveSlipFraction", "backDrivable", "tissueStiffnessNPerMm",
   "forceMinN", "forceMaxN", "benchOnly", "board", "consoleKeys"];
 
 export function parseProfileFile(json: any): DeviceProfile {

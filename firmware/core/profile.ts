@@ -48,6 +48,8 @@ export interface DeviceProfile {
   driveSlipFraction: number;
   /** Whether the tissue force can turn the drive backwards when it stands still (not self-locking); default false. */
   backDrivable: boolean;
+  /** The least stiffness of the tissue this device distracts, a few minutes after a stretch (N/mm; 0 = not known): tells a real jump of the carriage from a jump of the sensor. */
+  tissueStiffnessNPerMm: number;
   /** Load-cell span: readings outside [forceMinN, forceMaxN] are invalid. */
   forceMinN: number;
   forceMaxN: number;
@@ -93,6 +95,7 @@ export function parseProfile(json: any): DeviceProfile {
     frameStiffnessNPerUm: c.optNum(json, "frameStiffnessNPerUm", 0, 10000, "N/µm (0 = not known)", p, 0),
     driveSlipFraction: c.optNum(json, "driveSlipFraction", 0, 0.2, "", p, 0),
     backDrivable: bool(c, json, "backDrivable", p, false),
+    tissueStiffnessNPerMm: c.optNum(json, "tissueStiffnessNPerMm", 0, 10000, "N/mm (0 = not known)", p, 0),
     forceMinN: c.optNum(json, "forceMinN", -10000, 0, "N", p, -50),
     forceMaxN: c.optNum(json, "forceMaxN", 1, 20000, "N", p, 2000),
     umPerMicrostep: 0,

@@ -15,7 +15,7 @@ import type { Schedule } from "./schedule.ts";
 import type { Phase } from "./phases.ts";
 import { makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
 import type { TravelWindow } from "./travel-window.ts";
-import { MS_PER_HOUR, MS_PER_MINUTE, UM_PER_MM } from "./units.ts";
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, UM_PER_MM } from "./units.ts";
 import type { Verdict } from "./verdict.ts";
 import { clearVerdict, fault, fmt, lapse, note, warn } from "./verdict.ts";
 import type { PositionContext, PositionState } from "./watch-position.ts";
@@ -61,6 +61,8 @@ export interface SupervisorConfig {
   complianceUmPerN: number;
   complianceSlackUmPerN: number;
   slipAllowance: number;
+  /** Commanded travel that breaks a still span (µm). */
+  spanMoveUm: number;
   /** How much still-time disagreement tells a sensor from a drive (µm), and the longest dwell to gather it (ms). */
   evidenceUm: number;
   dwellMaxMs: number;
@@ -74,8 +76,9 @@ export interface SupervisorConfig {
   forceMarginN: number;
   forceRiseN: number;
   dropAfterMoveTicks: number;
-  /** Moves at least this long teach the tissue's stiffness (µm). */
-  stiffnessMoveUm: number;
+  /** The least stiffness of the tissue a few minutes after a stretch (N/µm, from the profile; 0 = not known), and the smallest force change that tells (N). */
+  tissueStiffnessNPerUm: number;
+  corroborateN: number;
   /** Relaxation probe: motion held this long when the force first crosses the soft limit (ms). */
   probeMs: number;
   rampDays: number;
@@ -87,6 +90,8 @@ export interface SupervisorConfig {
   clockSlewMs: number;
   slowDeliveryUm: number;
   slowDeliveryMs: number;
+  /** Growth of the deficit over one slowDeliveryMs window that counts as losing ground (µm). */
+  slowGrowthUm: number;
 }
 
 export interface SupervisorState {
@@ -95,7 +100,10 @@ export interface SupervisorState {
   pos: PositionState;
   force: ForceState;
   wallOffset: number;
+  /** Slow delivery: the start of the current window behind and the deficit then (µm); whether the last window lost ground. */
   behindSinceMs: number;
+  behindUm: number;
+  slowLosing: boolean;
   /** Motion is held until then by a relaxation probe (-1 = none). */
   probeUntilMs: number;
   softActive: boolean;
@@ -164,6 +172,7 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     complianceSlackUmPerN: compliance > 0 ? 0.25 * compliance : 0.05,
     slipAllowance: prof.driveSlipFraction,
     evidenceUm: 6 * Math.SQRT2 * filterNoise + prof.positionQuantumUm,
+    spanMoveUm: Math.max(0.5, 2 * um),
     dwellMaxMs: 6 * MS_PER_HOUR,
     checkpointMs: 2 * MS_PER_HOUR,
     ratioTauMs: 10 * MS_PER_MINUTE,
@@ -172,7 +181,8 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     forceMarginN: Math.max(1, 6 * prof.forceNoiseN),
     forceRiseN: Math.max(1, 12 * forceSmooth) + 0.02 * rx.softForceN,
     dropAfterMoveTicks: Math.ceil((5 * tau) / tick),
-    stiffnessMoveUm: Math.max(20, 20 * prof.positionNoiseUm),
+    tissueStiffnessNPerUm: prof.tissueStiffnessNPerMm / UM_PER_MM,
+    corroborateN: Math.max(0.5, 6 * Math.SQRT2 * forceSmooth),
     probeMs: 30 * MS_PER_MINUTE,
     rampDays: 2,
     risingDays: 3,
@@ -181,7 +191,9 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     clockJitterMs: 2000,
     clockSlewMs: 60000,
     slowDeliveryUm: Math.max(50, 4 * tol),
-    slowDeliveryMs: 6 * MS_PER_HOUR,
+    // a whole day: the rolling 24 h budget can hold a catch-up back for hours, never for a day
+    slowDeliveryMs: MS_PER_DAY,
+    slowGrowthUm: Math.max(2 * tol, 0.02 * rx.rateMmPerDay * UM_PER_MM),
   };
 }
 
@@ -193,12 +205,14 @@ export function makeSupervisorState(stepCount: number): SupervisorState {
     force: makeForceState(),
     wallOffset: NaN,
     behindSinceMs: -1,
+    behindUm: 0,
+    slowLosing: false,
     probeUntilMs: -1,
     softActive: false,
     slowActive: false,
     risingActive: false,
-    px: { tMs: 0, stepCount, forceN: 0, forceValid: false, stiffness: 0 },
-    fx: { tMs: 0, distracting: false, still: false, paused: false },
+    px: { tMs: 0, stepCount, forceN: 0, forceValid: false, forceEma: 0 },
+    fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false },
   };
 }
 
@@ -230,13 +244,23 @@ function checkWarnings(c: SupervisorConfig, s: SupervisorState, o: Observation, 
       if (o.phase === "distraction") s.probeUntilMs = o.tMs + c.probeMs;
     }
   } else if (s.softActive && ok && f < 0.9 * c.softForceN && lapse(v, "force-soft-limit")) s.softActive = false;
-  const held = s.probeUntilMs >= 0 || s.pos.dwellUntilMs >= 0;
-  const behind = s.pos.estReady && distracting(o) && o.targetUm - s.pos.est > c.slowDeliveryUm;
+  // losing ground: behind, and further behind than a window ago (a pause, a hold, or the catch-up after them leaves
+  // the deficit level or shrinking; a drive that cannot keep up makes it grow)
+  const deficit = o.targetUm - s.pos.est;
+  const behind = s.pos.estReady && distracting(o) && o.phase !== "paused" && deficit > c.slowDeliveryUm;
   if (!behind) s.behindSinceMs = -1;
-  else if (s.behindSinceMs < 0 || held) s.behindSinceMs = o.tMs;
-  const slow = behind && o.tMs - s.behindSinceMs >= c.slowDeliveryMs;
+  else if (s.behindSinceMs < 0) {
+    s.behindSinceMs = o.tMs;
+    s.behindUm = deficit;
+  } else if (o.tMs - s.behindSinceMs >= c.slowDeliveryMs) {
+    s.slowLosing = deficit - s.behindUm > c.slowGrowthUm;
+    s.behindSinceMs = o.tMs;
+    s.behindUm = deficit;
+  }
+  const slow = behind && s.slowLosing && s.probeUntilMs < 0 && s.pos.dwellUntilMs < 0;
+  if (!behind) s.slowLosing = false;
   if (slow && !s.slowActive) {
-    if (warn(v, "slow-delivery", fmt(o.targetUm - s.pos.est) + " µm behind for " + fmt((o.tMs - s.behindSinceMs) / MS_PER_HOUR) + " h")) s.slowActive = true;
+    if (warn(v, "slow-delivery", fmt(deficit) + " µm behind, " + fmt(c.slowGrowthUm) + "+ µm more than " + fmt(c.slowDeliveryMs / MS_PER_HOUR) + " h before")) s.slowActive = true;
   } else if (!slow && s.slowActive && lapse(v, "slow-delivery")) s.slowActive = false;
   const rising = s.force.rising && distracting(o);
   if (rising && !s.risingActive) {
@@ -258,13 +282,18 @@ export function observe(c: SupervisorConfig, s: SupervisorState, o: Observation,
   x.stepCount = s.stepCount;
   x.forceN = fOk ? o.force.value : isFinite(fs.last) ? fs.last : 0;
   x.forceValid = fOk;
-  x.stiffness = fs.stiffnessN >= 3 ? 0.5 * fs.stiffness : 0;
+  x.forceEma = fs.emaReady ? fs.ema : x.forceN;
   checkPosition(c, s.pos, o.pos, x, v);
   if (v.fault !== "") return v;
   const fx = s.fx;
   fx.tMs = o.tMs;
   fx.distracting = distracting(o);
-  fx.still = s.pos.anchored && s.pos.inSpan && Math.abs(s.pos.d - s.pos.spanD0) <= c.jumpUm;
+  // still for the load cell: in a still span, nothing commanded since the last check, and the gap where the span began
+  const dNow = s.pos.est - s.stepCount * c.umPerStep + x.forceN * c.complianceUmPerN - s.pos.bootBias;
+  // (a reading that jumped, even one the spike gate set aside, means the gap may have moved)
+  const raw = o.pos.ok ? Math.abs(o.pos.value - s.pos.est) : 0;
+  fx.gapJumped = raw > c.jumpUm;
+  fx.still = s.pos.anchored && s.pos.inSpan && s.stepCount === s.pos.lastSteps && Math.abs(dNow - s.pos.spanD0) <= c.jumpUm && !fx.gapJumped;
   fx.paused = o.phase === "paused";
   checkForce(c, fs, o.force, fx, v);
   if (v.fault !== "") return v;
@@ -297,11 +326,11 @@ export function vet(c: SupervisorConfig, s: SupervisorState, o: Observation, ste
 }
 
 /** Books a finished move (dir +1 distracts): the supervisor's own count and budget see what was issued. */
-export function afterMove(c: SupervisorConfig, s: SupervisorState, tMs: number, requested: number, issued: number, dir: number, driverFault: string, forceBeforeN: number, v: Verdict): Verdict {
+export function afterMove(s: SupervisorState, tMs: number, requested: number, issued: number, dir: number, driverFault: string, forceBeforeN: number, v: Verdict): Verdict {
   clearVerdict(v, 0);
   s.stepCount += dir * issued;
   windowAdd(s.window, tMs, issued);
-  forceMoved(c, s.force, dir * issued * c.umPerStep, forceBeforeN);
+  forceMoved(s.force, forceBeforeN);
   if (driverFault !== "" && driverFault !== "disabled") return fault(v, "driver-fault", driverFault + " after " + issued + " of " + requested + " steps");
   if (issued > requested) return fault(v, "runaway", "driver issued " + issued + " steps for " + requested);
   return v;

@@ -4,10 +4,8 @@
 // by the physics of the gap: tissue relaxes while nothing moves, so a force that
 // rises while the drive and the gap stand still is the load cell drifting, and the
 // gap tissue only resists distraction, so a force well below zero is a load cell
-// off its zero. Also the tissue's instantaneous stiffness, learnt from the force
-// step each large move gives (the position checks use it to tell a carriage that
-// really jumped from a sensor that jumped), and the resting force per whole
-// distraction day for the rising-baseline warning.
+// off its zero. Also the resting force per whole distraction day for the
+// rising-baseline warning.
 
 import type { Reading } from "../../hal/types.ts";
 import type { SupervisorConfig, Verdict } from "./supervisor.ts";
@@ -30,11 +28,6 @@ export interface ForceState {
   /** Force before the last move, and the tick count since it (the relaxation a move explains). */
   preMoveN: number;
   ticksSinceMove: number;
-  /** Learnt instantaneous stiffness (N/µm) and how many moves taught it; a move waiting for its after-reading. */
-  stiffness: number;
-  stiffnessN: number;
-  pendingUm: number;
-  pendingFrom: number;
   /** Resting force per whole distraction day (from the start of distraction, whatever the time of day). */
   distStartMs: number;
   day: number;
@@ -46,7 +39,7 @@ export interface ForceState {
 export function makeForceState(): ForceState {
   return {
     lastGoodMs: 0, last: NaN, same: 0, prev: NaN, ema: 0, emaReady: false, spanMin: Infinity, spanFromMs: -1,
-    dropFrom: NaN, dropFloor: NaN, preMoveN: NaN, ticksSinceMove: 1e9, stiffness: 0, stiffnessN: 0, pendingUm: 0, pendingFrom: NaN,
+    dropFrom: NaN, dropFloor: NaN, preMoveN: NaN, ticksSinceMove: 1e9,
     distStartMs: -1, day: -1, dayMin: Infinity, mins: [], rising: false,
   };
 }
@@ -59,6 +52,8 @@ export interface ForceContext {
   still: boolean;
   /** A bench move may retract on purpose: the zero check is off while paused. */
   paused: boolean;
+  /** The position reading jumped: a sudden force change goes with a real jump of the gap, not a rupture. */
+  gapJumped: boolean;
 }
 
 /** True when the reading can be used (fresh, finite, within the load cell's span). */
@@ -88,9 +83,9 @@ export function checkForce(c: SupervisorConfig, s: ForceState, f: Reading, x: Fo
   const a = c.tickMs / (c.filterTauMs + c.tickMs);
   s.ema = s.emaReady ? s.ema + (n - s.ema) * a : n;
   s.emaReady = true;
-  checkDrop(c, s, n, v);
+  if (x.gapJumped) s.dropFrom = NaN;
+  else checkDrop(c, s, n, v);
   if (v.fault !== "") return;
-  learnStiffness(s, n);
   s.prev = n;
   s.ticksSinceMove++;
   checkZero(c, s, x, v);
@@ -117,23 +112,10 @@ function checkDrop(c: SupervisorConfig, s: ForceState, n: number, v: Verdict): v
   fault(v, "force-sudden-drop", "force fell from " + fmt(s.dropFrom) + " to " + fmt(n) + " N");
 }
 
-/** Booked after a move of moveUm issued from force fromN: the next reading tells the tissue's stiffness. */
-export function forceMoved(c: SupervisorConfig, s: ForceState, moveUm: number, fromN: number): void {
+/** Booked after a move issued from force fromN: its own stretch relaxes fast for a few relaxation times. */
+export function forceMoved(s: ForceState, fromN: number): void {
   s.preMoveN = fromN;
   s.ticksSinceMove = 0;
-  if (Math.abs(moveUm) >= c.stiffnessMoveUm && isFinite(fromN)) {
-    s.pendingUm = moveUm;
-    s.pendingFrom = fromN;
-  }
-}
-
-function learnStiffness(s: ForceState, n: number): void {
-  if (s.pendingUm === 0) return;
-  const k = (n - s.pendingFrom) / s.pendingUm;
-  s.pendingUm = 0;
-  if (!(k > 0)) return;
-  s.stiffness = s.stiffnessN === 0 ? k : s.stiffness + (k - s.stiffness) * 0.2;
-  s.stiffnessN++;
 }
 
 /** Tissue relaxes while nothing moves, and only resists distraction: a rising still force or a clearly negative one is the load cell. */

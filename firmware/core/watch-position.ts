@@ -39,12 +39,15 @@ export interface PositionState {
   rxBias: number;
   rxForce: number;
   rxSteps: number;
-  /** Disagreement now (since boot), what of it grew in still spans (no step for settleMs), and their length. */
+  /** Disagreement now (since boot), what of it grew in still spans (no step for settleMs), their length and number. */
   d: number;
   idleD: number;
   idleMs: number;
+  spans: number;
   inSpan: boolean;
   spanD0: number;
+  /** Commanded travel since the last move that broke a still span (µm). */
+  trickleUm: number;
   lastSteps: number;
   lastMoveMs: number;
   lastTMs: number;
@@ -74,7 +77,7 @@ export function makePositionState(stepCount: number): PositionState {
   return {
     est: 0, estReady: false, estSteps: stepCount, firstMs: -1, lastGoodMs: 0, lastValue: NaN, same: 0, changedAtSteps: stepCount, spikes: 0,
     anchored: false, bootBias: 0, bootForce: 0, bootSteps: stepCount, rxBias: NaN, rxForce: 0, rxSteps: stepCount,
-    d: 0, idleD: 0, idleMs: 0, inSpan: false, spanD0: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
+    d: 0, idleD: 0, idleMs: 0, spans: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
     jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, lastForce: NaN,
     dwellUntilMs: -1, dwellWhat: "", dwellDone: false,
@@ -88,8 +91,8 @@ export interface PositionContext {
   /** The force to compensate frame compression with (N; the last valid reading). */
   forceN: number;
   forceValid: boolean;
-  /** Learnt instantaneous tissue stiffness (N/µm), 0 while unknown. */
-  stiffness: number;
+  /** The smoothed force (N): what a real jump of the carriage into tissue changes and a sensor's jump does not. */
+  forceEma: number;
 }
 
 /** Validity, spikes, frozen readings and the filtered estimate. */
@@ -136,14 +139,15 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
   // a jump: the raw reading far from the estimate on two readings (one is a spike)
   const gap = p.value - s.est;
   if (Math.abs(gap) < c.jumpUm) s.jumpTicks = 0;
-  else if (++s.jumpTicks === 1) {
+  else if (s.jumpTicks === 0) {
     s.jumpByMove = Math.abs(x.stepCount - s.lastSteps) * c.umPerStep >= 0.5 * Math.abs(gap);
     s.jumpForceBefore = s.lastForce;
-  } else if (s.jumpTicks === 2) {
+    s.jumpTicks = 1;
+  } else if (++s.jumpTicks === 2) {
     s.jumpUm = gap;
     s.jumpMs = t;
   }
-  s.lastForce = x.forceN;
+  s.lastForce = x.forceEma;
 }
 
 /** The disagreement allowed now (µm) by an account anchored at (force0, steps0). */
@@ -185,15 +189,22 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
   s.emaMeasured += (s.est - s.lastEst - s.emaMeasured) * b;
   s.emaCommanded += ((x.stepCount - s.lastSteps) * c.umPerStep - s.emaCommanded) * b;
   s.lastEst = s.est;
-  // still spans: no step for settleMs; what D does in them is the sensor's (or the carriage's) own doing
-  if (x.stepCount !== s.lastSteps) {
+  // still spans: less than spanMoveUm commanded for settleMs (a stray single step to hold the target does not
+  // break one: spans must not end where the noisy estimate happens to dip); what D does in them is the sensor's
+  // (or the carriage's) own doing
+  s.trickleUm += Math.abs(x.stepCount - s.lastSteps) * c.umPerStep;
+  if (s.trickleUm > c.spanMoveUm) {
+    s.trickleUm = 0;
     s.lastMoveMs = t;
     s.inSpan = false;
   } else if (t - s.lastMoveMs >= c.settleMs) {
     if (s.inSpan) {
       s.idleD += d - s.d;
       s.idleMs += t - s.lastTMs;
-    } else s.spanD0 = d;
+    } else {
+      s.spanD0 = d;
+      s.spans++;
+    }
     s.inSpan = true;
   }
   s.lastSteps = x.stepCount;
@@ -218,10 +229,13 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
   const dRx = bias - s.rxBias;
   const aBoot = allowance(c, x, d, s.bootForce, s.bootSteps);
   const aRx = allowance(c, x, dRx, s.rxForce, s.rxSteps);
-  const trip = Math.abs(d) > aBoot ? "boot" : Math.abs(dRx) > aRx ? "prescription start" : "";
+  // what grew while the drive stood still gets no slip allowance (a drive cannot slip standing still), but each
+  // still span adds the noise of its two ends: 4 σ of their sum
+  const aIdle = c.accountBoundUm + c.complianceSlackUmPerN * Math.abs(x.forceN - s.bootForce) + 4 * c.filterNoiseUm * Math.sqrt(2 * s.spans);
+  const trip = Math.abs(d) > aBoot ? "boot" : Math.abs(dRx) > aRx ? "prescription start" : Math.abs(s.idleD) > aIdle ? "still" : "";
   if (trip === "") return;
-  const dd = trip === "boot" ? d : dRx;
-  s.dwellWhat = "since " + trip + " the sensor saw " + fmt(dd) + " µm " + (dd > 0 ? "more" : "less") + " than the steps (±" + fmt(trip === "boot" ? aBoot : aRx) + ")";
+  const dd = trip === "boot" ? d : trip === "still" ? s.idleD : dRx;
+  s.dwellWhat = (trip === "still" ? "in still spans since boot" : "since " + trip) + " the sensor saw " + fmt(dd) + " µm " + (dd > 0 ? "more" : "less") + " than the steps (±" + fmt(trip === "boot" ? aBoot : trip === "still" ? aIdle : aRx) + ")";
   explain(c, s, x, v);
 }
 
@@ -246,6 +260,12 @@ function baseline(s: PositionState): number {
 /** Names what made sensor and steps disagree, or starts a dwell when the record cannot tell yet. */
 function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: Verdict): void {
   const t = x.tMs;
+  if (s.jumpTicks === 1) {
+    // a jump seen on one reading only: the next one says whether it was one
+    s.dwellUntilMs = t + c.tickMs;
+    v.hold = "diagnostic dwell: a jump?";
+    return;
+  }
   let r = s.ck;
   let i = baseline(s);
   // a growth the last 10–20 min show clearly is judged over them (a long baseline would dilute its rate)
@@ -282,10 +302,15 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
   }
   const dir = grown > 0 ? 1 : -1;
   let moved = driveCanMove(c, dir, x.forceN);
-  if (moved && sudden && x.stiffness > 0 && isFinite(s.jumpForceBefore)) {
-    // a real jump into tissue changes the force at once; a sensor that jumped does not
-    const expectN = x.stiffness * Math.abs(s.jumpUm);
-    if (expectN >= c.forceMarginN) moved = (x.forceN - s.jumpForceBefore) * dir >= 0.3 * expectN;
+  const expectN = c.tissueStiffnessNPerUm * Math.abs(s.jumpUm);
+  if (moved && sudden && expectN >= c.corroborateN && isFinite(s.jumpForceBefore)) {
+    // a real jump into tissue stretches it: the smoothed force moves with it (once it has caught up); a sensor's does not
+    if (t - s.jumpMs < c.settleMs) {
+      s.dwellUntilMs = s.jumpMs + c.settleMs;
+      v.hold = "diagnostic dwell: did the force follow the jump?";
+      return;
+    }
+    moved = (x.forceEma - s.jumpForceBefore) * dir >= 0.5 * expectN;
   }
   if (moved) fault(v, dir > 0 ? "runaway" : "uncommanded-retraction", "with no motion commanded: " + ev);
   else fault(v, "position-sensor-drift", "the reading moved, the drive " + (dir > 0 ? (c.drive === "spring" ? "and force did not" : "cannot advance alone") : c.backDrivable ? "and force did not" : "is self-locking") + ": " + ev);

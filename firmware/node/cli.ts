@@ -28,7 +28,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await mod.main(argv.slice(1));
   } catch (e: any) {
-    if (e instanceof UsageError) {
+    // bad flags, or a bad input file (its parser names every bad field): nothing was run or written
+    if (e instanceof UsageError || (e && e.code === "invalid")) {
       process.stderr.write("osteodrive " + name + ": " + e.message + "\n");
       return EXIT.usage;
     }
