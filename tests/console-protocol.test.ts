@@ -259,8 +259,9 @@ test.serial("a new prescription continues from the length reached, keeps the tim
   t.is(s.data.rx.source, "console");
   t.true(Math.abs(s.data.lengthUm - (reached + 500)) < 30, "delivered " + (s.data.lengthUm - reached) + " µm of 500");
 
-  const now = d.sim.clock.monoMs();
-  const again = device({ store: new PowerCutStore(d.store.read()), startMs: now });
+  // a reboot of the same device: the plant, the clock and the store are where they were
+  d.device.stop();
+  const again = device({ world: d.world });
   t.is(again.ctl.prescription().counter, 5);
   t.is(again.ctl.inspect().startUm, d.ctl.inspect().startUm);
   t.deepEqual(again.ctl.currentSchedule(), d.ctl.currentSchedule());

@@ -45,7 +45,9 @@ for (const name of names) {
     const r = runScenario(sc);
     const s = r.summary;
     const expect = sc.expect!;
-    const injected = sc.faults.length ? sc.faults[0].atDay * MS_PER_DAY : 0;
+    // a fault injected while the power is off shows when the device boots again
+    const cut = sc.events.find((e) => e.kind === "power-cut" && sc.faults.length > 0 && e.atDay <= sc.faults[0].atDay && sc.faults[0].atDay <= e.atDay + e.offHours / 24);
+    const injected = cut ? (cut.atDay + cut.offHours / 24) * MS_PER_DAY : sc.faults.length ? sc.faults[0].atDay * MS_PER_DAY : 0;
     if (expect.kind === "fault") {
       t.is(s.finalPhase, "fault");
       t.is(s.faults.length, 1, JSON.stringify(s.faults));

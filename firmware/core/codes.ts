@@ -57,7 +57,8 @@ export const CODES: CodeRow[] = [
   { code: "force-sudden-drop", kind: "fault", text: "the force fell suddenly (rupture, separation of the regenerate)", bound: (c) => 2 * c.tickMs },
   { code: "clock-jump", kind: "fault", text: "the wall clock jumped against the monotonic clock by more than a correction (or is behind the journal at boot)", bound: (c) => c.tickMs },
   { code: "driver-fault", kind: "fault", text: "the motor driver reports a fault", bound: (c) => c.tickMs },
-  { code: "storage-failure", kind: "fault", text: "the journal cannot be written", bound: (c) => c.tickMs },
+  // a refused write is known at once; with nothing to write, at the next heartbeat
+  { code: "storage-failure", kind: "fault", text: "the journal cannot be written (known within a heartbeat even when nothing else is written)", bound: (c) => c.heartbeatMs + c.tickMs },
   { code: "force-soft-limit", kind: "warning", text: "force above the soft limit: a relaxation probe, then slower", bound: (c) => c.tickMs },
   // behind by slowDeliveryUm, then a whole window losing ground, and the window boundary after it
   { code: "slow-delivery", kind: "warning", text: "delivery falling further behind the prescription, window after window", bound: (c, _v, g) => c.slowDeliveryUm / g + 2 * c.slowDeliveryMs + 2 * c.tickMs },

@@ -21,9 +21,9 @@ import { applyMove, decide, estimateUm, makeDecision, makeGovernorConfig, makeGo
 import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
-import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, supervisorEstimate, vet } from "./supervisor.ts";
+import { BOOT_CLOCK_TOLERANCE_MS, afterMove, bootPositionCheck, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, supervisorEstimate, vet } from "./supervisor.ts";
 import type { Alarms } from "./alarms.ts";
-import { clearAlarm, makeAlarms, raiseAlarm, shownAlarm } from "./alarms.ts";
+import { ackWarnings, clearAlarm, makeAlarms, raiseAlarm, shownAlarm } from "./alarms.ts";
 import type { Journal, Recovery } from "./journal.ts";
 import { makeTravelWindow } from "./travel-window.ts";
 import { recover } from "./journal.ts";
@@ -31,8 +31,10 @@ import type { AuditEvent, Snapshot } from "./persist.ts";
 import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
 
 /** Journal records may be this far "in the future" of the wall clock before boot refuses them (ms). */
-const CLOCK_TOLERANCE_MS = 5000;
-/** Headroom a bench move gets over its duration at the driver's rate (ms). */
+const CLOCK_TOLERANCE_MS = BOOT_CLOCK_TOLERANCE_MS;
+/** Position readings a boot takes to compare with the journaled estimate (their median). */
+const BOOT_READINGS = 5;
+/** Headroom a (sub-)move gets over its duration at the driver's rate (ms). */
 const BENCH_MOVE_SLACK_MS = 100;
 
 export interface ControllerObserver {
@@ -100,10 +102,19 @@ export interface ControllerInternals {
 interface PendingMove {
   steps: number;
   dir: Direction;
-  /** The force reading the move started from (the supervisor learns the tissue's stiffness from the step). */
+  /** The force reading the move started from. */
   forceBefore: number;
   then: ((res: MoveResult) => void) | null;
+  /** Sub-moves: steps issued so far, the one running, its start force, the steepest force rise seen (N/step), and when the move began. */
+  issued: number;
+  chunk: number;
+  chunkForce: number;
+  riseNPerStep: number;
+  startedAtMs: number;
 }
+
+/** The most a sub-move may carry (µm): the force is read between sub-moves, so the hard limit stops the move that is running. */
+const SUB_MOVE_UM = 10;
 
 export class Controller {
   private hal: Hal;
@@ -119,6 +130,13 @@ export class Controller {
   /** Active alarm conditions; the annunciator shows the highest, the newest among equals. */
   private alarms: Alarms;
   private shownCode: string;
+  /** When the journal last took a record (ms since start), and whether the supervisor's prescription account is in it. */
+  private lastWriteMs: number;
+  private accountJournaled: boolean;
+  /** At boot the wall clock was behind the journal: nothing is written before this time (ms since start), or the journal would run backwards. */
+  private writeFloorMs: number;
+  /** Told the device was explanted: it stops watching and holds still. */
+  private explantedAt: number;
   /** The governor's input, sharing the observation's readings. */
   private govIn: GovernorInput;
   private phase: PhaseState;
@@ -162,6 +180,10 @@ export class Controller {
     this.verdict = makeVerdict();
     this.alarms = makeAlarms();
     this.shownCode = "";
+    this.lastWriteMs = 0;
+    this.accountJournaled = false;
+    this.writeFloorMs = -Infinity;
+    this.explantedAt = -1;
     this.obs = { tMs: 0, wallMs: 0, phase: "idle", interrupted: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
     this.govIn = { tMs: 0, targetUm: 0, motionAllowed: false, pos: this.obs.pos, force: this.obs.force };
     this.phase = initialPhase();
@@ -169,7 +191,7 @@ export class Controller {
     this.observers = o.observers.slice();
     this.tickCount = 0;
     this.moving = false;
-    this.pending = { steps: 0, dir: 1, forceBefore: NaN, then: null };
+    this.pending = { steps: 0, dir: 1, forceBefore: NaN, then: null, issued: 0, chunk: 0, chunkForce: NaN, riseNPerStep: 0, startedAtMs: 0 };
     this.timer = -1;
     this.running = false;
     const self = this;
@@ -310,6 +332,43 @@ export class Controller {
     this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
   }
 
+  /**
+   * A clinician accepts the position the sensor reads after a position-mismatch-at-boot (a re-zeroed or reseated
+   * sensor, the gap confirmed another way): the fusion and the supervisor's accounts restart from the reading,
+   * both values are journaled, and the fault is acknowledged (the device is left paused). False in any other state.
+   */
+  acceptPosition(reason: string): boolean {
+    if (this.phase.phase !== "fault" || this.phase.fault !== "position-mismatch-at-boot") return false;
+    const now = this.medianPosition();
+    if (!isFinite(now)) return false;
+    const was = supervisorEstimate(this.sup, this.supState);
+    this.state.biasUm = now - this.state.stepCount * this.gov.umPerStep;
+    this.state.biasReady = true;
+    const window = this.supState.window;
+    this.supState = makeSupervisorState(this.supState.stepCount);
+    this.supState.window = window;
+    this.accountJournaled = false;
+    if (!this.log("event", { code: "position-accepted", detail: "journaled " + was.toFixed(1) + " µm, sensor " + now.toFixed(1) + " µm: " + reason }, this.elapsedMs())) return false;
+    this.acknowledge(reason);
+    return true;
+  }
+
+  /** A patient's acknowledgment of the warnings sounding now: they go quiet (listed until their condition lapses); a new one sounds again. */
+  silenceWarnings(reason: string): void {
+    ackWarnings(this.alarms);
+    this.showAlarm();
+    this.log("event", { code: "warnings-silenced", detail: reason }, this.elapsedMs());
+  }
+
+  /** The device was explanted (only after complete): journaled; it stops watching and holds still. False in any other phase. */
+  explant(reason: string): boolean {
+    if (this.phase.phase !== "complete") return false;
+    this.explantedAt = this.elapsedMs();
+    this.log("event", { code: "explanted", detail: reason }, this.explantedAt);
+    this.stop();
+    return true;
+  }
+
   /** Clinician acknowledgment: leaves a latched fault (to paused) and takes it off the annunciator. */
   acknowledge(reason: string): void {
     const code = this.phase.fault;
@@ -351,6 +410,9 @@ export class Controller {
     this.schedule = makeSchedule(rx, startUm, this.wallAtStart);
     this.gov = makeGovernorConfig(this.profile, rx, this.schedule, this.hal.caps.maxMoveSteps, this.hal.caps.maxStepRateHz);
     this.sup = makeSupervisorConfig(this.profile, rx, this.schedule);
+    // the account since the prescription started begins again with this one
+    this.supState.pos.rxBias = NaN;
+    this.accountJournaled = false;
     const fresh = initialPhase();
     fresh.sinceMs = t;
     let next = advancePhase(fresh, this.schedule, t, startUm, this.profile.positionToleranceUm);
@@ -387,8 +449,7 @@ export class Controller {
     if (this.state.window.sum + steps > this.sup.budgetSteps) return "over-budget";
     const after = this.lengthReachedUm() + dir * steps * this.gov.umPerStep;
     if (after < 0 || after > this.gov.strokeUm) return "over-stroke";
-    const maxMs = Math.ceil((steps * 1000) / this.gov.maxStepRateHz) + BENCH_MOVE_SLACK_MS;
-    return this.startMove(this.elapsedMs(), steps, dir, maxMs, done) ? "" : "storage-failure";
+    return this.startMove(this.elapsedMs(), steps, dir, done) ? "" : "storage-failure";
   }
 
   // ---- the loop ----
@@ -406,7 +467,9 @@ export class Controller {
     }
     const snap = peek.lastSnapshot.payload as Snapshot;
     const tNow = Math.round(wallNow - snap.wallAtStart);
-    const rec = j.open(tNow, CLOCK_TOLERANCE_MS);
+    // a wall clock behind the journal is a clock-jump (checked below), not damage: open as if it were not
+    const lastT = peek.records.length ? peek.records[peek.records.length - 1].tMs : 0;
+    const rec = j.open(tNow > lastT ? tNow : lastT, CLOCK_TOLERANCE_MS);
     this.lastRecovery = rec;
     const supWindow = makeTravelWindow(this.state.window.bucketMs);
     const restored = replay(rec, this.state.window, supWindow, this.gov.umPerStep);
@@ -426,12 +489,32 @@ export class Controller {
     }
     this.supState = makeSupervisorState(restored.stepCount);
     this.supState.window = supWindow;
+    // the prescription account carries on from the last heartbeat
+    const acct = restored.account;
+    if (isFinite(acct.bias)) {
+      this.supState.pos.rxBias = acct.bias;
+      this.supState.pos.rxForce = acct.force;
+      this.supState.pos.rxSteps = acct.steps;
+      this.accountJournaled = true;
+    }
     const booting = this.phase;
     this.phase = restored.phase;
     this.tellPhase(tNow, booting, this.phase);
     if (rec.error) return this.refuse("storage-failure", "journal damaged after record " + (rec.error.seq - 1) + ": " + rec.error.message);
     if (tNow < restored.lastTMs - CLOCK_TOLERANCE_MS) {
+      // the clinician corrects the clock (the console's time set); the journal stays as it is
+      this.writeFloorMs = restored.lastTMs - CLOCK_TOLERANCE_MS;
       return this.refuse("clock-jump", "wall clock is " + Math.round((restored.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice");
+    }
+    // the first readings against the position journaled before the power went (a reseated connector, a lost zero)
+    const now = this.medianPosition();
+    if (isFinite(now)) {
+      const oi = rec.openIntent;
+      const far = oi ? oi.payload.target + oi.payload.dir * oi.payload.steps * this.gov.umPerStep : restored.lastEstimateUm;
+      const near = oi ? oi.payload.target : restored.lastEstimateUm;
+      const ref = (now - near) * (now - far) <= 0 ? now : Math.abs(now - near) < Math.abs(now - far) ? near : far;
+      const why = bootPositionCheck(this.sup, ref, [now]);
+      if (why !== "") return this.refuse("position-mismatch-at-boot", why);
     }
     if (rec.openIntent) {
       const pos = this.hal.position.read();
@@ -477,9 +560,12 @@ export class Controller {
   }
 
   /** Appends to the journal (if any); a refused write latches storage-failure. */
-  private log(type: "intent" | "done" | "event", payload: any, tMs: number): boolean {
-    if (!this.journal) return true;
-    if (this.journal.append(type, payload, Math.round(tMs < 0 ? 0 : tMs)) >= 0) return true;
+  private log(type: "intent" | "done" | "event" | "heartbeat", payload: any, tMs: number): boolean {
+    if (!this.journal || tMs < this.writeFloorMs) return true;
+    if (this.journal.append(type, payload, Math.round(tMs < 0 ? 0 : tMs)) >= 0) {
+      this.lastWriteMs = tMs;
+      return true;
+    }
     if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + this.journal.lastError);
     return false;
   }
@@ -561,6 +647,7 @@ export class Controller {
     o.phase = this.phase.phase;
     o.interrupted = this.phase.interrupted;
     if (this.phase.phase !== "fault" && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
+    if (this.journal && this.phase.phase !== "fault" && (t - this.lastWriteMs >= this.sup.heartbeatMs || (!this.accountJournaled && isFinite(this.supState.pos.rxBias)))) this.heartbeat(t);
     const g = this.govIn;
     g.tMs = t;
     g.targetUm = o.targetUm;
@@ -571,30 +658,89 @@ export class Controller {
       this.fault(d.stop, "governor: " + d.stop + " at " + d.forceN.toFixed(1) + " N");
       return;
     }
-    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict)) && this.verdict.allowSteps > 0) this.startMove(t, d.steps, 1, d.maxDurationMs, null);
+    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict)) && this.verdict.allowSteps > 0) this.startMove(t, d.steps, 1, null);
+  }
+
+  /**
+   * The heartbeat: proves the store takes writes when nothing else was written for heartbeatMs (a refusal latches
+   * storage-failure), and journals the supervisor's estimate and prescription account for the next boot to check.
+   */
+  private heartbeat(t: number): void {
+    const p = this.supState.pos;
+    const r = (x: number) => Math.round(x * 100) / 100;
+    if (this.log("heartbeat", { est: r(supervisorEstimate(this.sup, this.supState)), bias: isFinite(p.rxBias) ? r(p.rxBias) : null, force: r(p.rxForce), steps: p.rxSteps }, t)) this.accountJournaled = isFinite(p.rxBias);
+  }
+
+  /** The median of a few position readings (NaN when none is valid). */
+  private medianPosition(): number {
+    const v: number[] = [];
+    for (let i = 0; i < BOOT_READINGS; i++) {
+      const r = this.hal.position.read();
+      if (r.ok && isFinite(r.value)) v.push(r.value);
+    }
+    if (v.length === 0) return NaN;
+    v.sort(function (a, b) { return a - b; });
+    return v[Math.floor(v.length / 2)];
   }
 
   /**
    * The one move path (control ticks and bench moves): journal the intent, then move.
    * The intent records where the supervisor measured the gap, so a move cut short by
    * a power cut can be reconciled against the sensor after reboot. False when the
-   * journal refused the intent (storage-failure latched, nothing moved).
+   * journal refused the intent (storage-failure latched, nothing moved). A long move
+   * runs as sub-moves of at most SUB_MOVE_UM with the force read between them
+   * (nextChunk), so the force inside an increment is watched, not only between ticks.
    */
-  private startMove(t: number, steps: number, dir: Direction, maxDurationMs: number, then: ((res: MoveResult) => void) | null): boolean {
+  private startMove(t: number, steps: number, dir: Direction, then: ((res: MoveResult) => void) | null): boolean {
     if (!this.log("intent", { steps, dir, target: supervisorEstimate(this.sup, this.supState) }, t)) return false;
-    this.pending.forceBefore = this.obs.force.ok ? this.obs.force.value : NaN;
+    const p = this.pending;
+    p.forceBefore = this.obs.force.ok ? this.obs.force.value : NaN;
+    p.steps = steps;
+    p.dir = dir;
+    p.then = then;
+    p.issued = 0;
+    p.riseNPerStep = 0;
+    p.chunkForce = p.forceBefore;
+    p.startedAtMs = this.hal.clock.monoMs();
     const st = this.hal.stepper;
     if (!st.isEnabled()) st.enable();
     this.moving = true;
-    this.pending.steps = steps;
-    this.pending.dir = dir;
-    this.pending.then = then;
-    st.move({ steps, dir, maxDurationMs }, this.moveDoneFn);
+    this.nextChunk();
     return true;
   }
 
-  /** A move ended: both counts and budgets book what was issued, the done is journaled, the supervisor judges it. */
-  private moveDone(res: MoveResult): void {
+  /** Issues the next sub-move: small enough that, at the steepest force rise seen so far, it cannot cross half the margin left to the hard limit. */
+  private nextChunk(): void {
+    const p = this.pending;
+    const left = p.steps - p.issued;
+    let n = Math.max(1, Math.floor(SUB_MOVE_UM / this.gov.umPerStep));
+    if (p.riseNPerStep > 0 && isFinite(p.chunkForce)) n = Math.min(n, Math.floor((this.sup.hardForceN - p.chunkForce) / (2 * p.riseNPerStep)));
+    if (n > left) n = left;
+    p.chunk = n < 1 ? 1 : n;
+    this.hal.stepper.move({ steps: p.chunk, dir: p.dir, maxDurationMs: Math.ceil((p.chunk * 1000) / this.gov.maxStepRateHz) + BENCH_MOVE_SLACK_MS }, this.moveDoneFn);
+  }
+
+  /** A sub-move ended: read the force; go on while the move has steps left, nothing stopped it and the force is below the hard limit. */
+  private moveDone(sub: MoveResult): void {
+    const p = this.pending;
+    p.issued += sub.issued;
+    const f = this.hal.force.read();
+    const fOk = f.ok && isFinite(f.value);
+    if (fOk && sub.issued > 0 && isFinite(p.chunkForce)) p.riseNPerStep = Math.max(p.riseNPerStep, (f.value - p.chunkForce) / sub.issued);
+    if (fOk) p.chunkForce = f.value;
+    const atLimit = fOk && f.value >= this.sup.hardForceN;
+    // every sub-move is bounded in steps and time (HAL R2), so the whole move is too
+    if (sub.fault === "" && sub.issued === p.chunk && p.issued < p.steps && !atLimit) {
+      this.nextChunk();
+      return;
+    }
+    const res: MoveResult = { issued: p.issued, fault: sub.fault !== "" ? sub.fault : p.issued < p.steps && !atLimit ? "timeout" : "", startedAtMs: p.startedAtMs, endedAtMs: sub.endedAtMs };
+    this.moveEnded(res);
+    if (atLimit && this.phase.phase !== "fault") this.fault("force-hard-limit", "force " + f.value.toFixed(1) + " N ≥ hard limit " + this.sup.hardForceN + " N inside a move, after " + p.issued + " of " + p.steps + " steps");
+  }
+
+  /** The whole move ended: both counts and budgets book what was issued, the done is journaled, the supervisor judges it. */
+  private moveEnded(res: MoveResult): void {
     const p = this.pending;
     const steps = p.steps;
     const then = p.then;

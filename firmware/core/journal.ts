@@ -2,12 +2,13 @@
 // recover() that replays them after a reset. Platform-free and Espruino-safe.
 //
 // Record (little-endian), 19 bytes of framing + payload:
-//   0  magic 0xA7          1  type (1 intent, 2 done, 3 snapshot, 4 event)
+//   0  magic 0xA7          1  type (1 intent, 2 done, 3 snapshot, 4 event, 5 heartbeat)
 //   2  payload length u16  4  sequence u32 (exactly +1 per record)
 //   8  tMs u48             14 CRC-8 of bytes 0..13 (so a damaged length is never
 //                             mistaken for a torn tail)
 //   15 payload: ASCII JSON (non-ASCII escaped as \uXXXX); intent/done/event as
-//      positional arrays ([steps,dir,target], [issued,fault], [code,detail]),
+//      positional arrays ([steps,dir,target], [issued,fault], [code,detail],
+//      heartbeat [est,bias,force,steps]),
 //      snapshot as the caller's object
 //   15+len CRC-32 of everything before it
 //
@@ -38,7 +39,7 @@
 import type { Store } from "../../hal/types.ts";
 import { crc32 } from "./crc32.ts";
 
-export type RecordType = "intent" | "done" | "snapshot" | "event";
+export type RecordType = "intent" | "done" | "snapshot" | "event" | "heartbeat";
 
 export interface IntentPayload {
   steps: number;
@@ -57,11 +58,24 @@ export interface EventPayload {
   detail: string;
 }
 
+/**
+ * A periodic proof the store still takes writes, written when nothing else was
+ * (supervisor.ts heartbeatMs), and the position witness a boot checks against: the
+ * supervisor's estimate and its prescription account (bias, force, steps at its anchor).
+ */
+export interface HeartbeatPayload {
+  est: number;
+  bias: number;
+  force: number;
+  steps: number;
+}
+
 export interface Payloads {
   intent: IntentPayload;
   done: DonePayload;
   snapshot: object;
   event: EventPayload;
+  heartbeat: HeartbeatPayload;
 }
 
 export interface JournalRecord {
@@ -105,11 +119,12 @@ export const HEADER_BYTES = 15;
 export const OVERHEAD_BYTES = HEADER_BYTES + 4;
 export const MAX_PAYLOAD_BYTES = 65535;
 const MAX_TIME_MS = 281474976710655; // 2^48 - 1
-const TYPES: RecordType[] = ["intent", "done", "snapshot", "event"];
+const TYPES: RecordType[] = ["intent", "done", "snapshot", "event", "heartbeat"];
 const FIELDS: { [type: string]: string[] } = {
   intent: ["steps", "dir", "target"],
   done: ["issued", "fault"],
   event: ["code", "detail"],
+  heartbeat: ["est", "bias", "force", "steps"],
 };
 
 function putUint(b: Uint8Array, o: number, n: number, value: number): void {

@@ -101,8 +101,10 @@ export interface Restored {
   phase: PhaseState;
   /** The last record's time (ms since start): the wall clock must not be behind it. */
   lastTMs: number;
-  /** The filtered gap estimate after the last completed move (µm), or NaN when none is journaled. */
+  /** The filtered gap estimate after the last completed move or heartbeat (µm), or NaN when none is journaled. */
   lastEstimateUm: number;
+  /** The supervisor's prescription account from the last heartbeat (NaN bias when none). */
+  account: { bias: number; force: number; steps: number };
 }
 
 /** Rebuilds the controller's state from a recovery: snapshot, then moves and phase changes after it. */
@@ -117,6 +119,7 @@ export function replay(rec: Recovery, govWindow: TravelWindow, supWindow: Travel
   let dir = 1;
   let intentAt = NaN;
   let estimate = NaN;
+  const account = { bias: NaN, force: 0, steps: 0 };
   for (let i = 0; i < rec.records.length; i++) {
     const r: JournalRecord = rec.records[i];
     if (r.seq <= rec.lastSnapshot.seq) continue;
@@ -129,11 +132,18 @@ export function replay(rec: Recovery, govWindow: TravelWindow, supWindow: Travel
       estimate = intentAt + r.payload.issued * dir * umPerStep;
       windowAdd(govWindow, r.tMs, r.payload.issued);
       windowAdd(supWindow, r.tMs, r.payload.issued);
+    } else if (r.type === "heartbeat") {
+      estimate = r.payload.est;
+      if (r.payload.bias !== null && isFinite(r.payload.bias)) {
+        account.bias = r.payload.bias;
+        account.force = r.payload.force;
+        account.steps = r.payload.steps;
+      }
     } else if (r.type === "event" && r.payload.code === PHASE_EVENT) {
       phase = JSON.parse(r.payload.detail) as PhaseState;
     }
   }
-  return { snapshot: snap, stepCount: steps, phase, lastTMs: lastT, lastEstimateUm: estimate };
+  return { snapshot: snap, stepCount: steps, phase, lastTMs: lastT, lastEstimateUm: estimate, account };
 }
 
 /**

@@ -88,6 +88,8 @@ export interface SupervisorConfig {
   /** Wall-clock changes up to clockJitterMs pass, up to clockSlewMs are journaled, beyond that latch clock-jump. */
   clockJitterMs: number;
   clockSlewMs: number;
+  /** A heartbeat record is written when nothing else was for this long (ms): a dead store is known within it. */
+  heartbeatMs: number;
   slowDeliveryUm: number;
   slowDeliveryMs: number;
   /** Growth of the deficit over one slowDeliveryMs window that counts as losing ground (µm). */
@@ -190,6 +192,7 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     risingDecel: 0.15,
     clockJitterMs: 2000,
     clockSlewMs: 60000,
+    heartbeatMs: 10 * MS_PER_MINUTE,
     slowDeliveryUm: Math.max(50, 4 * tol),
     // a whole day: the rolling 24 h budget can hold a catch-up back for hours, never for a day
     slowDeliveryMs: MS_PER_DAY,
@@ -345,9 +348,9 @@ export const BOOT_CLOCK_TOLERANCE_MS = 5000;
  */
 export function bootPositionCheck(c: SupervisorConfig, journaledUm: number, readingsUm: number[]): string {
   if (!isFinite(journaledUm) || readingsUm.length === 0) return "";
-  const sorted = readingsUm.slice().sort((a, b) => a - b);
+  const sorted = readingsUm.slice().sort(function (a, b) { return a - b; });
   const median = sorted[Math.floor(sorted.length / 2)];
-  const bound = c.accountBoundUm + 4 * c.positionNoiseUm;
+  const bound = c.accountBoundUm + 4 * c.positionNoiseUm + c.complianceSlackUmPerN * c.hardForceN;
   if (Math.abs(median - journaledUm) <= bound) return "";
   return "the sensor reads " + fmt(median) + " µm, " + fmt(journaledUm) + " µm was journaled (±" + fmt(bound) + ")";
 }

@@ -175,14 +175,15 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
     s.bootBias = bias;
     s.bootForce = x.forceN;
     s.bootSteps = x.stepCount;
-    if (!isFinite(s.rxBias)) {
-      s.rxBias = bias;
-      s.rxForce = x.forceN;
-      s.rxSteps = x.stepCount;
-    }
     s.lastSteps = x.stepCount;
     s.lastTMs = t;
     s.lastEst = s.est;
+  }
+  // the account since the prescription started: anchored once per prescription (a new one, or none journaled)
+  if (!isFinite(s.rxBias) && x.forceValid) {
+    s.rxBias = bias;
+    s.rxForce = x.forceN;
+    s.rxSteps = x.stepCount;
   }
   const d = bias - s.bootBias;
   const b = c.tickMs / (c.ratioTauMs + c.tickMs);

@@ -17,6 +17,7 @@ import { Rng } from "../../../sim/rng.ts";
 import { mergeScenario, parseScenario } from "../../../sim/scenario.ts";
 import type { Scenario } from "../../../sim/scenario.ts";
 import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
+import type { SimWorld } from "../../../sim/world.ts";
 import { nodeConsoleParts } from "./attach.ts";
 import type { KeyFile } from "./keyfile.ts";
 import { profileEntry } from "./keyfile.ts";
@@ -29,6 +30,7 @@ export interface SimConsole {
   console: Console;
   sim: SimHal;
   store: PowerCutStore;
+  world: SimWorld;
   /** The console's clock (ms); tests move it. */
   now: { ms: number };
   /** Every response line so far. */
@@ -46,6 +48,8 @@ export interface SimConsoleOptions {
   store?: PowerCutStore;
   /** Virtual time to start at (a reboot later in the protocol). */
   startMs?: number;
+  /** The world to boot in (a reboot of an earlier device on the same plant, clock and store); default a new one. */
+  world?: SimWorld;
   seed?: number;
 }
 
@@ -56,7 +60,7 @@ export function scenarioWithKeys(sc: Scenario, keys: KeyFile[]): Scenario {
 }
 
 export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
-  const world = makeSimWorld(sc, { store: o.store, faults: false });
+  const world = o.world ?? makeSimWorld(sc, { store: o.store, faults: false });
   const sim = world.hal;
   if (o.startMs) world.clock.runUntil(o.startMs);
   const hal: Hal = o.benchInput ? Object.assign({}, sim, { benchInput: o.benchInput }) : sim;
@@ -83,6 +87,7 @@ export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
     console,
     sim,
     store: world.store,
+    world,
     now,
     out,
     send,
