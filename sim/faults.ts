@@ -77,13 +77,21 @@ export function parseFaults(c: Checker, json: any): FaultSpec[] {
   });
 }
 
-/** Schedules every fault (and its clearing) on the simulator's clock. */
-export function scheduleFaults(hal: SimHal, faults: FaultSpec[]): void {
+/**
+ * Schedules every fault (and its clearing) on the simulator's clock. From `fromMs`
+ * (a world restored from a file): a fault whose time has passed and that is still
+ * in force is applied again at once (its state is not in the world file; a drift
+ * still counts from its own start), a one-off that has happened is not (its effect
+ * is in the plant the file restored).
+ */
+export function scheduleFaults(hal: SimHal, faults: FaultSpec[], fromMs = 0): void {
   for (const f of faults) {
     const k = KINDS[f.kind];
     const at = f.atDay * MS_PER_DAY;
-    hal.clock.at(at, () => k.apply(hal, f.value, at));
-    if (f.untilDay !== Infinity && k.clear) {
+    if (at < fromMs) {
+      if (k.clear && f.untilDay * MS_PER_DAY > fromMs) k.apply(hal, f.value, at);
+    } else hal.clock.at(at, () => k.apply(hal, f.value, at));
+    if (f.untilDay !== Infinity && k.clear && f.untilDay * MS_PER_DAY > fromMs) {
       const until = f.untilDay * MS_PER_DAY;
       const clear = k.clear;
       hal.clock.at(until, () => clear(hal, f.value, until));

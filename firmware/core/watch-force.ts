@@ -86,9 +86,10 @@ export function checkForce(c: SupervisorConfig, s: ForceState, f: Reading, x: Fo
   if (x.gapJumped) s.dropFrom = NaN;
   else checkDrop(c, s, n, v);
   if (v.fault !== "") return;
+  const step = isFinite(s.prev) ? n - s.prev : 0;
   s.prev = n;
   s.ticksSinceMove++;
-  checkZero(c, s, x, v);
+  checkZero(c, s, x, step, v);
   if (v.fault !== "") return;
   restingByDay(c, s, x, n);
 }
@@ -109,7 +110,9 @@ function checkDrop(c: SupervisorConfig, s: ForceState, n: number, v: Verdict): v
     s.dropFloor = floor;
     return;
   }
-  fault(v, "force-sudden-drop", "force fell from " + fmt(s.dropFrom) + " to " + fmt(n) + " N");
+  // tissue that lets go relaxes to zero, never below: a reading that fell below zero is the load cell
+  if (n < -c.forceRiseN) fault(v, "force-sensor-drift", "force jumped from " + fmt(s.dropFrom) + " to " + fmt(n) + " N (tissue cannot pull)");
+  else fault(v, "force-sudden-drop", "force fell from " + fmt(s.dropFrom) + " to " + fmt(n) + " N");
 }
 
 /** Booked after a move issued from force fromN: its own stretch relaxes fast for a few relaxation times. */
@@ -119,8 +122,10 @@ export function forceMoved(s: ForceState, fromN: number): void {
 }
 
 /** Tissue relaxes while nothing moves, and only resists distraction: a rising still force or a clearly negative one is the load cell. */
-function checkZero(c: SupervisorConfig, s: ForceState, x: ForceContext, v: Verdict): void {
-  if (!x.still) {
+function checkZero(c: SupervisorConfig, s: ForceState, x: ForceContext, step: number, v: Verdict): void {
+  // a step (a load landing on the device, or one the load cell reads at once) starts the span again: only a
+  // force that creeps up while nothing moves is the load cell drifting
+  if (!x.still || step > c.forceMarginN) {
     s.spanFromMs = -1;
     s.spanMin = Infinity;
   } else {

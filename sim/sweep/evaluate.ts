@@ -32,7 +32,7 @@ export interface Outcome {
   /** Final error on the true gap (µm), the tolerance (µm), and whether a fault was raised. */
   finalErrorUm: number;
   toleranceUm: number;
-  /** Peak true force over the hard limit, when the hard limit stopped the device (N; NaN otherwise). */
+  /** The highest true force at the end of a move over the hard limit (N; NaN when no move reached it): the force excursion an increment caused. */
   overshootN: number;
   /** How far the warning for premature consolidation came before the hard limit (days; NaN otherwise). */
   risingLeadDays: number;
@@ -45,6 +45,9 @@ function boundFor(code: string, sup: SupervisorConfig, v: number, g: number): nu
   for (const r of CODES) if (r.code === code) return r.bound(sup, v, g);
   return NaN;
 }
+
+/** Times are whole ms: a fault in the same second as the onset is not before it. */
+const EARLY_SLACK_MS = 1000;
 
 const ACCOUNT = ["stall", "missed-steps", "runaway", "uncommanded-retraction", "position-sensor-drift"];
 
@@ -60,7 +63,7 @@ export function evaluate(p: Patient): Outcome {
   const sc = parseScenario(p.scenario);
   const e0 = p.expect;
   let watch: EvidenceWatch | null = null;
-  const r = runScenario(sc, e0 && e0.evidence ? { watch: (session) => (watch = new EvidenceWatch(session, e0.evidence!, e0.onsetMs)) } : {});
+  const r = runScenario(sc, { watch: (session) => (watch = new EvidenceWatch(session, e0 && e0.evidence ? e0.evidence : null, e0 ? e0.onsetMs : 0)) });
   const s = r.summary;
   const sup = r.controller.inspect().sup;
   const first = s.faults.length ? s.faults[0] : null;
@@ -73,18 +76,22 @@ export function evaluate(p: Patient): Outcome {
   let bound = NaN;
   if (!e) verdict = first ? "false-alarm" : within ? "clean" : "silent-error";
   else if (!first) verdict = within ? "harmless" : "silent-error";
-  else if (first.atMs < e.onsetMs) verdict = "early";
+  else if (first.atMs < e.onsetMs - EARLY_SLACK_MS) verdict = "early";
   else if (e.codes.indexOf(first.code) < 0) verdict = "wrong-name";
   else {
-    latency = first.atMs - e.onsetMs;
+    // in the combined family a code only the second fault has is timed from that fault's onset
+    const own = e.second && e.second.codes.indexOf(first.code) >= 0 && e.codes.slice(0, e.codes.length - e.second.codes.length).indexOf(first.code) < 0 ? e.second : null;
+    const onset = own ? own.onsetMs : e.onsetMs;
+    latency = Math.max(0, first.atMs - onset);
     // from when the evidence was there, where the simulator can tell (a detection before that, e.g. helped by
     // backlash, is in time); else the bound for a constant growth
     const ready = watch ? (watch as EvidenceWatch).readyMs : NaN;
-    if (watch && (isNaN(ready) || first.atMs <= ready)) bound = Math.max(latency, isFinite(ready) ? ready - e.onsetMs + reaction(first.code, sup, e.growth) : 0);
-    else bound = isFinite(ready) ? ready - e.onsetMs + reaction(first.code, sup, e.growth) : boundFor(first.code, sup, v, e.growth);
+    if (e.evidence && !own && (isNaN(ready) || first.atMs <= ready)) bound = Math.max(latency, isFinite(ready) ? ready - onset + reaction(first.code, sup, e.growth) : 0);
+    else bound = isFinite(ready) && !own ? ready - onset + reaction(first.code, sup, e.growth) : boundFor(first.code, sup, v, own ? own.growth : e.growth);
     verdict = latency <= bound ? "detected" : "late";
   }
   const hard = s.faults.find((f) => f.code === "force-hard-limit");
+  const moveEnd = watch ? (watch as EvidenceWatch).maxMoveEndForceN : -Infinity;
   const rising = s.warnings.find((w) => w.code === "force-rising-baseline");
   return {
     family: p.family,
@@ -99,7 +106,7 @@ export function evaluate(p: Patient): Outcome {
     warnings: s.warnings.map((w) => w.code),
     finalErrorUm: s.finalErrorUm,
     toleranceUm: tol,
-    overshootN: hard ? s.peakForceN - sc.prescription.hardForceN : NaN,
+    overshootN: moveEnd >= sc.prescription.hardForceN ? moveEnd - sc.prescription.hardForceN : NaN,
     risingLeadDays: hard && rising && rising.atMs < hard.atMs ? (hard.atMs - rising.atMs) / MS_PER_DAY : NaN,
     finalPhase: s.finalPhase,
     simulatedDays: s.simulatedDays,

@@ -3,7 +3,9 @@
 // moves under load, lost steps that only show while the drive moves, a load cell
 // that can only be caught while nothing moves. Detection bounds for these are
 // counted from that moment (plus the supervisor's own reaction time), not from
-// the fault's start: no detector can see evidence that does not exist yet.
+// the fault's start: no detector can see evidence that does not exist yet. It also
+// takes the true force at the end of every move: how far an increment pushed the
+// force past the hard limit before the device stopped it (sub-moves bound that).
 
 import type { MoveResult, Reading } from "../../hal/types.ts";
 import type { ControllerObserver } from "../../firmware/core/controller.ts";
@@ -16,14 +18,19 @@ export type EvidenceKind = "position-error" | "carriage" | "lost-steps" | "force
 
 export class EvidenceWatch implements ControllerObserver {
   session: Session;
-  kind: EvidenceKind;
+  /** null: no injected fault to follow (only the move-end force is taken). */
+  kind: EvidenceKind | null;
   onsetMs: number;
   /** When the evidence first exceeded what the supervisor allows (ms since start), NaN until then. */
   readyMs = NaN;
   private base = NaN;
   private lastMoveMs = -Infinity;
+  /** The load cell's noise-free reading (true force + its error) at its lowest in the current still span. */
+  private spanMinN = Infinity;
+  /** The highest true force at the end of a move (N). */
+  maxMoveEndForceN = -Infinity;
 
-  constructor(session: Session, kind: EvidenceKind, onsetMs: number) {
+  constructor(session: Session, kind: EvidenceKind | null, onsetMs: number) {
     this.session = session;
     this.kind = kind;
     this.onsetMs = onsetMs;
@@ -44,7 +51,7 @@ export class EvidenceWatch implements ControllerObserver {
   }
 
   decision(tMs: number, _d: Decision, _pos: Reading, force: Reading): void {
-    if (!isNaN(this.readyMs) || tMs < this.onsetMs) return;
+    if (this.kind === null || !isNaN(this.readyMs) || tMs < this.onsetMs) return;
     const dev = this.session.dev;
     if (!dev) return;
     const v = this.value();
@@ -53,9 +60,13 @@ export class EvidenceWatch implements ControllerObserver {
     const c = dev.controller.inspect().sup;
     const s = dev.controller.inspect().supState;
     if (this.kind === "force-error") {
-      // a rise is seen only while nothing moves (the load cell check needs still spans); a reading below zero at once
+      // a rise shows only while nothing moves (the load cell check needs still spans), over whatever the tissue
+      // is relaxing meanwhile; a reading below zero or at the hard limit at once
+      const sig = this.session.world.plant.forceN() + v;
       const still = tMs - this.lastMoveMs >= 2 * c.settleMs;
-      if ((e >= c.forceRiseN && still) || force.value <= -c.forceRiseN || force.value >= c.hardForceN) this.readyMs = tMs;
+      if (!still) this.spanMinN = Infinity;
+      else if (sig < this.spanMinN) this.spanMinN = sig;
+      if ((still && e !== 0 && sig - this.spanMinN >= c.forceRiseN) || sig <= -c.forceRiseN || sig >= c.hardForceN) this.readyMs = tMs;
       return;
     }
     // what the supervisor's account allows: lost steps get the drive's rated slip; a moving sensor or carriage is
@@ -67,7 +78,10 @@ export class EvidenceWatch implements ControllerObserver {
   }
 
   moved(tMs: number, _requested: number, res: MoveResult): void {
-    if (res.issued > 0) this.lastMoveMs = tMs;
+    if (res.issued <= 0) return;
+    this.lastMoveMs = tMs;
+    const f = this.session.world.plant.forceN();
+    if (f > this.maxMoveEndForceN) this.maxMoveEndForceN = f;
   }
 
   phase(_tMs: number, _from: PhaseState, _to: PhaseState): void {}

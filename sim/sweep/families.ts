@@ -24,6 +24,8 @@ export interface Expectation {
   label: string;
   /** Where its evidence shows in the simulator's truth (the bound counts from when it is large enough). */
   evidence?: EvidenceKind;
+  /** A second fault (the combined family): a code of its own is timed from its own onset. */
+  second?: Expectation;
 }
 
 export interface Patient {
@@ -195,10 +197,11 @@ const clock: Family = {
       return fault(this.name, seed, sc, [{ atDay: on.day, kind: "clock-jump", value: Math.round(jump) }], Math.abs(jump) > 60000 ? ["clock-jump"] : [], 1, "clock " + (jump / 1000).toFixed(1) + " s" + at, on.day);
     }
     const back = logUniform(r, 10000, 2 * MS_PER_DAY);
-    const off = logUniform(r, 0.05, 24);
-    sc.events = [{ atDay: on.day, kind: "power-cut", offHours: Math.round(off * 1000) / 1000 }];
-    const bootDay = on.day + off / 24;
-    return fault(this.name, seed, sc, [{ atDay: on.day + off / 48, kind: "clock-jump", value: -Math.round(back) }], ["clock-jump"], 1, "clock back " + (back / 1000).toFixed(0) + " s across a " + off.toFixed(2) + " h power cut" + at, bootDay);
+    const off = Math.round(logUniform(r, 0.05, 24) * 1000) / 1000;
+    sc.events = [{ atDay: on.day, kind: "power-cut", offHours: off }];
+    // the device boots at on.day + off; it reckons its time from the wall clock, which is `back` behind
+    const seenDay = on.day + off / 24 - Math.round(back) / MS_PER_DAY;
+    return fault(this.name, seed, sc, [{ atDay: on.day + off / 48, kind: "clock-jump", value: -Math.round(back) }], ["clock-jump"], 1, "clock back " + (back / 1000).toFixed(0) + " s across a " + off.toFixed(2) + " h power cut" + at, seenDay);
   },
 };
 
@@ -264,8 +267,9 @@ const combined: Family = {
     const moved = (pb.scenario.faults || []).map((f: any) => Object.assign({}, f, { atDay: Math.max(0, f.atDay - shift), untilDay: f.untilDay === undefined ? undefined : Math.max(0.001, f.untilDay - shift) }));
     pa.scenario.faults = pa.scenario.faults.concat(moved);
     const ea = pa.expect!;
-    const codes = ea.codes.concat(pb.expect!.codes);
-    return { family: this.name, seed, scenario: pa.scenario, expect: { codes, onsetMs: ea.onsetMs, growth: ea.growth, label: ea.label + " + " + pb.expect!.label, evidence: ea.evidence } };
+    const eb = pb.expect!;
+    const second: Expectation = { codes: eb.codes, onsetMs: eb.onsetMs - shift * MS_PER_DAY, growth: eb.growth, label: eb.label, evidence: eb.evidence };
+    return { family: this.name, seed, scenario: pa.scenario, expect: { codes: ea.codes.concat(eb.codes), onsetMs: Math.min(ea.onsetMs, second.onsetMs), growth: ea.growth, label: ea.label + " + " + eb.label + " (shifted to day " + (second.onsetMs / MS_PER_DAY).toFixed(2) + ")", evidence: ea.evidence, second } };
   },
 };
 

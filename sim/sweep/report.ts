@@ -86,7 +86,7 @@ function table(s: FamilyStats): string {
     row("detection rate", isFinite(s.detectionRate) ? (100 * s.detectionRate).toFixed(1) + " % of " + s.mattered : "—"),
     row("latency p50 / p95 / max", num(s.latencyMin.p50, 1) + " / " + num(s.latencyMin.p95, 1) + " / " + num(s.latencyMin.max, 1) + " min (worst latency/bound " + num(s.worstLatencyOverBound, 2) + ")"),
     row("worst silent length error", num(s.worstSilentErrorUm, 1) + " µm (" + s.silentOutOfTolerance + " out of tolerance)"),
-    row("hard-limit stops", s.hardLimitStops + (s.hardLimitStops ? ", worst overshoot " + num(s.worstOvershootN, 1) + " N" : "")),
+    row("moves ending at or over the hard limit", s.hardLimitStops + (s.hardLimitStops ? " runs, worst by " + num(s.worstOvershootN, 1) + " N" : "")),
   ];
   return `<table>${rows.join("")}</table>` + (s.failures.length ? "<h4>runs that were not right</h4><ul>" + s.failures.map((f) => `<li>seed ${f.seed}: ${escapeHtml(f.verdict)} ${escapeHtml(f.fault)} — ${escapeHtml(f.label)} (final error ${num(f.finalErrorUm, 1)} µm)</li>`).join("") + "</ul>" : "");
 }

@@ -26,7 +26,7 @@ export interface FamilyStats {
   /** Worst |final error| of the runs that raised no fault (µm), and of those, how many ended out of tolerance. */
   worstSilentErrorUm: number;
   silentOutOfTolerance: number;
-  /** Force-hard-limit stops: the worst overshoot of the true force over the limit (N). */
+  /** Moves that ended with the true force at or over the hard limit, and the worst excess (N). */
   worstOvershootN: number;
   hardLimitStops: number;
   /** Premature consolidation flagged before the hard limit: lead time (days). */

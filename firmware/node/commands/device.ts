@@ -1,7 +1,8 @@
 // `osteodrive device --hal sim --scenario NAME [--journal DIR] [--world FILE]
 // [--time-scale K|max] [--days N] [--until-complete] [--json] [--console PATH]
 // [--bench-input]`: the whole Node app (controller, supervisor, file journal) on
-// the simulated device. With --world the simulated plant and clock outlive the
+// the simulated device, with the scenario's scripted faults (its events — pauses,
+// prescriptions, power cuts — are the campaign's: `sim` and `sweep` play them). With --world the simulated plant and clock outlive the
 // process, so the app can be killed and restarted at any moment and recovers from
 // its journal like a real device. --until-complete returns once the protocol is
 // complete or a fault has latched. --console serves the device console
@@ -26,6 +27,7 @@ import type { Hal } from "../../../hal/types.ts";
 import { FileStore } from "../../../hal/node/file-store.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
+import { scheduleFaults } from "../../../sim/faults.ts";
 import { loadWorld, saveWorld } from "../../../sim/world-file.ts";
 import { defaultDays } from "../../../sim/run.ts";
 import { nodeConsoleParts } from "../console/attach.ts";
@@ -78,6 +80,8 @@ export async function main(argv: string[]): Promise<number> {
     const lastT = journaled.length ? journaled[journaled.length - 1].tMs : 0;
     if (clock.monoMs() < lastT) clock.runUntil(lastT);
   }
+  // the scenario's scripted faults run on the whole app too (from where a restored world had got to)
+  scheduleFaults(sim, sc.faults, clock.monoMs());
   const hal: Hal = Object.assign({}, sim, { store }, args.switches["bench-input"] ? { benchInput: { read: () => true } } : {});
   const port = args.values.console ? await openPort(args.values.console) : null;
   const device = assembleScenario(sc, hal, store, nodeConsoleParts(sc.source.profile, port ? { nowMs: () => performance.now(), send: portWriter(port) } : null));

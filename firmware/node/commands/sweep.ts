@@ -46,7 +46,7 @@ export function formatStats(s: FamilyStats, seed0: number): string {
     );
   }
   lines.push("  worst silent error " + num(s.worstSilentErrorUm, 1) + " µm (" + s.silentOutOfTolerance + " silent runs out of tolerance)");
-  if (s.hardLimitStops) lines.push("  hard-limit stops   " + s.hardLimitStops + ", worst true-force overshoot " + num(s.worstOvershootN, 1) + " N");
+  if (s.hardLimitStops) lines.push("  moves past hard    " + s.hardLimitStops + " runs had a move end with the true force at the hard limit or over it, worst by " + num(s.worstOvershootN, 1) + " N");
   if (s.risingLeadDays.n) lines.push("  rising baseline    before the hard limit in " + s.risingLeadDays.n + " runs, lead min " + num(s.risingLeadDays.min, 1) + " d, p50 " + num(s.risingLeadDays.p50, 1) + " d");
   for (const f of s.failures) lines.push("  ✗ seed " + f.seed + ": " + f.verdict + (f.fault ? " (" + f.fault + (isFinite(f.latencyMin) ? " after " + num(f.latencyMin, 1) + " min, bound " + num(f.boundMin, 1) : "") + ")" : "") + (f.label ? " — " + f.label : "") + "; final error " + num(f.finalErrorUm, 1) + " µm");
   return lines.join("\n") + "\n";
