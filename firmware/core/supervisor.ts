@@ -111,6 +111,8 @@ export interface SupervisorState {
   softActive: boolean;
   slowActive: boolean;
   risingActive: boolean;
+  /** The prescribed target at the last tick (µm): while it stands still, motion is not wanted. */
+  lastTargetUm: number;
   /** Reused each tick (no allocation per tick). */
   px: PositionContext;
   fx: ForceContext;
@@ -214,7 +216,8 @@ export function makeSupervisorState(stepCount: number): SupervisorState {
     softActive: false,
     slowActive: false,
     risingActive: false,
-    px: { tMs: 0, stepCount, forceN: 0, forceValid: false, forceEma: 0 },
+    px: { tMs: 0, stepCount, forceN: 0, forceValid: false, forceEma: 0, holding: false },
+    lastTargetUm: NaN,
     fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false },
   };
 }
@@ -281,6 +284,9 @@ export function observe(c: SupervisorConfig, s: SupervisorState, o: Observation,
   const fs = s.force;
   const fOk = forceFresh(c, o.force, o.tMs);
   const x = s.px;
+  // the target stands still, or the device holds: motion is not wanted, whatever the estimate's noise says
+  x.holding = o.targetUm === s.lastTargetUm || o.phase !== "distraction" || s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0;
+  s.lastTargetUm = o.targetUm;
   x.tMs = o.tMs;
   x.stepCount = s.stepCount;
   x.forceN = fOk ? o.force.value : isFinite(fs.last) ? fs.last : 0;

@@ -100,7 +100,8 @@ function checkDrop(c: SupervisorConfig, s: ForceState, n: number, v: Verdict): v
   const ref = pending ? s.dropFrom : s.prev;
   // within a few relaxation times of a move its own stretch relaxes fast: a rupture also loses the force held before it
   const floor = pending ? s.dropFloor : s.ticksSinceMove <= c.dropAfterMoveTicks && isFinite(s.preMoveN) ? Math.min(ref, s.preMoveN) : ref;
-  const dropped = isFinite(ref) && n < (1 - c.dropFraction) * ref && n < floor - c.forceMarginN;
+  // a force that is mostly noise cannot be seen to rupture
+  const dropped = isFinite(ref) && ref >= 2 * c.forceMarginN && n < (1 - c.dropFraction) * ref && n < floor - c.forceMarginN;
   if (!dropped) {
     s.dropFrom = NaN;
     return;

@@ -67,6 +67,8 @@ export interface PositionState {
   jumpByMove: boolean;
   jumpTicks: number;
   lastForce: number;
+  /** The step count at the last reading taken as good (a spike set aside is not): the motion a jump may be due to. */
+  acceptedSteps: number;
   /** Diagnostic dwell: motion is held until then (-1 = none); what tripped it. */
   dwellUntilMs: number;
   dwellWhat: string;
@@ -79,7 +81,7 @@ export function makePositionState(stepCount: number): PositionState {
     anchored: false, bootBias: 0, bootForce: 0, bootSteps: stepCount, rxBias: NaN, rxForce: 0, rxSteps: stepCount,
     d: 0, idleD: 0, idleMs: 0, spans: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
-    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, lastForce: NaN,
+    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, lastForce: NaN, acceptedSteps: stepCount,
     dwellUntilMs: -1, dwellWhat: "", dwellDone: false,
   };
 }
@@ -93,6 +95,13 @@ export interface PositionContext {
   forceValid: boolean;
   /** The smoothed force (N): what a real jump of the carriage into tissue changes and a sensor's jump does not. */
   forceEma: number;
+  /**
+   * Motion is not wanted now, for a reason the estimate's noise has no part in: the prescribed target stands still
+   * (latency, between increments, quiet hours, consolidation, complete) or the device holds (paused, a dwell). A
+   * still span needs it: were spans cut where the governor's noise-driven corrections happen, their ends would sit
+   * where the estimate dipped, and the still-span account would drift with the noise.
+   */
+  holding: boolean;
 }
 
 /** Validity, spikes, frozen readings and the filtered estimate. */
@@ -140,7 +149,7 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
   const gap = p.value - s.est;
   if (Math.abs(gap) < c.jumpUm) s.jumpTicks = 0;
   else if (s.jumpTicks === 0) {
-    s.jumpByMove = Math.abs(x.stepCount - s.lastSteps) * c.umPerStep >= 0.5 * Math.abs(gap);
+    s.jumpByMove = Math.abs(x.stepCount - s.acceptedSteps) * c.umPerStep >= 0.5 * Math.abs(gap);
     s.jumpForceBefore = s.lastForce;
     s.jumpTicks = 1;
   } else if (++s.jumpTicks === 2) {
@@ -148,6 +157,7 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
     s.jumpMs = t;
   }
   s.lastForce = x.forceEma;
+  if (s.jumpTicks === 0) s.acceptedSteps = x.stepCount;
 }
 
 /** The disagreement allowed now (µm) by an account anchored at (force0, steps0). */
@@ -190,11 +200,10 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
   s.emaMeasured += (s.est - s.lastEst - s.emaMeasured) * b;
   s.emaCommanded += ((x.stepCount - s.lastSteps) * c.umPerStep - s.emaCommanded) * b;
   s.lastEst = s.est;
-  // still spans: less than spanMoveUm commanded for settleMs (a stray single step to hold the target does not
-  // break one: spans must not end where the noisy estimate happens to dip); what D does in them is the sensor's
-  // (or the carriage's) own doing
+  // still spans: no motion wanted (x.holding) and less than spanMoveUm commanded for settleMs (a stray single
+  // step to hold the target does not break one); what D does in them is the sensor's (or the carriage's) own doing
   s.trickleUm += Math.abs(x.stepCount - s.lastSteps) * c.umPerStep;
-  if (s.trickleUm > c.spanMoveUm) {
+  if (s.trickleUm > c.spanMoveUm || !x.holding) {
     s.trickleUm = 0;
     s.lastMoveMs = t;
     s.inSpan = false;
