@@ -137,3 +137,14 @@ test("the watch goes on after complete (a drifting sensor is caught) until the d
   t.is(d.controller.phaseState().phase, "complete", "explanted: no longer watched");
   t.true(events(w.store).some((e) => e.code === "explanted"));
 });
+
+test("a standard mandible staircase on normal tissue raises no alarm: 4 × 0.25 mm and 2 × 0.5 mm a day, per-step forces as published", (t) => {
+  for (const [rhythm, cap, stepN] of [[4, 0.25, 18], [2, 0.5, 36]] as Array<[number, number, number]>) {
+    const r = runScenario(variant("mandible-continuous-1mm", { profile: { incrementCapMm: cap }, prescription: { rhythm, targetLengthMm: 10, consolidationDays: 5 } }));
+    t.deepEqual(r.summary.faults, [], rhythm + "×/day");
+    t.deepEqual(r.summary.warnings, [], rhythm + "×/day");
+    t.true(r.summary.alarms.every((a) => a.level === 0), rhythm + "×/day: nothing sounded");
+    // the first step meets soft tissue, not a callus stiffened over the latency (Robinson 2001: ~36 N per 0.5 mm)
+    t.true(r.summary.peakForceN < stepN * 2.2, rhythm + "×/day: peak " + r.summary.peakForceN + " N");
+  }
+});
