@@ -148,3 +148,14 @@ test("a standard mandible staircase on normal tissue raises no alarm: 4 × 0.25 
     t.true(r.summary.peakForceN < stepN * 2.2, rhythm + "×/day: peak " + r.summary.peakForceN + " N");
   }
 });
+
+test("a slow drift on a staircase of many small steps is the sensor, lost steps are the drive: the dwell's fit tells them apart", (t) => {
+  // 96 steps a day: each still span is short and adds its ends' noise, so the supervisor holds a dwell and fits
+  // one long span; a drifting sensor goes on drifting in it, a drive that lost steps does not
+  const base = { prescription: { rhythm: 96, latencyDays: 1, targetLengthMm: 8, consolidationDays: 2 } };
+  const drift = runScenario(variant("mandible-continuous-1mm", { ...base, faults: [{ atDay: 2, kind: "position-drift", value: -1.5 }] }));
+  t.is(drift.summary.faults[0]?.code, "position-sensor-drift", drift.summary.faults[0]?.detail);
+  const lost = runScenario(variant("mandible-continuous-1mm", { ...base, faults: [{ atDay: 2, kind: "missed-steps", value: 0.3 }] }));
+  t.true(["missed-steps", "stall"].includes(lost.summary.faults[0]?.code), lost.summary.faults[0]?.detail);
+  t.regex(lost.summary.faults[0].detail + drift.summary.faults[0].detail, /dwell/);
+});

@@ -5,8 +5,9 @@
 // firmware image (only the codes themselves are): it documents and verifies it.
 
 import type { SupervisorConfig } from "./supervisor.ts";
+import { dwellNeed } from "./watch-position.ts";
 
-export type FaultCode = "stall" | "missed-steps" | "runaway" | "uncommanded-retraction" | "position-sensor-drift" | "position-mismatch-at-boot"
+export type FaultCode = "stall" | "missed-steps" | "runaway" | "uncommanded-retraction" | "uncommanded-motion" | "position-sensor-drift" | "position-mismatch-at-boot"
   | "position-sensor-stuck" | "position-sensor-dropout" | "position-sensor-out-of-range" | "force-sensor-stuck" | "force-sensor-dropout"
   | "force-sensor-drift" | "force-hard-limit" | "force-sudden-drop" | "clock-jump" | "driver-fault" | "storage-failure";
 export type WarningCode = "force-soft-limit" | "slow-delivery" | "force-rising-baseline";
@@ -28,11 +29,14 @@ export interface CodeRow {
 
 /**
  * The longest diagnostic dwell for a disagreement growing at g: the settle time,
- * then enough still time to see the evidence, at a rate diluted by at most one
- * checkpoint interval before the growth began.
+ * then a still span long enough for its least-squares fit to tell growth from none
+ * at a rate known to within a factor two, and as long again when the fit is not
+ * yet clear (never more than dwellMaxMs of fitting), and up to forceDwellMs more
+ * for the force to witness a slow stretch.
  */
 export function dwellBound(c: SupervisorConfig, g: number): number {
-  return Math.min(c.dwellMaxMs, c.settleMs + c.tickMs + c.evidenceUm / g + (c.checkpointMs * c.evidenceUm) / c.accountBoundUm);
+  // the first dwell for a rate known to within a factor two, and one as long again when its fit is not yet clear
+  return c.settleMs + 2 * c.tickMs + Math.min(c.dwellMaxMs, 2 * Math.max(c.dwellMinMs, dwellNeed(c, 0.5 * g))) + c.forceDwellMs;
 }
 
 /** When the account trips for a disagreement growing at g and the cause is told: filter lag, the bound at its largest compliance slack, a dwell. */
@@ -45,6 +49,7 @@ export const CODES: CodeRow[] = [
   { code: "missed-steps", kind: "fault", text: "the drive delivers less than commanded, beyond its rated slip (worn gearbox, failing driver)", bound: (c, _v, g) => accountBound(c, g) },
   { code: "runaway", kind: "fault", text: "the drive advances on its own or further than commanded (slipping escapement, extra pulses)", bound: (c, _v, g) => accountBound(c, g) },
   { code: "uncommanded-retraction", kind: "fault", text: "the gap closes with no motion commanded (a drive back-driven by the tissue)", bound: (c, _v, g) => accountBound(c, g) },
+  { code: "uncommanded-motion", kind: "fault", text: "the reading moved with nothing commanded, the way the drive can move on its own, and the force is too small a witness to tell the drive from the sensor: check both", bound: (c, _v, g) => accountBound(c, g) },
   { code: "position-sensor-drift", kind: "fault", text: "the position reading moves away from the step count while the drive stands still (sensor zero drifting or jumping)", bound: (c, _v, g) => accountBound(c, g) },
   { code: "position-mismatch-at-boot", kind: "fault", text: "at boot the position reading disagrees with the position journaled before the power went", bound: (c) => c.tickMs },
   { code: "position-sensor-stuck", kind: "fault", text: "the position reading is frozen", bound: (c) => (c.stuckReadings + 1) * c.tickMs },

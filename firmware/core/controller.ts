@@ -647,6 +647,8 @@ export class Controller {
     o.phase = this.phase.phase;
     o.interrupted = this.phase.interrupted;
     if (this.phase.phase !== "fault" && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
+    // a reading the supervisor set aside as a spike reaches nothing else: the governor holds on it as on a stale one
+    if (this.verdict.positionSetAside) o.pos.ok = false;
     if (this.journal && this.phase.phase !== "fault" && (t - this.lastWriteMs >= this.sup.heartbeatMs || (!this.accountJournaled && isFinite(this.supState.pos.rxBias)))) this.heartbeat(t);
     const g = this.govIn;
     g.tMs = t;

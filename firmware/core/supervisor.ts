@@ -61,11 +61,15 @@ export interface SupervisorConfig {
   complianceUmPerN: number;
   complianceSlackUmPerN: number;
   slipAllowance: number;
-  /** Commanded travel that breaks a still span (µm). */
+  /** Commanded travel within a still span that ends it (a catch-up, not a correction) (µm). */
   spanMoveUm: number;
   /** How much still-time disagreement tells a sensor from a drive (µm), and the longest dwell to gather it (ms). */
   evidenceUm: number;
   dwellMaxMs: number;
+  /** The shortest dwell: enough readings for its fit, and past the tissue's quickest relaxation. */
+  dwellMinMs: number;
+  /** How much longer a dwell may be drawn out for the force to witness a slow stretch (ms). */
+  forceDwellMs: number;
   /** The account keeps a checkpoint this often (the growth being judged is measured from one). */
   checkpointMs: number;
   /** Smoothing of measured/commanded motion for telling a stall from lost steps (ms). */
@@ -176,8 +180,12 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     complianceSlackUmPerN: compliance > 0 ? 0.25 * compliance : 0.05,
     slipAllowance: prof.driveSlipFraction,
     evidenceUm: 6 * Math.SQRT2 * filterNoise + prof.positionQuantumUm,
-    spanMoveUm: Math.max(0.5, 2 * um),
+    // the governor's own small corrections while the target stands (up to a few deadbands) do not end a span: they
+    // come when the noisy estimate dips, and spans must not end there
+    spanMoveUm: Math.max(4 * tol, 20 * filterNoise),
     dwellMaxMs: 6 * MS_PER_HOUR,
+    dwellMinMs: 30 * MS_PER_MINUTE,
+    forceDwellMs: MS_PER_HOUR,
     checkpointMs: 2 * MS_PER_HOUR,
     ratioTauMs: 10 * MS_PER_MINUTE,
     stuckReadings: 30,
@@ -218,7 +226,7 @@ export function makeSupervisorState(stepCount: number): SupervisorState {
     risingActive: false,
     px: { tMs: 0, stepCount, forceN: 0, forceValid: false, forceEma: 0, holding: false },
     lastTargetUm: NaN,
-    fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false },
+    fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false, gapClosed: false, gapGrewUm: 0 },
   };
 }
 
@@ -302,6 +310,9 @@ export function observe(c: SupervisorConfig, s: SupervisorState, o: Observation,
   // (a reading that jumped, even one the spike gate set aside, means the gap may have moved)
   const raw = o.pos.ok ? Math.abs(o.pos.value - s.pos.est) : 0;
   fx.gapJumped = raw > c.jumpUm;
+  // the gap reads shorter than the steps put it: it may really have closed, and a compressed regenerate pushes back
+  fx.gapClosed = fx.gapJumped || (s.pos.anchored && dNow < -c.jumpUm);
+  fx.gapGrewUm = s.pos.anchored && s.pos.inSpan ? dNow - s.pos.spanD0 : 0;
   fx.still = s.pos.anchored && s.pos.inSpan && s.stepCount === s.pos.lastSteps && Math.abs(dNow - s.pos.spanD0) <= c.jumpUm && !fx.gapJumped;
   fx.paused = o.phase === "paused";
   checkForce(c, fs, o.force, fx, v);
@@ -318,6 +329,12 @@ export function observe(c: SupervisorConfig, s: SupervisorState, o: Observation,
 export function vet(c: SupervisorConfig, s: SupervisorState, o: Observation, steps: number, v: Verdict): Verdict {
   clearVerdict(v, steps);
   if (steps === 0) return v;
+  // a hold comes first: while a check is still telling a sensor from a drive, what the governor asks is not taken
+  if (s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0) {
+    v.allowSteps = 0;
+    v.hold = s.pos.dwellUntilMs >= 0 ? "diagnostic dwell" : "relaxation probe";
+    return v;
+  }
   if (!(steps > 0) || Math.floor(steps) !== steps) return fault(v, "veto-command", steps + " steps");
   if (o.phase !== "distraction") return fault(v, "veto-phase", steps + " steps in " + o.phase);
   if (steps > c.incrementCapSteps) return fault(v, "veto-increment", steps + " > " + c.incrementCapSteps + " steps");
@@ -326,10 +343,6 @@ export function vet(c: SupervisorConfig, s: SupervisorState, o: Observation, ste
   const after = supervisorEstimate(c, s) + steps * c.umPerStep;
   if (!s.pos.estReady || after > o.targetUm + c.overtravelUm || after > c.strokeUm) {
     return fault(v, "veto-overtravel", "to " + fmt(after) + " µm; target " + fmt(o.targetUm) + " + " + fmt(c.overtravelUm) + ", stroke " + fmt(c.strokeUm));
-  }
-  if (s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0) {
-    v.allowSteps = 0;
-    v.hold = s.pos.dwellUntilMs >= 0 ? "diagnostic dwell" : "relaxation probe";
   }
   return v;
 }

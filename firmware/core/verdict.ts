@@ -12,13 +12,15 @@ export interface Verdict {
   cleared: string;
   /** Why motion is held for now (a diagnostic dwell, a relaxation probe); "" = not held. */
   hold: string;
+  /** The position reading was set aside as a spike: nothing else may act on it (the governor's fusion included). */
+  positionSetAside: boolean;
   note: string;
   noteDetail: string;
   reason: string;
 }
 
 export function makeVerdict(): Verdict {
-  return { allowSteps: 0, fault: "", warning: "", cleared: "", hold: "", note: "", noteDetail: "", reason: "" };
+  return { allowSteps: 0, fault: "", warning: "", cleared: "", hold: "", positionSetAside: false, note: "", noteDetail: "", reason: "" };
 }
 
 export function clearVerdict(v: Verdict, allow: number): Verdict {
@@ -27,6 +29,7 @@ export function clearVerdict(v: Verdict, allow: number): Verdict {
   v.warning = "";
   v.cleared = "";
   v.hold = "";
+  v.positionSetAside = false;
   v.note = "";
   v.noteDetail = "";
   v.reason = "";

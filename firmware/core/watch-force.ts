@@ -21,6 +21,8 @@ export interface ForceState {
   ema: number;
   emaReady: boolean;
   spanMin: number;
+  /** How far the smoothed force lagged the reading when the span began (N). */
+  spanLagN: number;
   spanFromMs: number;
   /** A drop waiting for its confirming reading: the level it fell from and the floor it fell below (NaN: none). */
   dropFrom: number;
@@ -39,7 +41,7 @@ export interface ForceState {
 export function makeForceState(): ForceState {
   return {
     lastGoodMs: 0, last: NaN, same: 0, prev: NaN, ema: 0, emaReady: false, spanMin: Infinity, spanFromMs: -1,
-    dropFrom: NaN, dropFloor: NaN, preMoveN: NaN, ticksSinceMove: 1e9,
+    dropFrom: NaN, dropFloor: NaN, preMoveN: NaN, ticksSinceMove: 1e9, spanLagN: 0,
     distStartMs: -1, day: -1, dayMin: Infinity, mins: [], rising: false,
   };
 }
@@ -54,6 +56,10 @@ export interface ForceContext {
   paused: boolean;
   /** The position reading jumped: a sudden force change goes with a real jump of the gap, not a rupture. */
   gapJumped: boolean;
+  /** The gap may have closed on its own (a compressed regenerate reads below zero): the position account names it. */
+  gapClosed: boolean;
+  /** How far the gap grew against the steps since the still span began (µm): a carriage that crept into stiff tissue. */
+  gapGrewUm: number;
 }
 
 /** True when the reading can be used (fresh, finite, within the load cell's span). */
@@ -81,10 +87,12 @@ export function checkForce(c: SupervisorConfig, s: ForceState, f: Reading, x: Fo
     return;
   }
   const a = c.tickMs / (c.filterTauMs + c.tickMs);
+  // what the tissue held before this reading: the smoothed force (one noisy reading is no reference for a drop)
+  const held = s.emaReady ? s.ema : n;
   s.ema = s.emaReady ? s.ema + (n - s.ema) * a : n;
   s.emaReady = true;
   if (x.gapJumped) s.dropFrom = NaN;
-  else checkDrop(c, s, n, v);
+  else checkDrop(c, s, n, held, x, v);
   if (v.fault !== "") return;
   const step = isFinite(s.prev) ? n - s.prev : 0;
   s.prev = n;
@@ -95,9 +103,9 @@ export function checkForce(c: SupervisorConfig, s: ForceState, f: Reading, x: Fo
 }
 
 /** A fall of dropFraction and more than the margin, below what the last move added, seen twice: the regenerate let go. */
-function checkDrop(c: SupervisorConfig, s: ForceState, n: number, v: Verdict): void {
+function checkDrop(c: SupervisorConfig, s: ForceState, n: number, held: number, x: ForceContext, v: Verdict): void {
   const pending = !isNaN(s.dropFrom);
-  const ref = pending ? s.dropFrom : s.prev;
+  const ref = pending ? s.dropFrom : held;
   // within a few relaxation times of a move its own stretch relaxes fast: a rupture also loses the force held before it
   const floor = pending ? s.dropFloor : s.ticksSinceMove <= c.dropAfterMoveTicks && isFinite(s.preMoveN) ? Math.min(ref, s.preMoveN) : ref;
   // a force that is mostly noise cannot be seen to rupture
@@ -111,8 +119,9 @@ function checkDrop(c: SupervisorConfig, s: ForceState, n: number, v: Verdict): v
     s.dropFloor = floor;
     return;
   }
-  // tissue that lets go relaxes to zero, never below: a reading that fell below zero is the load cell
-  if (n < -c.forceRiseN) fault(v, "force-sensor-drift", "force jumped from " + fmt(s.dropFrom) + " to " + fmt(n) + " N (tissue cannot pull)");
+  // tissue that lets go relaxes to zero, never below: a reading that fell below zero is the load cell (unless the
+  // gap closed: a compressed regenerate pushes back)
+  if (n < -c.forceRiseN && !x.gapClosed) fault(v, "force-sensor-drift", "force jumped from " + fmt(s.dropFrom) + " to " + fmt(n) + " N (tissue cannot pull)");
   else fault(v, "force-sudden-drop", "force fell from " + fmt(s.dropFrom) + " to " + fmt(n) + " N");
 }
 
@@ -130,15 +139,22 @@ function checkZero(c: SupervisorConfig, s: ForceState, x: ForceContext, step: nu
     s.spanFromMs = -1;
     s.spanMin = Infinity;
   } else {
-    if (s.spanFromMs < 0) s.spanFromMs = x.tMs;
-    // the smoothed force catches up with a step (a sudden load) within the settle time; after it, tissue only relaxes
-    if (x.tMs - s.spanFromMs >= c.settleMs && s.ema < s.spanMin) s.spanMin = s.ema;
-    if (s.ema - s.spanMin > c.forceRiseN) {
+    if (s.spanFromMs < 0) {
+      s.spanFromMs = x.tMs;
+      // how far the smoothed force has yet to catch up (a large load: 5 % of it is left after three time constants)
+      s.spanLagN = Math.abs(s.last - s.ema);
+    }
+    // the smoothed force catches up with a step (a sudden load) within the settle time, or as many time constants
+    // as leave a quarter of forceRiseN of it; after it, tissue only relaxes
+    const catchUp = Math.max(c.settleMs, c.filterTauMs * Math.log((4 * s.spanLagN) / c.forceRiseN));
+    if (x.tMs - s.spanFromMs >= catchUp && s.ema < s.spanMin) s.spanMin = s.ema;
+    // unless the gap grew meanwhile: then the carriage crept into the tissue, and the position account names it
+    if (s.ema - s.spanMin > c.forceRiseN && x.gapGrewUm <= c.evidenceUm) {
       fault(v, "force-sensor-drift", "force rose " + fmt(s.ema - s.spanMin) + " N in " + fmt((x.tMs - s.spanFromMs) / 60000) + " min with nothing moving");
       return;
     }
   }
-  if (!x.paused && s.ema < -c.forceRiseN) {
+  if (!x.paused && s.ema < -c.forceRiseN && !x.gapClosed) {
     fault(v, "force-sensor-drift", "force reads " + fmt(s.ema) + " N (tissue cannot pull)");
   }
 }
