@@ -4,7 +4,9 @@
 // fault began and within that code's detection bound, or raises none and ends
 // with |delivered − prescribed| within the profile's tolerance. Everything else is
 // named: a false alarm (a fault with no fault injected, or before it began), a
-// wrong name, late, or a silent length error.
+// wrong name, late, or a silent length error; a fault in time that says it cannot
+// tell the drive from the sensor (uncommanded-motion) is "ambiguous": safe, but
+// not a right name.
 
 import { CODES, dwellBound } from "../../firmware/core/codes.ts";
 import type { SupervisorConfig } from "../../firmware/core/supervisor.ts";
@@ -14,7 +16,10 @@ import { parseScenario } from "../scenario.ts";
 import type { Patient } from "./families.ts";
 import { EvidenceWatch } from "./evidence.ts";
 
-export type Verdict = "clean" | "detected" | "harmless" | "false-alarm" | "early" | "wrong-name" | "late" | "silent-error";
+export type Verdict = "clean" | "detected" | "ambiguous" | "harmless" | "false-alarm" | "early" | "wrong-name" | "late" | "silent-error";
+
+/** The codes uncommanded-motion stands for when it says it cannot tell them apart. */
+const UNTOLD = ["runaway", "uncommanded-retraction", "position-sensor-drift"];
 
 export interface Outcome {
   family: string;
@@ -39,6 +44,8 @@ export interface Outcome {
   finalPhase: string;
   simulatedDays: number;
   wallMs: number;
+  /** CPU time the worker spent on the patient (ms; NaN outside a worker). */
+  cpuMs: number;
 }
 
 function boundFor(code: string, sup: SupervisorConfig, v: number, g: number): number {
@@ -49,7 +56,7 @@ function boundFor(code: string, sup: SupervisorConfig, v: number, g: number): nu
 /** Times are whole ms: a fault in the same second as the onset is not before it. */
 const EARLY_SLACK_MS = 1000;
 
-const ACCOUNT = ["stall", "missed-steps", "runaway", "uncommanded-retraction", "position-sensor-drift"];
+const ACCOUNT = ["stall", "missed-steps", "runaway", "uncommanded-retraction", "uncommanded-motion", "position-sensor-drift"];
 
 /** How long the supervisor takes once the evidence is there (ms). */
 function reaction(code: string, sup: SupervisorConfig, g: number): number {
@@ -77,7 +84,7 @@ export function evaluate(p: Patient): Outcome {
   if (!e) verdict = first ? "false-alarm" : within ? "clean" : "silent-error";
   else if (!first) verdict = within ? "harmless" : "silent-error";
   else if (first.atMs < e.onsetMs - EARLY_SLACK_MS) verdict = "early";
-  else if (e.codes.indexOf(first.code) < 0) verdict = "wrong-name";
+  else if (e.codes.indexOf(first.code) < 0 && !(first.code === "uncommanded-motion" && e.codes.some((c) => UNTOLD.indexOf(c) >= 0))) verdict = "wrong-name";
   else {
     // in the combined family a code only the second fault has is timed from that fault's onset
     const own = e.second && e.second.codes.indexOf(first.code) >= 0 && e.codes.slice(0, e.codes.length - e.second.codes.length).indexOf(first.code) < 0 ? e.second : null;
@@ -88,7 +95,8 @@ export function evaluate(p: Patient): Outcome {
     const ready = watch ? (watch as EvidenceWatch).readyMs : NaN;
     if (e.evidence && !own && (isNaN(ready) || first.atMs <= ready)) bound = Math.max(latency, isFinite(ready) ? ready - onset + reaction(first.code, sup, e.growth) : 0);
     else bound = isFinite(ready) && !own ? ready - onset + reaction(first.code, sup, e.growth) : boundFor(first.code, sup, v, own ? own.growth : e.growth);
-    verdict = latency <= bound ? "detected" : "late";
+    // a fault that stops the device in time but says it cannot tell the drive from the sensor is counted apart
+    verdict = latency > bound ? "late" : first.code === "uncommanded-motion" ? "ambiguous" : "detected";
   }
   const hard = s.faults.find((f) => f.code === "force-hard-limit");
   const moveEnd = watch ? (watch as EvidenceWatch).maxMoveEndForceN : -Infinity;
@@ -111,5 +119,6 @@ export function evaluate(p: Patient): Outcome {
     finalPhase: s.finalPhase,
     simulatedDays: s.simulatedDays,
     wallMs: s.wallMs,
+    cpuMs: NaN,
   };
 }

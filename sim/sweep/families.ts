@@ -104,13 +104,14 @@ const creep: Family = {
     const sc = patient(this.name, r, seed, spring ? { kinds: ["spring"] } : { kinds: ["mandible", "limb"], backDrivable: true });
     const on = onset(r, sc);
     const dir = spring ? 1 : -1;
-    const code = spring ? "runaway" : "uncommanded-retraction";
+    // a spring pushing the carriage into a stiff callus may take the force over the hard limit first
+    const code = spring ? ["runaway", "force-hard-limit"] : ["uncommanded-retraction"];
     if (r.next() < 0.6) {
       const rate = dir * logUniform(r, 0.5, 500);
-      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "creep", value: Math.round(rate * 100) / 100 }, 0.25)], [code], Math.abs(rate) / MS_PER_HOUR, "creep " + rate.toFixed(2) + " µm/h from day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "carriage");
+      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "creep", value: Math.round(rate * 100) / 100 }, 0.25)], code, Math.abs(rate) / MS_PER_HOUR, "creep " + rate.toFixed(2) + " µm/h from day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "carriage");
     }
     const skip = dir * logUniform(r, 20, 1000);
-    return fault(this.name, seed, sc, [{ atDay: on.day, kind: "slip", value: Math.round(skip) }], [code], Math.abs(skip) / sc.profile.tickMs, "skip " + Math.round(skip) + " µm at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "carriage");
+    return fault(this.name, seed, sc, [{ atDay: on.day, kind: "slip", value: Math.round(skip) }], code, Math.abs(skip) / sc.profile.tickMs, "skip " + Math.round(skip) + " µm at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "carriage");
   },
 };
 

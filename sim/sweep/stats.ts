@@ -32,7 +32,11 @@ export interface FamilyStats {
   /** Premature consolidation flagged before the hard limit: lead time (days). */
   risingLeadDays: { n: number; min: number; p50: number };
   wallMsPerRun: number;
+  /** CPU time per patient (ms): what it costs on an idle core, whatever else loads the machine. */
+  cpuMsPerRun: number;
   simulatedDays: number;
+  /** Runs that raised a warning: seed and codes (at most 20), so each can be looked at. */
+  warned: Array<{ seed: number; warnings: string[] }>;
   /** The runs that were not right, with what happened (at most 20). */
   failures: Array<{ seed: number; verdict: string; label: string; fault: string; latencyMin: number; boundMin: number; finalErrorUm: number }>;
 }
@@ -65,8 +69,10 @@ export function familyStats(family: string, outs: Outcome[]): FamilyStats {
   let stops = 0;
   const leads: number[] = [];
   let wall = 0;
+  let cpu = 0;
   let days = 0;
   const failures: FamilyStats["failures"] = [];
+  const warned: FamilyStats["warned"] = [];
   for (const o of outs) {
     count(verdicts, o.verdict);
     if (o.fault !== "") {
@@ -76,7 +82,10 @@ export function familyStats(family: string, outs: Outcome[]): FamilyStats {
       worstSilent = Math.max(worstSilent, Math.abs(o.finalErrorUm));
       if (Math.abs(o.finalErrorUm) > o.toleranceUm) silentOut++;
     }
-    if (o.warnings.length) withWarning++;
+    if (o.warnings.length) {
+      withWarning++;
+      if (warned.length < 20) warned.push({ seed: o.seed, warnings: o.warnings });
+    }
     for (const w of o.warnings.filter((x, i, a) => a.indexOf(x) === i)) count(warningCodes, w);
     if (isFinite(o.latencyMs)) {
       lat.push(o.latencyMs / 60000);
@@ -89,14 +98,15 @@ export function familyStats(family: string, outs: Outcome[]): FamilyStats {
     }
     if (isFinite(o.risingLeadDays)) leads.push(o.risingLeadDays);
     wall += o.wallMs;
+    cpu += o.cpuMs;
     days += o.simulatedDays;
-    if (RIGHT.indexOf(o.verdict) < 0 && failures.length < 20) {
+    if (RIGHT.indexOf(o.verdict) < 0 && o.verdict !== "ambiguous" && failures.length < 20) {
       failures.push({ seed: o.seed, verdict: o.verdict, label: o.label, fault: o.fault, latencyMin: o.latencyMs / 60000, boundMin: o.boundMs / 60000, finalErrorUm: o.finalErrorUm });
     }
   }
   const n = outs.length;
   const detected = verdicts.detected || 0;
-  const mattered = detected + (verdicts["wrong-name"] || 0) + (verdicts.late || 0) + (verdicts["silent-error"] || 0) + (verdicts.early || 0);
+  const mattered = detected + (verdicts.ambiguous || 0) + (verdicts["wrong-name"] || 0) + (verdicts.late || 0) + (verdicts["silent-error"] || 0) + (verdicts.early || 0);
   return {
     family,
     n,
@@ -115,7 +125,9 @@ export function familyStats(family: string, outs: Outcome[]): FamilyStats {
     worstOvershootN: stops ? worstOver : NaN,
     hardLimitStops: stops,
     risingLeadDays: { n: leads.length, min: quantile(leads, 0), p50: quantile(leads, 0.5) },
+    warned,
     wallMsPerRun: n ? wall / n : 0,
+    cpuMsPerRun: n ? cpu / n : 0,
     simulatedDays: days,
     failures,
   };

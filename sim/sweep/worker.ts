@@ -11,7 +11,12 @@ parentPort!.on("message", (job: { family: string; seed: number } | null) => {
     return;
   }
   try {
-    parentPort!.postMessage({ ok: true, outcome: evaluate(makePatient(family(job.family)!, job.seed)) });
+    // CPU time, not wall time: a loaded machine makes the wall time wait, not the work
+    const cpu0 = process.cpuUsage();
+    const outcome = evaluate(makePatient(family(job.family)!, job.seed));
+    const cpu = process.cpuUsage(cpu0);
+    outcome.cpuMs = (cpu.user + cpu.system) / 1000;
+    parentPort!.postMessage({ ok: true, outcome });
   } catch (e: any) {
     parentPort!.postMessage({ ok: false, family: job.family, seed: job.seed, error: e && e.message ? e.message : String(e) });
   }

@@ -7,7 +7,7 @@
 // silent length error. Exit 0 when every run of every family was right, 3 when
 // any was not (the failures are listed).
 
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { numberFlag, parseArgs, UsageError } from "../args.ts";
@@ -34,7 +34,7 @@ function num(x: number, d: number): string {
 export function formatStats(s: FamilyStats, seed0: number): string {
   const codes = (m: { [k: string]: number }) => Object.keys(m).sort().map((k) => k + " " + m[k]).join(", ") || "none";
   const lines = [
-    s.family + " — n " + s.n + " (seeds " + seed0 + "–" + (seed0 + s.n - 1) + "), " + num(s.simulatedDays / s.n, 1) + " simulated days and " + num(s.wallMsPerRun / 1000, 2) + " s per patient",
+    s.family + " — n " + s.n + " (seeds " + seed0 + "–" + (seed0 + s.n - 1) + "), " + num(s.simulatedDays / s.n, 1) + " simulated days, " + num(s.cpuMsPerRun / 1000, 2) + " CPU-s (" + num(s.wallMsPerRun / 1000, 2) + " s wall) per patient",
     "  verdicts           " + codes(s.verdicts),
     "  faults per 1000    " + num(s.faultsPer1000, 1) + " (" + codes(s.faultCodes) + ")",
     "  warnings per 1000  " + num(s.warningsPer1000, 1) + " (" + codes(s.warningCodes) + ")",
@@ -48,6 +48,7 @@ export function formatStats(s: FamilyStats, seed0: number): string {
   lines.push("  worst silent error " + num(s.worstSilentErrorUm, 1) + " µm (" + s.silentOutOfTolerance + " silent runs out of tolerance)");
   if (s.hardLimitStops) lines.push("  moves past hard    " + s.hardLimitStops + " runs had a move end with the true force at the hard limit or over it, worst by " + num(s.worstOvershootN, 1) + " N");
   if (s.risingLeadDays.n) lines.push("  rising baseline    before the hard limit in " + s.risingLeadDays.n + " runs, lead min " + num(s.risingLeadDays.min, 1) + " d, p50 " + num(s.risingLeadDays.p50, 1) + " d");
+  if (s.family === "normal") for (const w of s.warned) lines.push("  ! seed " + w.seed + ": " + w.warnings.join(", "));
   for (const f of s.failures) lines.push("  ✗ seed " + f.seed + ": " + f.verdict + (f.fault ? " (" + f.fault + (isFinite(f.latencyMin) ? " after " + num(f.latencyMin, 1) + " min, bound " + num(f.boundMin, 1) : "") + ")" : "") + (f.label ? " — " + f.label : "") + "; final error " + num(f.finalErrorUm, 1) + " µm");
   return lines.join("\n") + "\n";
 }
@@ -82,10 +83,11 @@ export async function main(argv: string[]): Promise<number> {
     mkdirSync(dirname(args.values.report), { recursive: true });
     writeFileSync(args.values.report, renderSweepReport(stats, outcomes, { seed0, workers, wallS }));
   }
-  if (args.switches.json) process.stdout.write(JSON.stringify({ seed: seed0, n, workers, wallS: Math.round(wallS * 10) / 10, families: stats }) + "\n");
+  const cpuS = outcomes.reduce((a, o) => a + o.cpuMs, 0) / 1000;
+  if (args.switches.json) process.stdout.write(JSON.stringify({ seed: seed0, n, workers, wallS: Math.round(wallS * 10) / 10, cpuS: Math.round(cpuS), loadAverage: loadavg().map((x) => Math.round(x * 100) / 100), families: stats }) + "\n");
   else {
     for (const s of stats) process.stdout.write(formatStats(s, seed0));
-    process.stdout.write("campaign          " + jobs.length + " patients in " + wallS.toFixed(1) + " s on " + workers + " worker" + (workers > 1 ? "s" : "") + "\n");
+    process.stdout.write("campaign          " + jobs.length + " patients in " + wallS.toFixed(1) + " s on " + workers + " worker" + (workers > 1 ? "s" : "") + " (" + cpuS.toFixed(0) + " CPU-s: " + (cpuS / workers).toFixed(0) + " s on " + workers + " idle cores; load average " + loadavg()[0].toFixed(1) + ")\n");
     if (args.values.report) process.stdout.write("report            " + args.values.report + "\n");
   }
   return stats.every(allRight) ? EXIT.ok : EXIT.fault;
