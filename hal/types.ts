@@ -18,7 +18,10 @@
 //      Timers fire at or after their absolute monotonic deadline, never before, in
 //      deadline order; a timer callback never runs re-entrantly inside another call.
 //  R6  Store appends are atomic per record or report failure; `read` returns what
-//      survived (the journal's codec finds torn tails).
+//      survived (the journal's codec finds torn tails) or throws when it cannot
+//      read at all; `committedBytes` counts what was acknowledged, so a medium
+//      that lost bytes in the middle is told apart from a torn last write;
+//      `preserve` moves the content aside read-only. The vault follows R6 too.
 //  R7  Callbacks may run synchronously (simulator) or later (real boards): callers
 //      must not assume either.
 
@@ -32,6 +35,13 @@ export interface HalCaps {
   driverFaultInput: boolean;
   /** Whether `store` survives a power cut (flash/file) or is volatile. */
   persistentStore: boolean;
+  /**
+   * Whether `vault` lives apart from `store` (another file, another flash file or
+   * region) and survives both a power cut and the journal's loss. The device key,
+   * the provisioning marker and the replay counter live there; without such a
+   * vault the core keeps no journal (the boot latches `vault-missing`).
+   */
+  vault: boolean;
   /** Whether a separate enable line exists (else disable only stops pulsing). */
   enableLine: boolean;
 }
@@ -84,10 +94,34 @@ export interface Clock {
 }
 
 export interface Store {
+  /** Appends the bytes (copied before it returns: the caller reuses its buffer). */
   append(bytes: Uint8Array): boolean;
+  /** What survived; throws when the medium cannot be read at all (never "empty" instead). */
   read(): Uint8Array;
   /** Replace the whole content atomically (snapshot + compaction). */
   replace(bytes: Uint8Array): boolean;
+  /**
+   * Bytes the store acknowledged (appends and replaces that returned true) and owes
+   * on read, or -1 when it keeps no such count. A read shorter than this lost
+   * committed bytes — a file cut in the middle, not a torn last write.
+   */
+  committedBytes(): number;
+  /**
+   * Moves the current content aside, unchanged and read-only, where no later write
+   * reaches it (a damaged journal kept as evidence); returns where, for people to
+   * find it, or "" when the store cannot (then nothing changed). Empty afterwards.
+   */
+  preserve(label: string): string;
+}
+
+/** What an app hands a board driver to keep across power cuts: the journal's store, the vault, and what they are. */
+export interface HalStorage {
+  store: Store;
+  vault: Store;
+  /** HalCaps.persistentStore and HalCaps.vault. */
+  persistent: boolean;
+  vaultApart: boolean;
+  random(n: number): Uint8Array;
 }
 
 export type AlarmLevel = 0 | 1 | 2 | 3; // none, advisory, warning (medium), fault (high) — IEC 60601-1-8 priorities
@@ -109,7 +143,12 @@ export interface Hal {
   position: Sensor;
   force: Sensor;
   clock: Clock;
+  /** The journal. */
   store: Store;
+  /** The small store apart from the journal's (see HalCaps.vault). */
+  vault: Store;
+  /** Fresh bytes from the platform's random source (device keys, journal ids). */
+  random(n: number): Uint8Array;
   alarm: Annunciator;
   /** The bench-mode input; absent on patient devices (reads as off). */
   benchInput?: Input;

@@ -5,6 +5,7 @@
 import type { Annunciator, AlarmLevel, Clock, Hal, HalCaps, MoveRequest, MoveResult, Reading, Sensor, Stepper } from "../hal/types.ts";
 import type { Plant } from "./plant.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
+import { Rng } from "./rng.ts";
 import type { PowerCutStore } from "./power-cut-store.ts";
 
 export interface SimDriverOptions {
@@ -19,8 +20,10 @@ export class SimStepper implements Stepper {
   faultInput = false;
   /** Called after a move's pulses reached the plant, before its callback (world persistence). */
   afterPulses: (() => void) | null = null;
-  /** The move in flight: its completion event, start and pulse count. */
-  private pending = { id: -1, start: 0, fits: 0, dir: 1 };
+  /** The move in flight: its completion event, start, end, pulse count, what was asked and who to tell. */
+  private pending = { id: -1, start: 0, end: 0, fits: 0, dir: 1, steps: 0, done: null as ((res: MoveResult) => void) | null };
+  /** The completion event's callback, made once (no closure per move). */
+  private finishFn: () => void;
   plant: Plant;
   clock: VirtualClock;
   rateHz: number;
@@ -31,6 +34,10 @@ export class SimStepper implements Stepper {
     this.clock = clock;
     this.rateHz = rateHz;
     this.maxMove = maxMove;
+    const self = this;
+    this.finishFn = function () {
+      self.finish();
+    };
   }
 
   enable(): void {
@@ -59,34 +66,47 @@ export class SimStepper implements Stepper {
       for (let i = 0; i < sent; i++) this.plant.pulse(this.pending.dir);
     }
     this.busy = false;
+    this.pending.done = null;
     this.enabled = false;
   }
 
   move(req: MoveRequest, done: (res: MoveResult) => void): void {
     const start = this.clock.monoMs();
-    const refuse = (fault: MoveResult["fault"]) => done({ issued: 0, fault, startedAtMs: start, endedAtMs: start });
-    if (this.busy) return refuse("busy");
-    if (!this.enabled) return refuse("disabled");
-    if (!(req.steps >= 0) || req.steps > this.maxMove || Math.floor(req.steps) !== req.steps) return refuse("too-large");
+    if (this.busy) return refuse(done, "busy", start);
+    if (!this.enabled) return refuse(done, "disabled", start);
+    if (!(req.steps >= 0) || req.steps > this.maxMove || Math.floor(req.steps) !== req.steps) return refuse(done, "too-large", start);
     const fullMs = (req.steps * 1000) / this.rateHz;
     const fits = fullMs <= req.maxDurationMs ? req.steps : Math.floor((req.maxDurationMs * this.rateHz) / 1000);
-    const end = start + (fits * 1000) / this.rateHz;
+    const p = this.pending;
     this.busy = true;
-    this.pending.start = start;
-    this.pending.fits = fits;
-    this.pending.dir = req.dir;
-    this.pending.id = this.clock.at(end, () => {
-      this.busy = false;
-      this.plant.advanceTo(end);
-      let issued = 0;
-      // A disable during the move stops the pulses that were still to come.
-      if (this.enabled) {
-        for (; issued < fits; issued++) this.plant.pulse(req.dir);
-      }
-      if (this.afterPulses) this.afterPulses();
-      done({ issued, fault: !this.enabled ? "disabled" : fits < req.steps ? "timeout" : "", startedAtMs: start, endedAtMs: end });
-    });
+    p.start = start;
+    p.end = start + (fits * 1000) / this.rateHz;
+    p.fits = fits;
+    p.dir = req.dir;
+    p.steps = req.steps;
+    p.done = done;
+    p.id = this.clock.at(p.end, this.finishFn);
   }
+
+  /** The move's end: its pulses reach the plant (unless a disable stopped them) and its callback runs. */
+  private finish(): void {
+    const p = this.pending;
+    const done = p.done!;
+    p.done = null;
+    this.busy = false;
+    this.plant.advanceTo(p.end);
+    let issued = 0;
+    // A disable during the move stops the pulses that were still to come.
+    if (this.enabled) {
+      for (; issued < p.fits; issued++) this.plant.pulse(p.dir);
+    }
+    if (this.afterPulses) this.afterPulses();
+    done({ issued, fault: !this.enabled ? "disabled" : p.fits < p.steps ? "timeout" : "", startedAtMs: p.start, endedAtMs: p.end });
+  }
+}
+
+function refuse(done: (res: MoveResult) => void, fault: MoveResult["fault"], atMs: number): void {
+  done({ issued: 0, fault, startedAtMs: atMs, endedAtMs: atMs });
 }
 
 export type SensorFault = "" | "stuck" | "dropout";
@@ -141,17 +161,35 @@ export interface SimHal extends Hal {
   position: SimSensor;
   force: SimSensor;
   store: PowerCutStore;
+  vault: PowerCutStore;
   alarm: RecordingAnnunciator;
 }
 
-/** The simulator driver; `store` is the non-volatile store that outlives a power cut. */
-export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOptions, store: PowerCutStore): SimHal {
+/**
+ * The simulator's random source: seeded (a run repeats), and mixed with the
+ * virtual time of each call, so a device rebooted on the same world draws new
+ * bytes (a new journal id) rather than the ones its first boot drew.
+ */
+function simRandom(seed: number, clock: VirtualClock): (n: number) => Uint8Array {
+  let calls = 0;
+  return (n) => {
+    calls++;
+    const rng = new Rng((seed * 2654435761 + calls * 40503 + clock.monoMs()) >>> 0);
+    const b = new Uint8Array(n);
+    for (let i = 0; i < n; i++) b[i] = Math.floor(rng.next() * 256);
+    return b;
+  };
+}
+
+/** The simulator driver; `store` (the journal) and `vault` are the non-volatile stores that outlive a power cut. */
+export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOptions, store: PowerCutStore, vault: PowerCutStore, seed: number): SimHal {
   const caps: HalCaps = {
     maxMoveSteps: opts.maxMoveSteps,
     maxStepRateHz: opts.maxStepRateHz,
     driverFaultInput: false,
     persistentStore: true,
     enableLine: true,
+    vault: true,
   };
   return {
     name: "sim",
@@ -162,6 +200,8 @@ export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOpt
     position: new SimSensor(plant, clock, () => plant.sensePosition()),
     force: new SimSensor(plant, clock, () => plant.senseForce()),
     store,
+    vault,
+    random: simRandom(seed, clock),
     alarm: new RecordingAnnunciator(clock),
   };
 }

@@ -19,6 +19,7 @@
 // Uncaught errors in callbacks are recorded in `errors` (Espruino prints and goes on).
 
 import vm from "node:vm";
+import { createCipheriv, createHash } from "node:crypto";
 import type { EspruinoHalConfig } from "../hal/espruino/config.ts";
 import { ESPRUINO_GLOBALS, MISSING_MEMBERS, STATIC_MEMBERS } from "../hal/espruino/interpreter.ts";
 import { VirtualClock } from "./virtual-clock.ts";
@@ -55,6 +56,23 @@ class ShimPin {
   }
 }
 
+/** Espruino's `crypto` natives as a Pico's firmware has them (AES in ECB and CBC, SHA256), on node:crypto. */
+const SHIM_CRYPTO = {
+  SHA256: (data: Uint8Array) => toArrayBuffer(createHash("sha256").update(data).digest()),
+  AES: {
+    encrypt: (data: Uint8Array, key: Uint8Array, o?: { iv?: Uint8Array; mode?: string }) => {
+      const mode = o && o.mode ? o.mode : "CBC";
+      const c = createCipheriv(mode === "ECB" ? "aes-128-ecb" : "aes-128-cbc", key, mode === "ECB" ? null : o && o.iv ? o.iv : new Uint8Array(16));
+      c.setAutoPadding(false);
+      return toArrayBuffer(Buffer.concat([c.update(data), c.final()]));
+    },
+  },
+};
+
+function toArrayBuffer(b: Buffer): ArrayBuffer {
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}
+
 export class EspruinoShim {
   opts: ShimOptions;
   plant: ShimPlant;
@@ -80,6 +98,7 @@ export class EspruinoShim {
   private pulseEnd: { [pin: string]: number } = {};
   private timers = new Map<number, number>();
   private timerSeq = 0;
+  private randState = 20260101;
   private builtins: Set<string>;
 
   constructor(opts: ShimOptions) {
@@ -225,6 +244,8 @@ export class EspruinoShim {
       kickWatchdog: () => {
         this.lastKickMs = this.nowMs();
       },
+      // deterministic, like the rest of the simulator
+      hwRand: () => (this.randState = (Math.imul(this.randState, 1103515245) + 12345) | 0),
     };
     return {
       Pin: ShimPin,
@@ -234,6 +255,7 @@ export class EspruinoShim {
       process: { memory: () => this.memory(), env: { VERSION: "2v29-shim" } },
       require: (name: string) => {
         if (name === "Storage") return this.storage;
+        if (name === "crypto") return SHIM_CRYPTO;
         throw new Error("Module " + name + " not found");
       },
       getTime: () => this.clock.wallMs() / 1000,

@@ -9,9 +9,13 @@
 //  While the power is off every write is refused; powerOn() brings it back.
 //  - failAppends: appends fail without writing anything (a full or failing medium).
 //  - flipBit(offset, bit): one bit of the stored content flips.
+//  - truncate(n): the content is cut to n bytes behind the store's back (a file
+//    cut in the middle); committedBytes() still says what was acknowledged.
+//  - preserve(label) keeps a copy in `preserved` (read-only evidence) and empties it.
 // It counts appends, replaces and bytes written (write volume, flash wear).
 
-import type { Store } from "../hal/types.ts";
+import type { HalStorage, Store } from "../hal/types.ts";
+import { Rng } from "./rng.ts";
 
 export class PowerCutStore implements Store {
   private buf = new Uint8Array(4096);
@@ -22,15 +26,20 @@ export class PowerCutStore implements Store {
   replaces = 0;
   bytesAppended = 0;
   bytesReplaced = 0;
+  /** Length after the last acknowledged append or replace. */
+  private committed = 0;
   private cutByte = -1;
   private cutAppend = -1;
   private cutKeep = 0;
   private cutReplace = false;
+  /** What preserve() moved aside, oldest first. */
+  preserved: Array<{ name: string; bytes: Uint8Array }> = [];
   /** Called the moment the power fails (inside the write that tore). */
   onPowerFail: (() => void) | null = null;
 
   constructor(initial: Uint8Array = new Uint8Array(0)) {
     this.write(initial, 0, initial.length);
+    this.committed = initial.length;
   }
 
   cutAtByte(offset: number): void {
@@ -60,6 +69,24 @@ export class PowerCutStore implements Store {
     this.buf[offset] ^= 1 << bit;
   }
 
+  truncate(n: number): void {
+    if (!(n >= 0 && n <= this.length)) throw new Error("truncate: " + n + " outside 0.." + this.length);
+    this.length = n;
+  }
+
+  committedBytes(): number {
+    return this.committed;
+  }
+
+  preserve(label: string): string {
+    if (!this.powered) return "";
+    const name = label + "-" + (this.preserved.length + 1);
+    this.preserved.push({ name, bytes: this.read() });
+    this.length = 0;
+    this.committed = 0;
+    return name;
+  }
+
   append(bytes: Uint8Array): boolean {
     if (!this.powered || this.failAppends) return false;
     this.appends++;
@@ -76,7 +103,9 @@ export class PowerCutStore implements Store {
     this.write(bytes, this.length, keep);
     this.bytesAppended += keep;
     if (cut) this.powerFails();
-    return keep === bytes.length;
+    if (keep !== bytes.length) return false;
+    this.committed = this.length;
+    return true;
   }
 
   read(): Uint8Array {
@@ -94,6 +123,7 @@ export class PowerCutStore implements Store {
     this.write(copy, 0, copy.length);
     this.replaces++;
     this.bytesReplaced += copy.length;
+    this.committed = copy.length;
     return true;
   }
 
@@ -112,7 +142,26 @@ export class PowerCutStore implements Store {
       grown.set(this.buf.subarray(0, this.length), 0);
       this.buf = grown;
     }
-    this.buf.set(bytes.subarray(0, n), at);
+    // a record of a few bytes is copied by hand: TypedArray.set costs more than it saves there
+    const b = this.buf;
+    if (n <= 32) for (let i = 0; i < n; i++) b[at + i] = bytes[i];
+    else b.set(n === bytes.length ? bytes : bytes.subarray(0, n), at);
     this.length = at + n;
   }
+}
+
+/** Storage for a board driver in tests and emulations: two power-cut stores (journal, vault) and seeded random bytes. */
+export function memoryStorage(seed: number): HalStorage {
+  const rng = new Rng(seed);
+  return {
+    store: new PowerCutStore(),
+    vault: new PowerCutStore(),
+    persistent: false,
+    vaultApart: true,
+    random: (n) => {
+      const b = new Uint8Array(n);
+      for (let i = 0; i < n; i++) b[i] = Math.floor(rng.next() * 256);
+      return b;
+    },
+  };
 }

@@ -73,9 +73,10 @@ export function runWithPowerCuts(sc: Scenario, opts: PowerCutOptions): PowerCutR
     if (at >= endMs) break;
     clock.runUntil(at);
     if (dev.controller.phaseState().phase === "distraction" && rng.next() < opts.inWriteFraction) {
-      // the power fails part-way through the intent or the done of the next move
-      store.cutAtAppend(1 + Math.floor(rng.next() * 2), Math.floor(rng.next() * 40));
-      for (let k = 0; k < 20 && store.powered; k++) clock.runUntil(clock.monoMs() + tick);
+      // the power fails part-way through one of the next two journal writes (a move's
+      // record, or its intent where it has one), whenever they come within a day
+      store.cutAtAppend(1 + Math.floor(rng.next() * 2), Math.floor(rng.next() * 30));
+      for (let k = 0; k < MS_PER_DAY / tick && store.powered && clock.monoMs() < endMs; k++) clock.runUntil(clock.monoMs() + tick);
       if (!store.powered) report.cutsInWrite++;
     }
     report.cuts++;

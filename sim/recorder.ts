@@ -130,26 +130,40 @@ export class Recorder implements ControllerObserver {
     return out;
   }
 
-  /** Number of whole or partial distraction days the schedule spans (those the run reached). */
-  distractionDays(): number {
+  /** Number of whole or partial distraction days the schedule spans that the run reached before endMs. */
+  distractionDays(endMs: number): number {
     const n = Math.max(1, Math.ceil((finishMs(this.schedule) - this.schedule.latencyMs) / MS_PER_DAY));
-    return Math.min(n, this.dayStartGapUm.length);
+    const begun = Math.ceil((endMs - this.schedule.latencyMs) / MS_PER_DAY);
+    return Math.max(0, Math.min(n, this.dayStartGapUm.length, begun));
   }
 
-  /** Delivered mm per distraction day, on the true gap. */
-  dailyRateMmPerDay(finalGapUm: number): number[] {
-    const n = this.distractionDays();
+  /**
+   * Delivered rate per distraction day (mm/day), on the true gap. A whole day is its
+   * delivered length. A day the distraction only partly held (it finished, or the run
+   * ended) is rated over the span it held: delivered ÷ (what the schedule asked that
+   * day ÷ the prescribed rate), so 1 mm in a 0.83-day distraction reads 1.2 mm/day and
+   * the last two increments of a 4-a-day staircase read the prescribed rate. Targets
+   * are taken one tick early, as for the error (a move due at t is done by t + tick).
+   */
+  dailyRateMmPerDay(finalGapUm: number, endMs: number): number[] {
+    const s = this.schedule;
+    const n = this.distractionDays(endMs);
+    const asked = (t: number) => (t - this.tickMs < s.latencyMs ? s.startUm : targetUm(s, t - this.tickMs));
     const out: number[] = [];
     for (let k = 0; k < n && k < this.dayStartGapUm.length; k++) {
       const end = k + 1 < this.dayStartGapUm.length ? this.dayStartGapUm[k + 1] : finalGapUm;
-      out.push((end - this.dayStartGapUm[k]) / 1000);
+      const from = s.latencyMs + k * MS_PER_DAY;
+      const to = Math.min(from + MS_PER_DAY, endMs);
+      const prescribedUm = asked(to) - asked(from);
+      const heldDays = prescribedUm > 0 ? Math.min(1, prescribedUm / s.rateUmPerDay) : 1;
+      out.push((end - this.dayStartGapUm[k]) / 1000 / heldDays);
     }
     return out;
   }
 
-  /** Moves that issued steps, per distraction day. */
-  incrementsByDay(): number[] {
-    const n = this.distractionDays();
+  /** Moves that issued steps, per distraction day begun before endMs. */
+  incrementsByDay(endMs: number): number[] {
+    const n = this.distractionDays(endMs);
     const out: number[] = [];
     for (let k = 0; k < n; k++) out.push(0);
     for (let i = 0; i < this.moveAtMs.length; i++) {

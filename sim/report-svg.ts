@@ -119,6 +119,8 @@ export interface ChartSpec {
   xDomain?: [number, number];
   /** Values the y axis must include (e.g. 0). */
   yInclude?: number[];
+  /** A fixed y range (zoomed): bars then rise from its bottom, values beyond it are clipped and marked at the edge. */
+  yDomain?: [number, number];
   /** Smallest x tick step (1 for day numbers). */
   xMinStep?: number;
   lines?: LineSpec[];
@@ -250,8 +252,8 @@ export function chart(spec: ChartSpec): string {
   const [x0, x1] = spec.xDomain ?? extent(xs);
   const [ylo, yhi] = extent(ys);
   const pad = (yhi - ylo) * 0.05;
-  const y0 = ylo === 0 ? 0 : ylo - pad;
-  const y1 = yhi + pad;
+  const y0 = spec.yDomain ? spec.yDomain[0] : ylo === 0 ? 0 : ylo - pad;
+  const y1 = spec.yDomain ? spec.yDomain[1] : yhi + pad;
 
   const sx = (v: number): number => ml + ((v - x0) / (x1 - x0)) * pw;
   const sy = (v: number): number => mt + ph - ((v - y0) / (y1 - y0)) * ph;
@@ -286,12 +288,16 @@ export function chart(spec: ChartSpec): string {
     out.push(`<text x="${x}" y="${mt + ph + 18}" text-anchor="middle">${tickLabel(t, xStep)}</text>`);
   }
 
+  const base = spec.yDomain ? y0 : 0;
   for (const b of bars) {
     const w = Math.max(1, (b.width / (x1 - x0)) * pw);
     for (let i = 0; i < b.x.length; i++) {
-      if (!isFinite(b.y[i])) continue;
-      const top = sy(Math.max(0, b.y[i]));
-      out.push(`<rect x="${f1(sx(b.x[i]) - w / 2)}" y="${f1(top)}" width="${f1(w)}" height="${f1(Math.max(0.5, sy(Math.min(0, b.y[i])) - top))}" fill="${b.color}"><title>${escapeHtml(b.label + " at " + b.x[i] + ": " + b.y[i])}</title></rect>`);
+      const v = b.y[i];
+      if (!isFinite(v)) continue;
+      const top = clampY(Math.max(base, v));
+      const title = `<title>${escapeHtml(b.label + " at " + b.x[i] + ": " + v)}</title>`;
+      out.push(`<rect x="${f1(sx(b.x[i]) - w / 2)}" y="${f1(top)}" width="${f1(w)}" height="${f1(Math.max(0.5, clampY(Math.min(base, v)) - top))}" fill="${b.color}">${title}</rect>`);
+      if (v > y1 || v < y0) out.push(`<text class="offscale" x="${f1(sx(b.x[i]))}" y="${f1(v > y1 ? mt + 12 : mt + ph - 4)}" text-anchor="middle" font-size="11">${v > y1 ? "▲" : "▼"} ${escapeHtml(String(v))}${title}</text>`);
     }
   }
   for (const b of yBands) {

@@ -19,6 +19,15 @@ export interface ReportInput {
   hardForceN: number;
   /** Extra lines shown under the summary (e.g. a bench trial's accuracy and precision). */
   notes?: string[];
+  /** What the lengths were measured on: the simulator's/rig's true gap (default) or, on a real rig, the position sensor. */
+  truth?: Truth;
+}
+
+export type Truth = "plant" | "sensor";
+
+/** How a length measured on `truth` is named in tables, legends and axes. */
+export function lengthName(truth: Truth | undefined): string {
+  return truth === "sensor" ? "position sensor" : "true gap";
 }
 
 const PHASE_COLORS: Record<string, string> = {
@@ -34,6 +43,8 @@ const ALARM_LEVELS = ["cleared", "advisory", "warning", "fault"];
 
 /** Daily rate within this fraction of the prescription counts as on rate. */
 const RATE_TOLERANCE = 0.01;
+/** The rate panel shows the prescription ± this many tolerances (days beyond are marked at the edge). */
+const RATE_ZOOM = 5;
 
 function num(x: number, digits: number): string {
   return isFinite(x) ? x.toFixed(digits) : "—";
@@ -62,7 +73,7 @@ function summaryTable(s: Summary, input: ReportInput): string {
   const rows: Array<[string, string]> = [
     ["scenario", s.scenario + " (seed " + s.seed + (s.openLoop ? ", OPEN-LOOP baseline" : "") + ")"],
     ["length", num(s.finalLengthMm, 4) + " mm reached of " + s.targetLengthMm + " mm prescribed"],
-    ["tracking error (true gap)", "final " + num(s.finalErrorUm, 2) + " µm · rms " + num(s.rmsErrorUm, 2) + " µm · max " + num(s.maxErrorUm, 2) + " µm"],
+    ["tracking error (" + lengthName(input.truth) + ")", "final " + num(s.finalErrorUm, 2) + " µm · rms " + num(s.rmsErrorUm, 2) + " µm · max " + num(s.maxErrorUm, 2) + " µm"],
     ["daily rate", rates.length
       ? num(Math.min(...rates), 4) + " – " + num(Math.max(...rates), 4) + " mm/day over " + rates.length + " distraction days (prescribed " + s.prescribedRateMmPerDay + "); " + onRate + "/" + rates.length + " days within ±" + RATE_TOLERANCE * 100 + "%"
       : "no distraction day reached"],
@@ -74,6 +85,13 @@ function summaryTable(s: Summary, input: ReportInput): string {
   ];
   const body = rows.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td${k === "final phase" && v === "fault" ? ` class="bad"` : ""}>${escapeHtml(v)}</td></tr>`).join("\n");
   return `<table class="summary">\n${body}\n</table>`;
+}
+
+/** Every warning the supervisor raised (they do not latch; the alarm table keeps only what the annunciator showed). */
+function warningsSection(s: Summary): string {
+  if (!s.warnings.length) return `<section id="warnings"><h2>Warnings</h2><p>No warnings.</p></section>`;
+  const items = s.warnings.map((w) => `<li><b>day ${day(w.atMs)}</b> — <code>${escapeHtml(w.code)}</code>: ${escapeHtml(w.detail)}</li>`).join("\n");
+  return `<section id="warnings" class="warn"><h2>${s.warnings.length} warning${s.warnings.length > 1 ? "s" : ""}</h2><ul>\n${items}\n</ul></section>`;
 }
 
 function faultsSection(s: Summary): string {
@@ -101,22 +119,22 @@ function plots(input: ReportInput): string {
   const errUm = sr.trueUm.map((v, i) => v - sr.targetUm[i]);
   const timeAxis = { xLabel: "day since start", xDomain: [0, endDay] as [number, number], xBands: bands };
   const line = (label: string, color: string, y: number[], width?: number, dash?: string): LineSpec => ({ label, color, x: tDay, y, width, dash });
+  const truth = lengthName(input.truth);
+  const measured = input.truth === "sensor"
+    ? [line("position sensor (the bench's length reference)", "#1f5fbf", toMm(sr.trueUm), 2.2)]
+    : [line("sensed position", "#f08a24", toMm(sr.sensedUm), 1.2), line("true gap", "#1f5fbf", toMm(sr.trueUm), 2.2)];
 
   const length = chart({
     ...timeAxis,
     id: "plot-length",
     yLabel: "length (mm)",
     yInclude: [0, s.targetLengthMm],
-    lines: [
-      line("sensed position", "#f08a24", toMm(sr.sensedUm), 1.2),
-      line("true gap", "#1f5fbf", toMm(sr.trueUm), 2.2),
-      line("prescribed target", "#111", toMm(sr.targetUm), 1.6, "7 5"),
-    ],
+    lines: measured.concat([line("prescribed target", "#111", toMm(sr.targetUm), 1.6, "7 5")]),
   });
   const error = chart({
     ...timeAxis,
     id: "plot-error",
-    yLabel: "true − target (µm)",
+    yLabel: (input.truth === "sensor" ? "sensor" : "true") + " − target (µm)",
     hLines: [{ label: "zero (on target)", color: "#555", y: 0 }],
     lines: [line("tracking error", "#1f5fbf", errUm, 1.4)],
   });
@@ -148,7 +166,7 @@ function plots(input: ReportInput): string {
     yLabel: "delivered (mm/day)",
     xDomain: [0.5, Math.max(1, s.dailyRateMmPerDay.length) + 0.5],
     xMinStep: 1,
-    yInclude: [0],
+    yDomain: [rate - RATE_ZOOM * tol, rate + RATE_ZOOM * tol],
     bars: [
       { label: "within ±" + pct, color: "#5aa874", width: 0.7, ...within },
       { label: "outside ±" + pct, color: "#e0823a", width: 0.7, ...outside },
@@ -158,10 +176,10 @@ function plots(input: ReportInput): string {
   });
 
   return [
-    figure("Length vs prescription", "Prescribed target, true gap and sensed position over time; the background shows the phase (hover a band for its reason).", length),
-    figure("Tracking error", "True gap minus prescribed target at the same instant, in µm; positive = ahead of the prescription. Samples are taken at a control decision, before its move: with a staircase rhythm each step shows as a dip of one increment that the device closes within one control tick (the summary's errors compare with the target one tick earlier, so they do not count these dips).", error),
+    figure("Length vs prescription", "Prescribed target and " + (input.truth === "sensor" ? "the position sensor's length" : "true gap and sensed position") + " over time; the background shows the phase (hover a band for its reason).", length),
+    figure("Tracking error", (input.truth === "sensor" ? "Position sensor" : "True gap") + " minus prescribed target at the same instant, in µm; positive = ahead of the prescription. Samples are taken at a control decision, before its move: with a staircase rhythm each step shows as a dip of one increment that the device closes within one control tick (the summary's errors compare with the target one tick earlier, so they do not count these dips).", error),
     figure("Force", "Sensed distraction force against the prescription's soft limit (governor slows or holds) and hard limit (stop and fault).", force),
-    figure("Daily delivered rate", "Length delivered per distraction day on the true gap; the last day may be partial.", daily),
+    figure("Daily delivered rate", "Length delivered per distraction day on the " + truth + ", zoomed on the ±" + pct + " band (days beyond ±" + RATE_ZOOM * RATE_TOLERANCE * 100 + "% are marked ▲/▼ at the edge with their value); a day the distraction only partly held is rated over the span it held.", daily),
   ].join("\n");
 }
 
@@ -183,6 +201,8 @@ section { border-radius: 6px; padding: 10px 14px; margin-bottom: 12px; backgroun
 section.fault { background: #fde8e8; border: 2px solid #c81e1e; color: #8a0d0d; }
 section.fault h2 { color: #b00000; font-size: 19px; }
 section.ok h2 { color: #1d6b33; }
+section.warn { background: #fff5e0; border: 1px solid #e0a040; }
+section.warn h2 { color: #a05a00; }
 section ul { margin: 4px 0; padding-left: 20px; }
 ul.notes { margin: 10px 0 0; padding-left: 20px; }
 figure { margin: 22px 0 0; }
@@ -208,10 +228,11 @@ export function renderReport(input: ReportInput): string {
 <div class="top">
 <div>${summaryTable(s, input)}${notes}</div>
 <div>${faultsSection(s)}
+${warningsSection(s)}
 ${alarmsSection(s)}</div>
 </div>
 ${plots(input)}
-<footer>osteodrive report · errors measured on the true gap against the prescribed target · self-contained, opens offline</footer>
+<footer>osteodrive report · errors measured on the ${escapeHtml(lengthName(input.truth))} against the prescribed target · self-contained, opens offline</footer>
 </body>
 </html>
 `;

@@ -12,6 +12,7 @@ import { Recorder } from "./recorder.ts";
 import type { FaultEvent } from "./recorder.ts";
 import type { Scenario } from "./scenario.ts";
 import { makeSimWorld } from "./world.ts";
+import type { SimWorld } from "./world.ts";
 import { Session } from "./session.ts";
 
 export interface RunOptions {
@@ -22,6 +23,8 @@ export interface RunOptions {
   onProgress?: (fraction: number) => void;
   /** An observer every controller of the run gets (across reboots), made once the session exists. */
   watch?: (session: Session) => ControllerObserver;
+  /** More observers of every controller of the run, made once the world exists (e.g. a log writer reading the plant). */
+  observers?: (world: SimWorld) => ControllerObserver[];
 }
 
 export interface Summary {
@@ -49,6 +52,9 @@ export interface Summary {
   phaseDays: { [phase: string]: number };
   /** The run ended with the motor disabled, or complete/holding without a pending move. */
   finalStateSafe: boolean;
+  /** The profile's position tolerance (µm), and whether the final error is within it. */
+  toleranceUm: number;
+  withinTolerance: boolean;
 }
 
 export interface RunResult {
@@ -87,7 +93,7 @@ function turnCounter(hal: SimHal, umPerStep: number): Hal {
     }),
   };
   const position = { read: (): Reading => ({ value: pulses * umPerStep, atMs: hal.clock.monoMs(), ok: true }) };
-  return { name: hal.name + "+turn-counter", caps: hal.caps, stepper, position, force: hal.force, clock: hal.clock, store: hal.store, alarm: hal.alarm };
+  return Object.assign({}, hal, { name: hal.name + "+turn-counter", stepper, position });
 }
 
 export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
@@ -100,6 +106,7 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const profile = opts.openLoop ? Object.assign({}, sc.profile, { positionNoiseUm: 0 }) : sc.profile;
   const session = new Session(Object.assign({}, sc, { profile }), world, ctlHal);
   if (opts.watch) session.observers.push(opts.watch(session));
+  if (opts.observers) for (const o of opts.observers(world)) session.observers.push(o);
   session.boot();
   session.scheduleEvents(sc.events);
   const days = opts.days ?? defaultDays(sc);
@@ -147,16 +154,18 @@ export function summarize(sc: Scenario, seed: number, days: number, openLoop: bo
     missedSteps: plant.missedSteps(),
     faults: recorder.faults,
     warnings: recorder.warnings,
-    alarms: hal.alarm.history.slice(),
+    alarms: alarmsSinceStart(hal.alarm.history, controller.inspect().t0),
     finalPhase: phase,
     phaseDays: fig.phaseDays,
     finalStateSafe: safeAtEnd,
+    toleranceUm: sc.profile.positionToleranceUm,
+    withinTolerance: Math.abs(recorder.errorAt(endMs)) <= sc.profile.positionToleranceUm,
   };
 }
 
 /** The summary fields a recorder measures, shared by `sim` and `trial`. */
 export function trackingFigures(recorder: Recorder, finalGapUm: number, endMs: number) {
-  const byDay = recorder.incrementsByDay();
+  const byDay = recorder.incrementsByDay(endMs);
   const full = byDay.slice(0, Math.max(1, byDay.length - 1));
   const phaseMs = recorder.timeInPhases(endMs);
   const phaseDays: { [phase: string]: number } = {};
@@ -165,11 +174,20 @@ export function trackingFigures(recorder: Recorder, finalGapUm: number, endMs: n
     finalErrorUm: round(recorder.errorAt(endMs), 3),
     rmsErrorUm: round(recorder.errN > 0 ? Math.sqrt(recorder.errSq / recorder.errN) : 0, 3),
     maxErrorUm: round(recorder.errMaxAbs, 3),
-    dailyRateMmPerDay: recorder.dailyRateMmPerDay(finalGapUm).map((x) => round(x, 5)),
-    incrementsPerDay: round(full.reduce((a, b) => a + b, 0) / full.length, 1),
+    dailyRateMmPerDay: recorder.dailyRateMmPerDay(finalGapUm, endMs).map((x) => round(x, 5)),
+    // 0 when the run never reached a distraction day (there is nothing to average)
+    incrementsPerDay: byDay.length > 0 ? round(full.reduce((a, b) => a + b, 0) / full.length, 1) : 0,
     incrementsByDay: byDay,
     phaseDays,
   };
+}
+
+/**
+ * The annunciator's history on the summary's time base: the HAL stamps alarms with its
+ * monotonic clock (board time), faults and warnings count from the prescription start.
+ */
+export function alarmsSinceStart(history: Summary["alarms"], t0: number): Summary["alarms"] {
+  return history.map((a) => ({ atMs: a.atMs - t0, level: a.level, code: a.code }));
 }
 
 export function round(x: number, digits: number): number {

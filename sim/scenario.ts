@@ -142,18 +142,23 @@ export function mergeScenario(base: any, over: any): any {
   return out;
 }
 
+/** A scenario file that cannot be read as one: an input error (the CLI exits "usage": nothing was run). */
+function unreadable(message: string): Error {
+  return Object.assign(new Error(message), { code: "invalid" });
+}
+
 function readJson(file: string): any {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch (e: any) {
-    throw new Error("scenario " + file + " is not valid JSON: " + e.message);
+    throw unreadable("scenario " + file + " is not valid JSON: " + e.message);
   }
 }
 
 function findScenarioFile(nameOrFile: string): string {
   const candidates = [nameOrFile, join(SCENARIO_DIR, nameOrFile + ".json"), join(SCENARIO_DIR, "faults", nameOrFile + ".json")];
   const file = candidates.find((f) => f.endsWith(".json") && existsSync(f));
-  if (!file) throw new Error("no scenario named " + JSON.stringify(nameOrFile) + " (looked in " + SCENARIO_DIR + " and its faults/ folder)");
+  if (!file) throw unreadable("no scenario named " + JSON.stringify(nameOrFile) + " (looked in " + SCENARIO_DIR + " and its faults/ folder)");
   return file;
 }
 

@@ -41,6 +41,14 @@ export class Tissue {
   maturity: number;
   /** Recent distraction rate, mm/day (1-day moving average). */
   recentRate: number;
+  /**
+   * The decay factors of the last two time steps relax() was given: a run steps
+   * by the same few intervals (a tick, a move) over and over, so their exps are
+   * computed once each (the same values, so the same run).
+   */
+  private memoDt = [-1, -1];
+  private memo = [new Float64Array(4), new Float64Array(4)];
+  private memoNext = 0;
 
   constructor(p: TissueParams) {
     this.p = p;
@@ -79,15 +87,32 @@ export class Tissue {
   relax(dtMs: number): void {
     if (dtMs <= 0) return;
     const p = this.p;
-    const dtS = dtMs / 1000;
     const dtDays = dtMs / MS_PER_DAY;
-    this.s1 *= Math.exp(-dtS / p.tau1S);
-    this.s2 *= Math.exp(-dtS / p.tau2S);
-    this.sInf *= Math.exp(-dtDays / p.remodelTauDays);
+    const f = this.factors(dtMs);
+    this.s1 *= f[0];
+    this.s2 *= f[1];
+    this.sInf *= f[2];
     // recentRate holds mm delivered, decaying over a day: equals mm/day at steady rate
-    this.recentRate *= Math.exp(-dtDays);
+    this.recentRate *= f[3];
     const k = p.maturationPerDay + p.disruptionPerMmPerDay * this.recentRate;
     const target = k > 0 ? p.maturationPerDay / k : this.maturity;
     this.maturity = target + (this.maturity - target) * Math.exp(-k * dtDays);
+  }
+
+  private factors(dtMs: number): Float64Array {
+    const slot = this.memoDt[0] === dtMs ? 0 : this.memoDt[1] === dtMs ? 1 : -1;
+    if (slot >= 0) return this.memo[slot];
+    const k = this.memoNext;
+    this.memoNext = 1 - k;
+    const p = this.p;
+    const dtS = dtMs / 1000;
+    const dtDays = dtMs / MS_PER_DAY;
+    const f = this.memo[k];
+    f[0] = Math.exp(-dtS / p.tau1S);
+    f[1] = Math.exp(-dtS / p.tau2S);
+    f[2] = Math.exp(-dtDays / p.remodelTauDays);
+    f[3] = Math.exp(-dtDays);
+    this.memoDt[k] = dtMs;
+    return f;
   }
 }

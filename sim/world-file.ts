@@ -8,7 +8,7 @@ import { checker, known, requireObject, throwIfErrors } from "../firmware/core/v
 import type { Plant } from "./plant.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
-interface WorldImage {
+export interface WorldImage {
   monoMs: number;
   wallOffsetMs: number;
   plant: {
@@ -25,9 +25,10 @@ interface WorldImage {
   };
 }
 
-export function saveWorld(file: string, plant: Plant, clock: VirtualClock): void {
+/** The plant's state and the virtual time now (a reboot of the device on the same plant starts from it). */
+export function worldImage(plant: Plant, clock: VirtualClock): WorldImage {
   const t = plant.tissue;
-  const img: WorldImage = {
+  return {
     monoMs: clock.monoMs(),
     wallOffsetMs: clock.wallOffsetMs,
     plant: {
@@ -43,7 +44,10 @@ export function saveWorld(file: string, plant: Plant, clock: VirtualClock): void
       tissue: { sInf: t.sInf, s1: t.s1, s2: t.s2, maturity: t.maturity, recentRate: t.recentRate },
     },
   };
-  writeFileSync(file + ".tmp", JSON.stringify(img));
+}
+
+export function saveWorld(file: string, plant: Plant, clock: VirtualClock): void {
+  writeFileSync(file + ".tmp", JSON.stringify(worldImage(plant, clock)));
   renameSync(file + ".tmp", file);
 }
 
@@ -80,7 +84,12 @@ export function loadWorld(file: string, plant: Plant, clock: VirtualClock): bool
   } catch (e: any) {
     throw new Error("world file " + file + " is unreadable: " + e.message);
   }
-  const img = checkWorld(json, file);
+  applyWorld(checkWorld(json, file), plant, clock);
+  return true;
+}
+
+/** Puts plant and clock where an image says (a checked one). */
+export function applyWorld(img: WorldImage, plant: Plant, clock: VirtualClock): void {
   const p = img.plant;
   Object.assign(plant, { tMs: p.tMs, gapUm: p.gapUm, pulses: p.pulses, peakForceN: p.peakForceN, slipUm: p.slipUm });
   plant.drive.carriageUm = p.carriageUm;
@@ -90,5 +99,4 @@ export function loadWorld(file: string, plant: Plant, clock: VirtualClock): bool
   Object.assign(plant.tissue, p.tissue);
   clock.runUntil(img.monoMs);
   clock.wallOffsetMs = img.wallOffsetMs;
-  return true;
 }

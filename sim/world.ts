@@ -7,6 +7,8 @@
 import type { Hal, Store } from "../hal/types.ts";
 import { JOURNAL_COMPACT_BYTES, assemble } from "../firmware/core/assemble.ts";
 import type { ConsoleParts, Device } from "../firmware/core/assemble.ts";
+import { cmacAes128 } from "../firmware/core/cmac.ts";
+import { sha256 } from "../firmware/core/sha256.ts";
 import { makeSimHal } from "./driver.ts";
 import type { SimHal } from "./driver.ts";
 import { scheduleFaults } from "./faults.ts";
@@ -19,15 +21,17 @@ export interface SimWorld {
   clock: VirtualClock;
   plant: Plant;
   hal: SimHal;
-  /** The non-volatile store (outlives a simulated power cut). */
+  /** The non-volatile stores (they outlive a simulated power cut): the journal and the vault. */
   store: PowerCutStore;
+  vault: PowerCutStore;
 }
 
 export interface SimWorldOptions {
   /** Plant noise seed (default: the scenario's). */
   seed?: number;
-  /** A store to start from (a reboot on an earlier device's journal); default a blank one. */
+  /** Stores to start from (a reboot on an earlier device's journal and vault); default blank ones. */
   store?: PowerCutStore;
+  vault?: PowerCutStore;
   /** Schedule the scenario's scripted faults (default true). */
   faults?: boolean;
 }
@@ -36,9 +40,10 @@ export function makeSimWorld(sc: Scenario, o: SimWorldOptions = {}): SimWorld {
   const clock = new VirtualClock(sc.startWallMs);
   const plant = new Plant(sc.plant, o.seed ?? sc.seed);
   const store = o.store ?? new PowerCutStore();
-  const hal = makeSimHal(plant, clock, sc.driver, store);
+  const vault = o.vault ?? new PowerCutStore();
+  const hal = makeSimHal(plant, clock, sc.driver, store, vault, o.seed ?? sc.seed);
   if (o.faults !== false) scheduleFaults(hal, sc.faults);
-  return { clock, plant, hal, store };
+  return { clock, plant, hal, store, vault };
 }
 
 /**
@@ -52,7 +57,7 @@ export function assembleScenario(sc: Scenario, hal: Hal, store: Store | null, co
     profile: sc.profile,
     prescription: sc.prescription,
     startUm: 0,
-    journal: store ? { store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity } : null,
+    journal: store ? { store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity, mac: cmacAes128, digest: sha256 } : null,
     console,
     observers: [],
   });

@@ -34,7 +34,7 @@ test("bad input fails with a specific message and changes nothing", (t) => {
   t.is(badSeed.status, 2);
   t.regex(badSeed.stderr, /--seed must be a number from 0 to 4294967295, got "-1"/);
   const missing = run("sim", "--scenario", "no-such-thing");
-  t.is(missing.status, 1);
+  t.is(missing.status, 2);
   t.regex(missing.stderr, /^osteodrive sim: no scenario named "no-such-thing"/);
   t.notRegex(missing.stderr, /\n\s+at /, "no stack trace");
   const cmd = run("simulate");
@@ -56,7 +56,7 @@ test("device --advisor runs the tissue-response advisor in the loop where it was
 
 test("device --hal sim runs the scenario's faults on the whole Node app", (t) => {
   const r = run("device", "--hal", "sim", "--scenario", "runaway", "--time-scale", "max", "--until-complete", "--json");
-  t.is(r.status, 0, r.stderr);
+  t.is(r.status, 3, "a run that ended with a latched fault exits 3 (firmware/node/exit-codes.ts); " + r.stderr);
   const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
   t.is(out.phase, "fault");
   t.is(out.fault, "runaway");

@@ -68,7 +68,7 @@ test("in the Espruino shim, the console core verifies a Node-signed prescription
     "  verifier: { verify: function (pk, msg, sig) { return nacl.sign.detached.verify(msg, sig, pk); } },\n" +
     "  profile: c.parseProfile(P), lastCounter: 1, wallMs: 1767600000000, lengthReachedUm: 0 };\n" +
     "var T = " + JSON.stringify(signed.rx) + "; var S = " + JSON.stringify(signed.sig) + ";\n" +
-    "var lines = []; var f = new c.framer.LineFramer(64, 1000);\n" +
+    "var lines = []; var f = new c.framer.LineFramer(64, 1000, 500);\n" +
     "f.push(new Uint8Array([123, 34, 195, 169, 34, 125, 10, 255, 10]), 0, function (e, x) { lines.push(e + '|' + x); });\n" +
     "global.res = { ok: c['signed-rx'].checkSignedRx(T, 'dr-lee', S, ctx).code,\n" +
     "  tampered: c['signed-rx'].checkSignedRx(T.replace('0.5', '0.6'), 'dr-lee', S, ctx).code,\n" +

@@ -123,7 +123,9 @@ test("with the journal in flash, a reset restores the phase and the step count",
   const before = (first.context.od as any).device.controller;
   const after = (second.context.od as any).device.controller;
   t.is(before.phaseState().phase, "distraction");
-  t.is(first.storage.list().length, 1);
+  const files = first.storage.list();
+  t.is(files.length, 2, "the journal's file and the vault's: " + files.join(", "));
+  t.true(files.some((f) => f.startsWith("odjv")), "the vault has a file of its own");
   t.is(first.storage.rewrites, 0);
   t.is(second.log[0], "osteodrive: idle -> distraction at 3600 s: latency over: distraction starts");
   t.is(after.inspect().state.stepCount, before.inspect().state.stepCount);

@@ -8,6 +8,8 @@ import { COMMIT, DATA, END, ERASED, ESC, commitFrame, encodeFrame, parseFile } f
 import { FlashStore } from "../hal/espruino/store.ts";
 import { StorageModel } from "../sim/espruino-shim/storage.ts";
 import { Journal } from "../firmware/core/journal.ts";
+import { cmacAes128 } from "../firmware/core/cmac.ts";
+import { JOURNAL_ID, KEY, collect } from "./journal-fixtures.ts";
 
 function bytes(...b: number[]): Uint8Array {
   return new Uint8Array(b);
@@ -127,31 +129,44 @@ test("a reset between committing the new file and erasing the old one keeps the 
 
 test("the core journal runs on the flash store, compacts into it and recovers after a reboot", (t) => {
   const storage = new StorageModel(16384);
-  const j = new Journal(new FlashStore(storage, "odj", 2048), 1024);
-  j.open(Infinity, 0);
-  t.true(j.compact({ v: 1, note: "start" }, 0) >= 0);
+  const j = new Journal(new FlashStore(storage, "odj", 2048), 1024, cmacAes128, KEY);
+  t.true(j.create(JOURNAL_ID, 1, { v: 1, note: "start" }, 0, 100));
   let tMs = 0;
   let note = "start";
-  let donesSince = 0;
-  for (let i = 0; i < 40; i++) {
+  let movesSince = 0;
+  for (let i = 0; i < 400; i++) {
     tMs += 10000;
-    t.true(j.append("intent", { steps: 2, dir: 1, target: i }, tMs) >= 0);
-    t.true(j.append("done", { issued: 2, fault: "" }, tMs + 1) >= 0);
-    donesSince++;
+    t.true(j.move(2, 2, 1, "", 100 + i * 0.12, tMs) >= 0);
+    movesSince++;
     if (j.shouldCompact()) {
       note = "at " + i;
       t.true(j.compact({ v: 1, note }, tMs + 1) >= 0);
-      donesSince = 0;
+      movesSince = 0;
     }
   }
   t.not(note, "start", "the journal compacted at least once");
   const store = new FlashStore(storage, "odj", 2048);
-  const rec = new Journal(store, 1024).open(Infinity, 0);
+  const sink = collect();
+  const rec = new Journal(store, 1024, cmacAes128, KEY).open(sink);
   t.is(rec.error, null);
-  t.is(rec.lastSnapshot!.payload.note, note);
-  t.is(rec.records.filter((r) => r.type === "done" && r.seq > rec.lastSnapshot!.seq).length, donesSince);
+  t.is(sink.recs[0].data.note, note);
+  t.is(sink.recs.filter((r) => r.type === "move").length, movesSince);
   t.true(store.generation > 2);
   t.is(storage.rewrites, 0);
+});
+
+test("preserve copies the content into a file of its own and leaves the store empty", (t) => {
+  const storage = new StorageModel(16384);
+  const s = new FlashStore(storage, "odj", 512);
+  t.true(s.append(bytes(1, 2, 3)));
+  t.is(s.committedBytes(), -1);
+  const name = s.preserve("refused");
+  t.is(name, "odjx1");
+  t.deepEqual(new Uint8Array(storage.readArrayBuffer("odjx1")!), bytes(1, 2, 3));
+  t.deepEqual(s.read(), bytes());
+  t.true(s.append(bytes(4)));
+  t.deepEqual(new FlashStore(storage, "odj", 512).read(), bytes(4));
+  t.is(s.preserve("refused"), "odjx2");
 });
 
 test("with no room for a first file the store refuses appends instead of writing an uncommitted file", (t) => {

@@ -9,8 +9,7 @@ import { SCENARIO_DIR, loadScenario } from "../sim/scenario.ts";
 import type { Scenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import { DETECTION, WARNING_BOUND } from "../firmware/core/codes.ts";
-import { recover } from "../firmware/core/journal.ts";
-import { auditTrail } from "../firmware/core/persist.ts";
+import { journaledEvents } from "./journal-fixtures.ts";
 import { MS_PER_DAY, MS_PER_HOUR, UM_PER_MM } from "../firmware/core/units.ts";
 
 const names = readdirSync(join(SCENARIO_DIR, "faults")).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
@@ -35,10 +34,6 @@ function growth(sc: Scenario): number {
   return deliverySpeed(sc);
 }
 
-function journalEvents(store: { read(): Uint8Array }) {
-  return auditTrail(recover(store.read(), Infinity, 0).records);
-}
-
 for (const name of names) {
   test("fault scenario " + name, (t) => {
     const sc = loadScenario(name);
@@ -61,7 +56,7 @@ for (const name of names) {
       t.true(s.alarms.some((a) => a.level === 3 && a.code === expect.code), "high-priority alarm with the code");
       const moved = r.recorder.moveAtMs.filter((m, i) => m > f.atMs && r.recorder.moveIssued[i] > 0);
       t.deepEqual(moved, [], "no motion after the fault");
-      const events = journalEvents(r.hal.store);
+      const events = journaledEvents(r.hal);
       if (expect.code === "storage-failure") {
         // the medium refuses writes: the fault cannot be journaled, but nothing before it is lost
         t.true(events.some((e) => e.code === "phase" && JSON.parse(e.detail).phase === "distraction"));
@@ -83,7 +78,7 @@ for (const name of names) {
       t.true(w!.atMs >= from, "not before it could be known");
       t.true(w!.atMs - from <= WARNING_BOUND[expect.code](sup, deliverySpeed(sc), growth(sc)), "detected after " + (w!.atMs - from) / 1000 + " s");
       t.true(s.alarms.some((a) => a.level === 2 && a.code === expect.code), "warning alarm");
-      t.true(journalEvents(r.hal.store).some((e) => e.code === "warning:" + expect.code), "journal entry");
+      t.true(journaledEvents(r.hal).some((e) => e.code === "warning:" + expect.code), "journal entry");
       if (expect.code === "force-rising-baseline") {
         t.true(s.faults.every((f) => f.atMs > w!.atMs), "the alarm comes before the stall");
       } else {

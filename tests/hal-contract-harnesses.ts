@@ -5,13 +5,17 @@
 // noise off, so the plant's truth is exact; time is virtual or emulated.
 
 import { setImmediate as turn } from "node:timers/promises";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileStorage } from "../hal/node/storage.ts";
 import { makeSimHal } from "../sim/driver.ts";
 import { openJohnnyFiveHal } from "../hal/johnny-five/driver.ts";
 import type { JohnnyFiveConfig, StepperMode } from "../hal/johnny-five/config.ts";
 import { unitsPerCount } from "../hal/johnny-five/calibration.ts";
 import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import { Plant } from "../sim/plant.ts";
-import { PowerCutStore } from "../sim/power-cut-store.ts";
+import { PowerCutStore, memoryStorage } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, readJson, rigSpec } from "../sim/uno/bench-rig.ts";
 import type { RigSpec } from "../sim/uno/bench-rig.ts";
@@ -51,7 +55,7 @@ export async function simHarness(): Promise<HalHarness> {
   const { spec, cfg } = quietBench();
   const clock = new VirtualClock(spec.scenario.startWallMs);
   const plant = new Plant(spec.scenario.plant, spec.scenario.seed);
-  const hal = makeSimHal(plant, clock, { maxStepRateHz: cfg.stepRateHz, maxMoveSteps: cfg.maxMoveSteps }, new PowerCutStore());
+  const hal = makeSimHal(plant, clock, { maxStepRateHz: cfg.stepRateHz, maxMoveSteps: cfg.maxMoveSteps }, new PowerCutStore(), new PowerCutStore(), spec.scenario.seed);
   // The plant counts pulses but not their direction: count them on the way in.
   const seen = { forward: 0, backward: 0 };
   const pulse = plant.pulse.bind(plant);
@@ -84,15 +88,22 @@ function boardHarness(e: Pick<EmulatedHal, "hal" | "rig" | "advance" | "unplug" 
   };
 }
 
-export async function virtualIoHarness(mode: StepperMode): Promise<HalHarness> {
+/** johnny-five on the in-process virtual Uno; `files`: the Node app's stores (journal and vault files in a temp directory) instead of RAM. */
+export async function virtualIoHarness(mode: StepperMode, files = false): Promise<HalHarness> {
   const { spec, cfg } = quietBench(mode);
   const clock = new VirtualClock(spec.scenario.startWallMs);
   const rig = buildRig(spec, cfg);
   const io = new VirtualIO(rig, clock);
   const advance = virtualAdvance(clock);
   io.connect();
-  const hal = await driveUntilSettled(openJohnnyFiveHal(io, clock, new PowerCutStore(), false, cfg), advance, 10000);
-  return boardHarness({ hal, rig, advance, unplug: async () => io.unplug(), close: async () => hal.close() }, cfg, 1);
+  const dir = files ? mkdtempSync(join(tmpdir(), "osteodrive-hal-")) : "";
+  const storage = files ? fileStorage(join(dir, "journal.bin"), join(dir, "vault.bin")) : memoryStorage(spec.scenario.seed);
+  const hal = await driveUntilSettled(openJohnnyFiveHal(io, clock, storage, cfg), advance, 10000);
+  const close = async () => {
+    hal.close();
+    if (files) rmSync(dir, { recursive: true, force: true });
+  };
+  return boardHarness({ hal, rig, advance, unplug: async () => io.unplug(), close }, cfg, 1);
 }
 
 /** johnny-five → firmata-io → in-process byte stream → emulated Uno (genuine StandardFirmata). */

@@ -193,14 +193,57 @@ export function halContract(label: string, make: () => Promise<HalHarness>, opts
     for (const f of fired) t.true(f.at >= t0 + f.tag);
   });
 
-  it("R6 the store appends whole records and replaces atomically", async (t, h) => {
+  it("R6 the store appends whole records (copied: the caller reuses its buffer) and replaces atomically", async (t, h) => {
     const s = h.hal.store;
     const base = s.read().length;
-    t.true(s.append(new Uint8Array([1, 2])));
+    const buf = new Uint8Array([1, 2]);
+    t.true(s.append(buf));
+    buf[0] = 7;
     t.true(s.append(new Uint8Array([3])));
     t.deepEqual(Array.from(s.read().slice(base)), [1, 2, 3]);
     t.true(s.replace(new Uint8Array([9])));
     t.deepEqual(Array.from(s.read()), [9]);
+  });
+
+  it("R6 the store counts what it committed, or says it keeps no count (-1); never less than it holds", async (t, h) => {
+    const s = h.hal.store;
+    t.true(s.replace(new Uint8Array([4, 5, 6])));
+    t.true(s.append(new Uint8Array([7])));
+    const c = s.committedBytes();
+    t.true(c === -1 || c === 4, "committed " + c);
+  });
+
+  it("R6 preserve moves the content aside where no write reaches it and leaves the store empty (or refuses and changes nothing)", async (t, h) => {
+    const s = h.hal.store;
+    t.true(s.replace(new Uint8Array([1, 2, 3])));
+    const where = s.preserve("contract");
+    if (where === "") {
+      t.deepEqual(Array.from(s.read()), [1, 2, 3]);
+      return;
+    }
+    t.deepEqual(Array.from(s.read()), []);
+    t.true(s.committedBytes() <= 0);
+    t.true(s.append(new Uint8Array([8])));
+    t.deepEqual(Array.from(s.read()), [8]);
+    t.not(s.preserve("contract"), where, "a second copy goes elsewhere");
+  });
+
+  it("the vault is a store apart from the journal's: each keeps its own content", async (t, h) => {
+    t.true(h.hal.caps.vault, "every driver here keeps a vault apart");
+    const v = h.hal.vault;
+    t.true(h.hal.store.replace(new Uint8Array([1])));
+    t.true(v.replace(new Uint8Array([2, 2])));
+    t.true(h.hal.store.replace(new Uint8Array([3, 3, 3])));
+    t.deepEqual(Array.from(v.read()), [2, 2]);
+    t.deepEqual(Array.from(h.hal.store.read()), [3, 3, 3]);
+  });
+
+  it("random gives fresh bytes of the length asked", async (t, h) => {
+    const a = h.hal.random(16);
+    const b = h.hal.random(16);
+    t.is(a.length, 16);
+    t.is(h.hal.random(8).length, 8);
+    t.notDeepEqual(Array.from(a), Array.from(b));
   });
 
   it("the annunciator holds the level it was set to (and drives the alarm output)", async (t, h) => {

@@ -16,7 +16,7 @@ import { openJohnnyFiveHal } from "../hal/johnny-five/driver.ts";
 import { Link } from "../hal/johnny-five/link.ts";
 import { firmataOn } from "../hal/johnny-five/serial.ts";
 import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
-import { PowerCutStore } from "../sim/power-cut-store.ts";
+import { memoryStorage } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
 import { BENCH_PROFILE, buildRig, readJson } from "../sim/uno/bench-rig.ts";
 import { calibrationPoints, unitsToVolts, voltsToCounts } from "../sim/uno/front-end.ts";
@@ -48,7 +48,7 @@ test("a board that never answers the handshake fails with board-not-responding i
   const { spec, cfg } = quietBench();
   const clock = new VirtualClock(0);
   const io = new VirtualIO(buildRig(spec, cfg), clock); // never connect()ed: silent
-  const opening = openJohnnyFiveHal(io, clock, new PowerCutStore(), false, cfg);
+  const opening = openJohnnyFiveHal(io, clock, memoryStorage(1), cfg);
   let error: Error | null = null;
   opening.catch((e) => (error = e));
   while (!error && clock.monoMs() <= cfg.readyTimeoutMs + 100) {

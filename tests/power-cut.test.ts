@@ -1,6 +1,10 @@
-// Power cuts at 1,000 seeded random instants across a whole protocol, a sixth of
-// them inside a journal write: every committed record survives, the device never
-// overshoots the prescription by more than one increment and resumes at once.
+// Power cuts at 1,000 seeded random instants across a whole protocol, many of them
+// inside a journal write: every committed record survives, the device never
+// overshoots the prescription by more than one increment and resumes at once. A
+// staircase increment is journaled as an intent first, so a cut inside it is
+// reconciled against the sensor; a continuous move of a few microsteps (less
+// travel than the sensor's noise) is one record after it, so a cut inside it
+// leaves at most that little unbooked, which the closed loop absorbs.
 
 import test from "ava";
 import { loadScenario } from "../sim/scenario.ts";
@@ -12,10 +16,9 @@ for (const [name, cuts] of [["mandible-continuous-1mm", 1000], ["limb-4x-daily",
     const sc = loadScenario(name);
     const r = runWithPowerCuts(sc, { cuts, seed: 7, maxOffMs: 10 * MS_PER_MINUTE, inWriteFraction: 0.4 });
     t.is(r.cuts, cuts);
-    if (name === "mandible-continuous-1mm") {
-      t.true(r.cutsInWrite >= 100, "cuts inside a journal write: " + r.cutsInWrite);
-      t.true(r.reconciledMoves > 0, "some moves were cut short and reconciled");
-    }
+    t.true(r.cutsInWrite >= cuts / 10, "cuts inside a journal write: " + r.cutsInWrite);
+    if (name === "mandible-continuous-1mm") t.is(r.reconciledMoves, 0, "continuous moves carry no intent: nothing to reconcile");
+    else t.true(r.reconciledMoves > 0, "staircase increments cut short were reconciled against the sensor");
     t.is(r.lostRecords, 0);
     t.deepEqual(r.recoveryErrors, []);
     const rx = sc.prescription;

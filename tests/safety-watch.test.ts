@@ -6,8 +6,7 @@
 // day, and the watch going on after complete until the device is explanted.
 
 import test from "ava";
-import { recover } from "../firmware/core/journal.ts";
-import { auditTrail } from "../firmware/core/persist.ts";
+import { journaledEvents } from "./journal-fixtures.ts";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from "../firmware/core/units.ts";
 import { loadScenario, mergeScenario, parseScenario } from "../sim/scenario.ts";
 import type { Scenario } from "../sim/scenario.ts";
@@ -15,7 +14,6 @@ import { runScenario } from "../sim/run.ts";
 import { assembleScenario, makeSimWorld } from "../sim/world.ts";
 
 const variant = (name: string, over: any): Scenario => parseScenario(mergeScenario(loadScenario(name).source, over));
-const events = (store: { read(): Uint8Array }) => auditTrail(recover(store.read(), Infinity, 0).records);
 
 test("force inside a move: sub-moves let the hard limit stop the increment that is running", (t) => {
   // stiff tissue: one 0.25 mm increment alone would add 0.25 mm × 1,000 N/mm = 250 N
@@ -48,7 +46,7 @@ test("a pause that lands inside a move stops it cleanly: no fault, nothing lost,
   w.clock.runUntil(3 * MS_PER_DAY);
   t.is(d.controller.phaseState().phase, "complete", d.controller.phaseState().reason);
   t.true(Math.abs(w.plant.gapUm - 2000) <= sc.profile.positionToleranceUm, "gap " + w.plant.gapUm);
-  t.false(events(w.store).some((e) => e.code === "phase" && JSON.parse(e.detail).phase === "fault"));
+  t.false(journaledEvents(w).some((e) => e.code === "phase" && JSON.parse(e.detail).phase === "fault"));
 });
 
 test("a store that dies while nothing is written is known within a heartbeat", (t) => {
@@ -78,7 +76,7 @@ test("a sensor back offset after a power cut is refused at boot; accept-position
   t.true(ctl.acceptPosition("radiograph: the gap is what the sensor reads"));
   t.is(ctl.phaseState().phase, "paused");
   t.false(ctl.acceptPosition("again"), "only from that fault");
-  const ev = events(w.store).find((e) => e.code === "position-accepted");
+  const ev = journaledEvents(w).find((e) => e.code === "position-accepted");
   t.truthy(ev);
   t.regex(ev!.detail, /journaled [\d.]+ µm, sensor [\d.]+ µm: radiograph/);
   ctl.resume("test");
@@ -89,14 +87,14 @@ test("a sensor back offset after a power cut is refused at boot; accept-position
 test("a small wall-clock correction is journaled, not faulted; more than a minute is a clock-jump", (t) => {
   const slew = runScenario(variant("clock-jump", { faults: [{ atDay: 3.2, kind: "clock-jump", value: 3000 }] }));
   t.deepEqual(slew.summary.faults, []);
-  t.true(events(slew.hal.store).some((e) => e.code === "clock-slew" && /3 s/.test(e.detail)));
+  t.true(journaledEvents(slew.hal).some((e) => e.code === "clock-slew" && /3 s/.test(e.detail)));
   const jump = runScenario(variant("clock-jump", { faults: [{ atDay: 3.2, kind: "clock-jump", value: 120000 }] }));
   t.is(jump.summary.faults[0].code, "clock-jump");
 });
 
 test("warnings clear when their condition lapses, and the annunciator always shows the newest", (t) => {
   const r = runScenario(loadScenario("force-soft-limit"));
-  const ev = events(r.hal.store);
+  const ev = journaledEvents(r.hal);
   t.true(ev.some((e) => e.code === "warning:force-soft-limit"));
   t.true(ev.some((e) => e.code === "warning-cleared:force-soft-limit"), "cleared once the load relaxed");
   const last = r.summary.alarms[r.summary.alarms.length - 1];
@@ -135,7 +133,7 @@ test("the watch goes on after complete (a drifting sensor is caught) until the d
   t.true(d.controller.explant("removed in clinic"));
   w.clock.runUntil(4 * MS_PER_DAY);
   t.is(d.controller.phaseState().phase, "complete", "explanted: no longer watched");
-  t.true(events(w.store).some((e) => e.code === "explanted"));
+  t.true(journaledEvents(w).some((e) => e.code === "explanted"));
 });
 
 test("a standard mandible staircase on normal tissue raises no alarm: 4 × 0.25 mm and 2 × 0.5 mm a day, per-step forces as published", (t) => {

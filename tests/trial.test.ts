@@ -54,6 +54,9 @@ test("trial --port emulated:uno --json completes a compressed 2 mm trial within 
   t.true(s.accuracyPct > 98 && s.precisionPct > 90, "accuracy " + s.accuracyPct + " precision " + s.precisionPct);
   t.is(s.truth, "plant");
   t.is(s.missedSteps, 0);
+  // 2 mm at 2.4 mm/day is a 0.83-day distraction: its rate is measured over that span
+  t.is(s.dailyRateMmPerDay.length, 1);
+  t.true(Math.abs(s.dailyRateMmPerDay[0] - 2.4) <= 0.024, "daily rate " + s.dailyRateMmPerDay[0]);
   for (const f of ["trial.ndjson", "trial.csv", "report.html", "summary.json", "journal.bin"]) t.true(existsSync(join(out, f)), f);
   const recs = records(out);
   const samples = recs.filter((r) => r.type === "sample");
@@ -92,6 +95,10 @@ test("pulling the cable mid-trial ends in a logged link-lost fault with the moto
   const f = res.summary.faults[0];
   t.true(f.code === "link-lost" || (f.code === "driver-fault" && /link-lost/.test(f.detail)), f.code + ": " + f.detail);
   t.true(res.summary.finalStateSafe);
+  // alarm and fault times on one time base (ms since the prescription started, not since the board booted)
+  const high = res.summary.alarms.find((a) => a.level === 3)!;
+  t.truthy(high);
+  t.true(Math.abs(high.atMs - f.atMs) <= K * 1000, "alarm at " + high.atMs + " ms, fault at " + f.atMs + " ms");
   const recs = records(out);
   const link = recs.find((r) => r.type === "link");
   const fault = recs.find((r) => r.type === "phase" && r.phase === "fault");

@@ -44,8 +44,15 @@ export function clearAlarmsUpTo(a: Alarms, level: AlarmLevel): void {
 }
 
 /** Silences the warnings active now (level 2 and below). */
-export function ackWarnings(a: Alarms): void {
-  for (let i = 0; i < a.codes.length; i++) if (a.levels[i] < 3) a.acked[i] = true;
+export function ackWarnings(a: Alarms): boolean {
+  let any = false;
+  for (let i = 0; i < a.codes.length; i++) {
+    if (a.levels[i] < 3 && !a.acked[i]) {
+      a.acked[i] = true;
+      any = true;
+    }
+  }
+  return any;
 }
 
 /** The index of the condition to show: the highest level not silenced, newest first; -1 = none. */

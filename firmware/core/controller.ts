@@ -4,8 +4,10 @@
 // move. Ticks are scheduled at absolute times (start + k × tick) on the HAL clock,
 // so the same loop runs in virtual time (simulator) and real time (board) without
 // drift. Faults latch (motor off, alarm); warnings raise an alarm only. With a
-// journal, every move is an intent before and a done after, every phase change and
-// warning is logged, and boot() recovers from a power cut (see persist.ts).
+// journal, every move ends in one record (preceded by an intent when a cut inside
+// it could matter: more travel than the position sensor resolves), every phase
+// change and warning is logged, and boot() resumes from what journal-boot.ts read
+// (see persist.ts), or latches the fault it named and writes nothing.
 //
 // All state is private: observers are told what happens, readers get copies or
 // read-only views, and every change (a console command, a bench move, an advisory
@@ -24,13 +26,26 @@ import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./
 import { BOOT_CLOCK_TOLERANCE_MS, afterMove, bootPositionCheck, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, supervisorEstimate, vet } from "./supervisor.ts";
 import type { Alarms } from "./alarms.ts";
 import { ackWarnings, clearAlarm, makeAlarms, raiseAlarm, shownAlarm } from "./alarms.ts";
-import type { Journal, Recovery } from "./journal.ts";
-import { makeTravelWindow } from "./travel-window.ts";
-import { recover } from "./journal.ts";
-import type { AuditEvent, Snapshot } from "./persist.ts";
-import { PHASE_EVENT, auditTrail, eventsDropped, reconcileIssued, replay, windowImage } from "./persist.ts";
+import type { JournalWriter } from "./journal.ts";
+import type { Recovery } from "./journal-recover.ts";
+import type { JournalBoot } from "./journal-boot.ts";
+import { provision, settle } from "./journal-boot.ts";
+import { AuditTrail, COUNTS_EVENT } from "./audit.ts";
+import type { AuditEvent } from "./audit.ts";
+import type { Snapshot, SupervisorAccount } from "./persist.ts";
+import { HEARTBEAT_EVENT, PHASE_EVENT, SNAPSHOT_VERSION, WINDOW_BUCKET_MS, reconcileIssued, windowImage } from "./persist.ts";
+import { preserveRefused, startJournal } from "./journal-renew.ts";
+import { makeTravelWindow, windowAdd } from "./travel-window.ts";
 
-/** Journal records may be this far "in the future" of the wall clock before boot refuses them (ms). */
+/**
+ * The vault's watermark follows the journal after every event (what changes or
+ * judges the treatment), every WATERMARK_EVERY records, and every WATERMARK_MS of
+ * journal time: an older copy of the journal put back is refused unless it lacks
+ * only moves written since (at most that many, that long ago).
+ */
+const WATERMARK_EVERY = 256;
+const WATERMARK_MS = 3600000;
+/** The journal's last record may be this far ahead of the wall clock at boot before it is a clock jump (ms). */
 const CLOCK_TOLERANCE_MS = BOOT_CLOCK_TOLERANCE_MS;
 /** Position readings a boot takes to compare with the journaled estimate (their median). */
 const BOOT_READINGS = 5;
@@ -52,11 +67,12 @@ export interface ControllerOptions {
   rx: Prescription;
   /** The length it starts from on a fresh start (µm). */
   startUm: number;
-  journal: Journal | null;
-  /** Most audit events a snapshot carries (Infinity on Node; a microcontroller caps it). */
-  auditKeep: number;
+  /** The journal as boot found it (journal-boot.ts), or null: nothing survives a reset. */
+  journal: JournalBoot | null;
   /** Opaque to the controller: what snapshots carry under `console` (the console's image), or null. */
   consoleImage: object | null;
+  /** A fault found before the controller existed (a restored prescription failing its signature): latched at boot like a journal fault. */
+  bootFault: { code: string; reason: string } | null;
   observers: ControllerObserver[];
 }
 
@@ -94,16 +110,17 @@ export interface ControllerInternals {
   readonly tickCount: number;
   readonly moving: boolean;
   readonly running: boolean;
-  readonly auditKeep: number;
+  readonly needsRx: boolean;
   readonly consoleImage: object | null;
 }
 
-/** The move in flight: what it asked and what to call when it ends (a bench move's reply). */
+/** The move in flight: what it asked, the estimate it started from, and what to call when it ends (a bench move's reply). */
 interface PendingMove {
   steps: number;
   dir: Direction;
   /** The force reading the move started from. */
   forceBefore: number;
+  estUm: number;
   then: ((res: MoveResult) => void) | null;
   /** Sub-moves: steps issued so far, the one running, its start force, the steepest force rise seen (N/step), and when the move began. */
   issued: number;
@@ -130,11 +147,8 @@ export class Controller {
   /** Active alarm conditions; the annunciator shows the highest, the newest among equals. */
   private alarms: Alarms;
   private shownCode: string;
-  /** When the journal last took a record (ms since start), and whether the supervisor's prescription account is in it. */
-  private lastWriteMs: number;
+  /** Whether the supervisor's prescription account is in the journal (a heartbeat or a snapshot carries it). */
   private accountJournaled: boolean;
-  /** At boot the wall clock was behind the journal: nothing is written before this time (ms since start), or the journal would run backwards. */
-  private writeFloorMs: number;
   /** Told the device was explanted: it stops watching and holds still. */
   private explantedAt: number;
   /** The governor's input, sharing the observation's readings. */
@@ -142,10 +156,22 @@ export class Controller {
   private phase: PhaseState;
   private decision: Decision;
   private observers: ControllerObserver[];
-  private journal: Journal | null;
-  private auditKeep: number;
+  private jb: JournalBoot | null;
+  private journal: JournalWriter | null;
+  private audit: AuditTrail;
   private lastRecovery: Recovery | null;
   private consoleImage: object | null;
+  private bootFault: { code: string; reason: string } | null;
+  /** The journal cannot be written (a fault boot found in it): only a new journal moves on. */
+  private readOnly: boolean;
+  /** The wall clock was behind the journal at boot: a clinician's time set re-derives the time base. */
+  private clockBehind: boolean;
+  /** A new journal after damage holds still until a signed prescription is loaded. */
+  private needsRx: boolean;
+  /** Where this journal came from (persist.ts Snapshot.origin). */
+  private origin: object;
+  /** Journal time of the last watermark. */
+  private markedAtMs: number;
   /** Monotonic time the prescription started, and the wall time it started at. */
   private t0: number;
   private wallAtStart: number;
@@ -164,10 +190,17 @@ export class Controller {
     this.hal = hal;
     this.profile = o.profile;
     this.rx = o.rx;
-    this.journal = o.journal;
-    this.lastRecovery = null;
+    this.jb = o.journal;
+    this.journal = o.journal ? o.journal.journal : null;
+    this.audit = o.journal ? o.journal.restore.audit : new AuditTrail(0);
+    this.lastRecovery = o.journal ? o.journal.recovery : null;
     this.consoleImage = o.consoleImage;
-    this.auditKeep = o.auditKeep;
+    this.bootFault = o.bootFault;
+    this.readOnly = false;
+    this.clockBehind = false;
+    this.needsRx = false;
+    this.origin = { createdWallMs: hal.clock.wallMs() };
+    this.markedAtMs = 0;
     this.t0 = hal.clock.monoMs();
     this.wallAtStart = hal.clock.wallMs();
     this.startUm = o.startUm;
@@ -180,9 +213,7 @@ export class Controller {
     this.verdict = makeVerdict();
     this.alarms = makeAlarms();
     this.shownCode = "";
-    this.lastWriteMs = 0;
     this.accountJournaled = false;
-    this.writeFloorMs = -Infinity;
     this.explantedAt = -1;
     this.obs = { tMs: 0, wallMs: 0, phase: "idle", interrupted: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
     this.govIn = { tMs: 0, targetUm: 0, motionAllowed: false, pos: this.obs.pos, force: this.obs.force };
@@ -191,7 +222,7 @@ export class Controller {
     this.observers = o.observers.slice();
     this.tickCount = 0;
     this.moving = false;
-    this.pending = { steps: 0, dir: 1, forceBefore: NaN, then: null, issued: 0, chunk: 0, chunkForce: NaN, riseNPerStep: 0, startedAtMs: 0 };
+    this.pending = { steps: 0, dir: 1, forceBefore: NaN, estUm: NaN, then: null, issued: 0, chunk: 0, chunkForce: NaN, riseNPerStep: 0, startedAtMs: 0 };
     this.timer = -1;
     this.running = false;
     const self = this;
@@ -204,13 +235,14 @@ export class Controller {
   }
 
   /**
-   * Boots: with an empty journal the prescription starts now; otherwise the state is
-   * rebuilt from the journal (a power cut) and the prescription's time base from the
-   * wall clock. Then ticking starts (the first tick runs at once).
+   * Boots: a device never provisioned starts its first journal and the prescription
+   * now; one that was resumes from what the journal held (a power cut), its time
+   * base from the wall clock; a journal or prescription boot found wrong latches its
+   * fault and nothing is written. Then ticking starts (the first tick runs at once).
    */
   boot(): void {
     this.running = true;
-    if ((!this.journal || this.recover()) && this.phase.phase === "idle") {
+    if ((!this.jb || this.bootJournal()) && this.phase.phase === "idle") {
       this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.profile.positionToleranceUm));
     }
     this.tick();
@@ -261,10 +293,33 @@ export class Controller {
     return estimateUm(this.gov, this.state);
   }
 
-  /** The audit trail the journal holds (oldest first) and how many older events were left out of it. */
-  auditLog(): { events: AuditEvent[]; dropped: number } {
-    const recs = this.journal ? this.journal.records(0) : [];
-    return { events: auditTrail(recs), dropped: eventsDropped(recs) };
+  /** The audit trail (oldest first), how many older events its cap left out, and the routine requests counted. */
+  auditLog(): { events: AuditEvent[]; dropped: number; counts: { [kind: string]: number } } {
+    const img = this.audit.image();
+    return { events: img.events, dropped: img.dropped, counts: img.counts };
+  }
+
+  /** The highest prescription counter this device ever accepted (the vault's, never below the one in force): a new one must be above it. */
+  rxCounterFloor(): number {
+    const v = this.jb ? this.jb.vault.rxCounter : 0;
+    return v > this.rx.counter ? v : this.rx.counter;
+  }
+
+  /** The journal as the console's `journal` command reports it. */
+  journalState(): { state: string; fault: string; reason: string; id: string; nextSeq: number; bytes: number; origin: object } {
+    const j = this.journal;
+    const jb = this.jb;
+    if (!j || !jb) return { state: "none", fault: "", reason: "", id: "", nextSeq: 0, bytes: 0, origin: {} };
+    const f = !this.readOnly ? null : jb.kind === "fault" ? { code: jb.fault, reason: jb.reason } : this.bootFault;
+    return {
+      state: this.readOnly ? "read-only" : j.latched === "" ? "ok" : j.latched,
+      fault: f ? f.code : "",
+      reason: f ? f.reason : "",
+      id: j.idHex(),
+      nextSeq: j.nextSeq,
+      bytes: j.sizeBytes,
+      origin: this.origin,
+    };
   }
 
   advisoryScale(): number {
@@ -306,7 +361,7 @@ export class Controller {
       tickCount: this.tickCount,
       moving: this.moving,
       running: this.running,
-      auditKeep: this.auditKeep,
+      needsRx: this.needsRx,
       consoleImage: this.consoleImage,
     };
   }
@@ -322,8 +377,11 @@ export class Controller {
     this.setPhase(pause(this.phase, this.elapsedMs(), reason));
   }
 
-  resume(reason: string): void {
+  /** Leaves a pause; "" or why not (a new journal waits for a prescription). */
+  resume(reason: string): string {
+    if (this.needsRx) return "needs-rx";
     this.setPhase(resume(this.phase, this.elapsedMs(), reason));
+    return "";
   }
 
   /** Klipper-style shutdown: motor off first, then latch the fault and raise the alarm. */
@@ -338,7 +396,7 @@ export class Controller {
    * both values are journaled, and the fault is acknowledged (the device is left paused). False in any other state.
    */
   acceptPosition(reason: string): boolean {
-    if (this.phase.phase !== "fault" || this.phase.fault !== "position-mismatch-at-boot") return false;
+    if (this.phase.phase !== "fault" || this.phase.fault !== "position-mismatch-at-boot" || this.readOnly) return false;
     const now = this.medianPosition();
     if (!isFinite(now)) return false;
     const was = supervisorEstimate(this.sup, this.supState);
@@ -348,33 +406,39 @@ export class Controller {
     this.supState = makeSupervisorState(this.supState.stepCount);
     this.supState.window = window;
     this.accountJournaled = false;
-    if (!this.log("event", { code: "position-accepted", detail: "journaled " + was.toFixed(1) + " µm, sensor " + now.toFixed(1) + " µm: " + reason }, this.elapsedMs())) return false;
-    this.acknowledge(reason);
-    return true;
+    if (!this.event("position-accepted", "journaled " + was.toFixed(1) + " µm, sensor " + now.toFixed(1) + " µm: " + reason, this.elapsedMs())) return false;
+    return this.acknowledge(reason) === "";
   }
 
   /** A patient's acknowledgment of the warnings sounding now: they go quiet (listed until their condition lapses); a new one sounds again. */
   silenceWarnings(reason: string): void {
-    ackWarnings(this.alarms);
+    if (!ackWarnings(this.alarms)) return;
     this.showAlarm();
-    this.log("event", { code: "warnings-silenced", detail: reason }, this.elapsedMs());
+    this.event("warnings-silenced", reason, this.elapsedMs());
   }
 
   /** The device was explanted (only after complete): journaled; it stops watching and holds still. False in any other phase. */
   explant(reason: string): boolean {
     if (this.phase.phase !== "complete") return false;
     this.explantedAt = this.elapsedMs();
-    this.log("event", { code: "explanted", detail: reason }, this.explantedAt);
+    this.event("explanted", reason, this.explantedAt);
     this.stop();
     return true;
   }
 
-  /** Clinician acknowledgment: leaves a latched fault (to paused) and takes it off the annunciator. */
-  acknowledge(reason: string): void {
+  /**
+   * Clinician acknowledgment: leaves a latched fault (to paused) and takes it off
+   * the annunciator; "" or why not: a fault boot found in the journal or the vault
+   * is left only by a new journal (renewJournal).
+   */
+  acknowledge(reason: string): string {
+    if (this.readOnly) return "journal-read-only";
+    if (this.clockBehind) return "clock-behind";
     const code = this.phase.fault;
     this.setPhase(acknowledge(this.phase, this.elapsedMs(), reason));
     clearAlarm(this.alarms, code);
     this.showAlarm();
+    return "";
   }
 
   /** An advisor's slow-down, clamped to [floor, 1] (it can never raise the pace); returns the scale applied. */
@@ -382,17 +446,30 @@ export class Controller {
     return setAdvisoryScale(this.state, scale, floor);
   }
 
-  /** Journals an audit event and compacts when due; false when the journal refused (storage-failure latched). */
+  /** Journals an audit event (after the routine counts before it) and compacts when due; false when the journal refused. */
   record(code: string, detail: string): boolean {
-    if (!this.log("event", { code, detail }, this.elapsedMs())) return false;
+    if (!this.flushCounts() || !this.event(code, detail, this.elapsedMs())) return false;
     return !this.journal || !this.journal.shouldCompact() || this.commit();
   }
 
-  /** Writes a snapshot of the state now; a refusal latches storage-failure. */
+  /** Counts n routine requests of a kind ("role command result": a read, or a request refused before it changed anything). */
+  count(kind: string, n: number): boolean {
+    if (!this.journal || !this.audit.count(kind, n) || this.readOnly) return true;
+    return this.flushCounts();
+  }
+
+  /** Writes a snapshot of the state now (the watermark in the vault follows); a refusal latches storage-failure. */
   commit(): boolean {
     const j = this.journal;
     if (!j) return true;
-    if (j.compact(this.snapshot(), Math.round(this.elapsedMs())) >= 0) return true;
+    if (this.readOnly) return false;
+    const seq = j.compact(this.snapshot(), Math.round(this.elapsedMs()));
+    if (seq >= 0) {
+      this.audit.flushed();
+      if (this.jb!.vault.mark(seq)) return true;
+      this.fault("storage-failure", "the vault refused the journal watermark");
+      return false;
+    }
     this.fault("storage-failure", "journal compaction refused: " + j.lastError);
     return false;
   }
@@ -404,7 +481,9 @@ export class Controller {
    * (what a reboot needs to rebuild `rx`) is committed with the snapshot.
    */
   loadPrescription(rx: Prescription, startUm: number, consoleImage: object): boolean {
+    if (this.readOnly) return false;
     const t = this.elapsedMs();
+    this.needsRx = false;
     this.rx = rx;
     this.startUm = startUm;
     this.schedule = makeSchedule(rx, startUm, this.wallAtStart);
@@ -419,7 +498,11 @@ export class Controller {
     if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
     this.setPhase(next);
     this.consoleImage = consoleImage;
-    return this.commit();
+    if (!this.commit()) return false;
+    // the replay counter follows the committed prescription: one the journal does not hold later was lost from it
+    if (!this.jb || this.jb.vault.raiseRxCounter(rx.counter)) return true;
+    this.fault("storage-failure", "the vault refused the prescription counter " + rx.counter);
+    return false;
   }
 
   /**
@@ -428,11 +511,89 @@ export class Controller {
    * corrected local time, and the supervisor does not see a clock jump.
    */
   shiftWallClock(deltaMs: number, consoleImage: object): boolean {
+    if (this.readOnly) return false;
+    if (this.clockBehind) return this.clockSetAfterJump(consoleImage);
     this.wallAtStart += deltaMs;
     if (isFinite(this.supState.wallOffset)) this.supState.wallOffset += deltaMs;
     this.schedule = makeSchedule(this.rx, this.startUm, this.wallAtStart);
     this.consoleImage = consoleImage;
     return this.commit();
+  }
+
+  /**
+   * The clock was behind the journal at boot and has now been set (the HAL clock
+   * already carries the correction): the journal's timeline is the truth, so the
+   * time since the start is re-derived from the corrected wall clock, not carried
+   * on. Still behind: nothing changes but the correction, committed.
+   */
+  private clockSetAfterJump(consoleImage: object): boolean {
+    const tNow = Math.round(this.hal.clock.wallMs() - this.wallAtStart);
+    this.consoleImage = consoleImage;
+    if (tNow >= this.journal!.lastTMs - CLOCK_TOLERANCE_MS) {
+      this.t0 = this.hal.clock.monoMs() - tNow;
+      this.tickCount = Math.floor(tNow / this.profile.tickMs);
+      this.supState.wallOffset = NaN;
+      this.clockBehind = false;
+    }
+    return this.commit();
+  }
+
+  /**
+   * A clinician's new journal after a journal fault (journal-renew.ts): the refused
+   * journal is moved aside, read-only; the new one starts paused, on a new time
+   * base, from the gap length the position sensor measures now, which the clinician
+   * confirms (within the position tolerance), and holds until a signed prescription
+   * is loaded. Its 24 h budget starts with what the old journal's readable part had
+   * in its window plus any travel the sensor finds beyond that part, or the whole
+   * budget when nothing of the old journal could be read. `consoleImage` is what the
+   * console keeps from now (its clock correction). "" or the refusal code, with why.
+   */
+  renewJournal(confirmedUm: number, by: string, note: string, consoleImage: object | null): { code: string; message: string } {
+    const jb = this.jb;
+    if (!jb) return { code: "no-journal", message: "this device keeps no journal" };
+    if (!this.readOnly) return { code: "journal-ok", message: "the journal is healthy: a new one starts only after a journal fault" };
+    if (this.moving) return { code: "busy", message: "a move is under way" };
+    const pos = this.hal.position.read();
+    if (!pos.ok) return { code: "position-sensor-dropout", message: "the position sensor gives no reading: the length reached cannot be measured" };
+    const tol = this.profile.positionToleranceUm;
+    if (!(Math.abs(confirmedUm - pos.value) <= tol)) return { code: "length-mismatch", message: "the sensor measures " + round2(pos.value) + " µm, confirmed " + round2(confirmedUm) + " µm: they must agree within " + tol + " µm" };
+    const refusal = this.journalState();
+    const rn = preserveRefused(jb, refusal.fault, refusal.reason, pos.value, confirmedUm, by, note);
+    if (rn.code !== "") return { code: rn.code, message: rn.message };
+    const ums = this.gov.umPerStep;
+    const known = jb.restore.snap ? jb.restore : null;
+    const knownUm = known ? (isFinite(known.lastEstimateUm) ? known.lastEstimateUm : known.stepCount * ums) : 0;
+    const booked = known ? known.govWindow.sum + Math.max(0, Math.round((pos.value - knownUm) / ums)) : this.sup.budgetSteps;
+    const steps = Math.round(pos.value / ums);
+    this.wallAtStart = this.hal.clock.wallMs();
+    this.t0 = this.hal.clock.monoMs();
+    this.tickCount = 0;
+    this.startUm = pos.value;
+    this.schedule = makeSchedule(this.rx, pos.value, this.wallAtStart);
+    this.state.stepCount = steps;
+    this.state.window = makeTravelWindow(WINDOW_BUCKET_MS);
+    windowAdd(this.state.window, 0, Math.min(booked, this.sup.budgetSteps));
+    this.state.biasUm = pos.value - steps * ums;
+    this.state.biasReady = true;
+    this.state.lastTargetUm = pos.value;
+    this.supState = makeSupervisorState(steps);
+    windowAdd(this.supState.window, 0, Math.min(booked, this.sup.budgetSteps));
+    this.needsRx = true;
+    this.consoleImage = consoleImage;
+    this.origin = { createdWallMs: this.wallAtStart, predecessor: rn.predecessor };
+    const prev = this.phase;
+    this.phase = { phase: "paused", sinceMs: 0, interrupted: "idle", reachedAtMs: -1, fault: "", reason: "new journal after " + (prev.fault || "a journal fault") + ": load a signed prescription, then resume" };
+    const why = startJournal(jb, rn, this.snapshot(), pos.value);
+    if (why !== "") {
+      this.phase = prev;
+      return { code: "storage-failure", message: why };
+    }
+    this.readOnly = false;
+    this.bootFault = null;
+    this.hal.alarm.set(0, "");
+    this.tellPhase(0, prev, this.phase);
+    this.event("journal-new", JSON.stringify(rn.predecessor), 0);
+    return { code: "", message: "" };
   }
 
   /**
@@ -454,80 +615,98 @@ export class Controller {
 
   // ---- the loop ----
 
-  /** Rebuilds state from the journal. Returns false when it had to latch a fault. */
-  private recover(): boolean {
-    const j = this.journal!;
-    const wallNow = this.hal.clock.wallMs();
-    const peek = recover(j.store.read(), Infinity, 0);
-    if (!peek.lastSnapshot) {
-      const fresh = j.open(0, CLOCK_TOLERANCE_MS);
-      if (fresh.error) return this.refuse("storage-failure", "journal unreadable: " + fresh.error.message);
-      if (j.compact(this.snapshot(), 0) < 0) return this.refuse("storage-failure", "cannot write the first snapshot: " + j.lastError);
-      return true;
+  /** Applies what boot found in the journal. Returns false when it had to latch a fault. */
+  private bootJournal(): boolean {
+    const jb = this.jb!;
+    if (jb.kind === "fault" || this.bootFault) {
+      // nothing is written: the journal stays exactly as found, read-only, until a clinician starts a new one
+      this.readOnly = true;
+      if (jb.kind === "resume") this.resumeFrom(jb);
+      if (this.journal!.latched === "") this.journal!.latched = "read-only";
+      return jb.kind === "fault" ? this.refuse(jb.fault, jb.reason) : this.refuse(this.bootFault!.code, this.bootFault!.reason);
     }
-    const snap = peek.lastSnapshot.payload as Snapshot;
-    const tNow = Math.round(wallNow - snap.wallAtStart);
-    // a wall clock behind the journal is a clock-jump (checked below), not damage: open as if it were not
-    const lastT = peek.records.length ? peek.records[peek.records.length - 1].tMs : 0;
-    const rec = j.open(tNow > lastT ? tNow : lastT, CLOCK_TOLERANCE_MS);
-    this.lastRecovery = rec;
-    const supWindow = makeTravelWindow(this.state.window.bucketMs);
-    const restored = replay(rec, this.state.window, supWindow, this.gov.umPerStep);
-    if (!restored) return this.refuse("storage-failure", "journal lost its snapshot: " + (rec.error ? rec.error.message : "none found"));
+    if (jb.kind === "fresh") {
+      const why = provision(jb, this.snapshot());
+      return why === "" || this.refuse("storage-failure", why);
+    }
+    const tNow = this.resumeFrom(jb);
+    const r = jb.restore;
+    if (!this.needsRx && this.rx.counter < jb.vault.rxCounter) {
+      this.readOnly = true;
+      jb.journal.latched = "journal-rolled-back";
+      return this.refuse("journal-rolled-back", "the journal's prescription has counter " + this.rx.counter + "; the vault saw counter " + jb.vault.rxCounter + " committed: an older copy of the journal");
+    }
+    const why = settle(jb);
+    if (why !== "") return this.refuse("storage-failure", why);
+    if (tNow < r.lastTMs - CLOCK_TOLERANCE_MS) {
+      this.clockBehind = true;
+      return this.refuse("clock-jump", "wall clock is " + Math.round((r.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice (set the clock to go on)");
+    }
+    // the first readings against the position journaled before the power went (a reseated connector, a lost zero);
+    // a move cut short may have ended anywhere between where it started and where it aimed
+    const now = this.medianPosition();
+    const intent = r.openIntent;
+    if (isFinite(now)) {
+      const far = intent ? intent.estUm + intent.dir * intent.steps * this.gov.umPerStep : r.lastEstimateUm;
+      const near = intent ? intent.estUm : r.lastEstimateUm;
+      const ref = (now - near) * (now - far) <= 0 ? now : Math.abs(now - near) < Math.abs(now - far) ? near : far;
+      const mismatch = bootPositionCheck(this.sup, ref, [now]);
+      if (mismatch !== "") return this.refuse("position-mismatch-at-boot", mismatch);
+    }
+    if (intent) {
+      const pos = this.hal.position.read();
+      const issued = pos.ok ? reconcileIssued(intent, pos.value, this.gov.umPerStep) : 0;
+      // those steps were issued before the reset: the sensor already shows them, so
+      // the supervisor starts counting after them (not as motion still to be seen),
+      // and both 24 h budgets book them
+      this.state.stepCount += issued * intent.dir;
+      windowAdd(this.state.window, intent.tMs, issued);
+      windowAdd(r.supWindow, intent.tMs, issued);
+      this.supState = makeSupervisorState(this.state.stepCount);
+      this.supState.window = r.supWindow;
+      if (this.journal!.move(issued, intent.steps, intent.dir, pos.ok ? "power-cut" : "power-cut-unmeasured", intent.estUm, intent.tMs) < 0) {
+        return this.refuse("storage-failure", "cannot close the interrupted move: " + this.journal!.lastError);
+      }
+      if (!pos.ok) return this.refuse("position-sensor-dropout", "a move was cut short and the position sensor cannot say how far it went");
+    }
+    return true;
+  }
+
+  /** Takes over the state the journal's records add up to; returns the time since the start by the wall clock now. */
+  private resumeFrom(jb: JournalBoot): number {
+    const r = jb.restore;
+    const snap = r.snap!;
+    const tNow = Math.round(this.hal.clock.wallMs() - snap.wallAtStart);
     this.wallAtStart = snap.wallAtStart;
     this.startUm = snap.startUm;
     this.t0 = this.hal.clock.monoMs() - tNow;
     this.tickCount = Math.floor(tNow / this.profile.tickMs);
     this.schedule = makeSchedule(this.rx, snap.startUm, snap.wallAtStart);
-    this.state.stepCount = restored.stepCount;
+    this.state.stepCount = r.stepCount;
+    this.state.window = r.govWindow;
     // increments that fell due while the power was off are served; the last one served is not again
-    this.state.lastTargetUm = targetUm(this.schedule, restored.lastTMs);
+    this.state.lastTargetUm = targetUm(this.schedule, r.lastTMs);
     // the fusion resumes from the filtered estimate journaled with the last move, not one noisy reading
-    if (isFinite(restored.lastEstimateUm)) {
-      this.state.biasUm = restored.lastEstimateUm - restored.stepCount * this.gov.umPerStep;
+    if (isFinite(r.lastEstimateUm)) {
+      this.state.biasUm = r.lastEstimateUm - r.stepCount * this.gov.umPerStep;
       this.state.biasReady = true;
     }
-    this.supState = makeSupervisorState(restored.stepCount);
-    this.supState.window = supWindow;
-    // the prescription account carries on from the last heartbeat
-    const acct = restored.account;
-    if (isFinite(acct.bias)) {
+    this.supState = makeSupervisorState(r.stepCount);
+    this.supState.window = r.supWindow;
+    // the prescription account carries on from the last heartbeat or snapshot
+    const acct = r.account;
+    if (acct && isFinite(acct.bias)) {
       this.supState.pos.rxBias = acct.bias;
       this.supState.pos.rxForce = acct.force;
       this.supState.pos.rxSteps = acct.steps;
       this.accountJournaled = true;
     }
+    this.needsRx = snap.needsRx === true;
+    if (snap.origin && typeof snap.origin === "object") this.origin = snap.origin;
     const booting = this.phase;
-    this.phase = restored.phase;
+    this.phase = r.phase || booting;
     this.tellPhase(tNow, booting, this.phase);
-    if (rec.error) return this.refuse("storage-failure", "journal damaged after record " + (rec.error.seq - 1) + ": " + rec.error.message);
-    if (tNow < restored.lastTMs - CLOCK_TOLERANCE_MS) {
-      // the clinician corrects the clock (the console's time set); the journal stays as it is
-      this.writeFloorMs = restored.lastTMs - CLOCK_TOLERANCE_MS;
-      return this.refuse("clock-jump", "wall clock is " + Math.round((restored.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice");
-    }
-    // the first readings against the position journaled before the power went (a reseated connector, a lost zero)
-    const now = this.medianPosition();
-    if (isFinite(now)) {
-      const oi = rec.openIntent;
-      const far = oi ? oi.payload.target + oi.payload.dir * oi.payload.steps * this.gov.umPerStep : restored.lastEstimateUm;
-      const near = oi ? oi.payload.target : restored.lastEstimateUm;
-      const ref = (now - near) * (now - far) <= 0 ? now : Math.abs(now - near) < Math.abs(now - far) ? near : far;
-      const why = bootPositionCheck(this.sup, ref, [now]);
-      if (why !== "") return this.refuse("position-mismatch-at-boot", why);
-    }
-    if (rec.openIntent) {
-      const pos = this.hal.position.read();
-      const intent = rec.openIntent;
-      const issued = pos.ok ? reconcileIssued(intent, pos.value, this.gov.umPerStep) : 0;
-      this.state.stepCount += issued * intent.payload.dir;
-      this.supState.stepCount += issued * intent.payload.dir;
-      if (j.append("done", { issued, fault: pos.ok ? "power-cut" : "power-cut-unmeasured" }, intent.tMs) < 0) {
-        return this.refuse("storage-failure", "cannot close the interrupted move: " + j.lastError);
-      }
-      if (!pos.ok) return this.refuse("position-sensor-dropout", "a move was cut short and the position sensor cannot say how far it went");
-    }
-    return true;
+    return tNow;
   }
 
   private refuse(code: string, reason: string): boolean {
@@ -535,45 +714,67 @@ export class Controller {
     return false;
   }
 
-  /** The state a snapshot keeps (see persist.ts), with the audit trail so far. */
+  /** The state a snapshot keeps (see persist.ts), with the audit trail so far (from memory: nothing is re-read). */
   private snapshot(): Snapshot {
-    const audit = this.auditLog();
-    let events = audit.events;
-    let dropped = audit.dropped;
-    if (events.length > this.auditKeep) {
-      dropped += events.length - this.auditKeep;
-      events = events.slice(events.length - this.auditKeep);
-    }
     const snap: Snapshot = {
-      v: 2,
+      v: SNAPSHOT_VERSION,
       rxCounter: this.rx.counter,
       wallAtStart: this.wallAtStart,
       startUm: this.startUm,
       stepCount: this.state.stepCount,
       phase: this.phase,
       window: windowImage(this.state.window),
-      events,
-      eventsDropped: dropped,
+      audit: this.audit.image(),
+      needsRx: this.needsRx,
+      origin: this.origin,
+      account: this.account(),
     };
     if (this.consoleImage) snap.console = this.consoleImage;
     return snap;
   }
 
-  /** Appends to the journal (if any); a refused write latches storage-failure. */
-  private log(type: "intent" | "done" | "event" | "heartbeat", payload: any, tMs: number): boolean {
-    if (!this.journal || tMs < this.writeFloorMs) return true;
-    if (this.journal.append(type, payload, Math.round(tMs < 0 ? 0 : tMs)) >= 0) {
-      this.lastWriteMs = tMs;
-      return true;
+  /**
+   * A journal write's outcome: a refusal latches storage-failure (unless a fault is
+   * already latched). Every WATERMARK_EVERY records the vault's watermark follows,
+   * so a journal cut back to an older copy is told apart even between compactions.
+   */
+  private wrote(seq: number, event: boolean): boolean {
+    const j = this.journal;
+    if (!j) return true;
+    if (seq >= 0) {
+      const v = this.jb!.vault;
+      if (!event && seq - v.seq < WATERMARK_EVERY && j.lastTMs - this.markedAtMs < WATERMARK_MS) return true;
+      this.markedAtMs = j.lastTMs;
+      if (v.mark(seq)) return true;
+      this.fault("storage-failure", "the vault refused the journal watermark");
+      return false;
     }
-    if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + this.journal.lastError);
+    if (this.phase.phase !== "fault") this.fault("storage-failure", "journal write refused: " + j.lastError);
     return false;
+  }
+
+  /** Journals an event and adds it to the audit trail (if there is a journal). */
+  private event(code: string, detail: string, tMs: number): boolean {
+    const j = this.journal;
+    if (!j) return true;
+    const seq = j.event(code, detail, tMs < 0 ? 0 : tMs);
+    if (seq >= 0) this.audit.add(seq, j.lastTMs, code, detail);
+    return this.wrote(seq, true);
+  }
+
+  /** Journals the routine counts gathered since the last batch. */
+  private flushCounts(): boolean {
+    const text = this.audit.pendingText();
+    if (text === "" || !this.journal) return true;
+    const ok = this.wrote(this.journal.event(COUNTS_EVENT, text, this.elapsedMs()), false);
+    if (ok) this.audit.flushed();
+    return ok;
   }
 
   private warning(code: string, detail: string): void {
     raiseAlarm(this.alarms, 2, code);
     this.showAlarm();
-    this.log("event", { code: "warning:" + code, detail }, this.elapsedMs());
+    this.event("warning:" + code, detail, this.elapsedMs());
     const t = this.elapsedMs();
     for (let i = 0; i < this.observers.length; i++) this.observers[i].warning(t, code, detail);
   }
@@ -582,7 +783,7 @@ export class Controller {
   private warningCleared(code: string): void {
     clearAlarm(this.alarms, code);
     this.showAlarm();
-    this.log("event", { code: "warning-cleared:" + code, detail: "" }, this.elapsedMs());
+    this.event("warning-cleared:" + code, "", this.elapsedMs());
   }
 
   /** The annunciator shows the highest active condition, the newest among equals. */
@@ -608,7 +809,7 @@ export class Controller {
     }
     if (next.phase !== "distraction") this.hal.stepper.disable();
     this.tellPhase(next.sinceMs, prev, next);
-    this.log("event", { code: PHASE_EVENT, detail: JSON.stringify(next) }, next.sinceMs);
+    if (!this.readOnly) this.event(PHASE_EVENT, JSON.stringify(next), next.sinceMs);
   }
 
   private toPrescriptionTime(r: Reading, into: Reading): void {
@@ -625,7 +826,7 @@ export class Controller {
     }
     if (v.warning !== "") this.warning(v.warning, v.reason);
     if (v.cleared !== "") this.warningCleared(v.cleared);
-    if (v.note !== "") this.log("event", { code: v.note, detail: v.noteDetail }, this.elapsedMs());
+    if (v.note !== "") this.event(v.note, v.noteDetail, this.elapsedMs());
     return true;
   }
 
@@ -649,7 +850,7 @@ export class Controller {
     if (this.phase.phase !== "fault" && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
     // a reading the supervisor set aside as a spike reaches nothing else: the governor holds on it as on a stale one
     if (this.verdict.positionSetAside) o.pos.ok = false;
-    if (this.journal && this.phase.phase !== "fault" && (t - this.lastWriteMs >= this.sup.heartbeatMs || (!this.accountJournaled && isFinite(this.supState.pos.rxBias)))) this.heartbeat(t);
+    if (this.journal && !this.readOnly && this.phase.phase !== "fault" && (t - this.journal.lastTMs >= this.sup.heartbeatMs || (!this.accountJournaled && isFinite(this.supState.pos.rxBias)))) this.heartbeat(t);
     const g = this.govIn;
     g.tMs = t;
     g.targetUm = o.targetUm;
@@ -668,9 +869,16 @@ export class Controller {
    * storage-failure), and journals the supervisor's estimate and prescription account for the next boot to check.
    */
   private heartbeat(t: number): void {
-    const p = this.supState.pos;
-    const r = (x: number) => Math.round(x * 100) / 100;
-    if (this.log("heartbeat", { est: r(supervisorEstimate(this.sup, this.supState)), bias: isFinite(p.rxBias) ? r(p.rxBias) : null, force: r(p.rxForce), steps: p.rxSteps }, t)) this.accountJournaled = isFinite(p.rxBias);
+    const a = this.account();
+    const seq = this.journal!.event(HEARTBEAT_EVENT, JSON.stringify([a.est, a.bias, a.force, a.steps]), t);
+    if (this.wrote(seq, false)) this.accountJournaled = isFinite(a.bias);
+  }
+
+  /** The supervisor's estimate and prescription account, as a heartbeat or a snapshot journals them (NaN: none yet). */
+  private account(): SupervisorAccount {
+    const s = this.supState;
+    const p = s.pos;
+    return { est: p.estReady ? round2(supervisorEstimate(this.sup, s)) : NaN, bias: isFinite(p.rxBias) ? round2(p.rxBias) : NaN, force: round2(p.rxForce), steps: p.rxSteps };
   }
 
   /** The median of a few position readings (NaN when none is valid). */
@@ -686,19 +894,25 @@ export class Controller {
   }
 
   /**
-   * The one move path (control ticks and bench moves): journal the intent, then move.
-   * The intent records where the supervisor measured the gap, so a move cut short by
-   * a power cut can be reconciled against the sensor after reboot. False when the
-   * journal refused the intent (storage-failure latched, nothing moved). A long move
-   * runs as sub-moves of at most SUB_MOVE_UM with the force read between them
-   * (nextChunk), so the force inside an increment is watched, not only between ticks.
+   * The one move path (control ticks and bench moves): journal an intent where a cut
+   * inside the move could matter, then move. The intent records where the supervisor
+   * measured the gap, so a move cut short by a power cut can be reconciled against
+   * the sensor after reboot; a move the sensor could not resolve anyway (no more
+   * than its noise) is not worth one: a cut inside it leaves at most that much
+   * unbooked, which the closed loop absorbs like noise. False when the journal
+   * refused the intent (storage-failure latched, nothing moved). A long move runs as
+   * sub-moves of at most SUB_MOVE_UM with the force read between them (nextChunk),
+   * so the force inside an increment is watched, not only between ticks.
    */
   private startMove(t: number, steps: number, dir: Direction, then: ((res: MoveResult) => void) | null): boolean {
-    if (!this.log("intent", { steps, dir, target: supervisorEstimate(this.sup, this.supState) }, t)) return false;
+    const est = supervisorEstimate(this.sup, this.supState);
+    const j = this.journal;
+    if (j && (this.readOnly || (steps * this.gov.umPerStep > this.profile.positionNoiseUm && !this.wrote(j.intent(steps, dir, est, t), false)))) return false;
     const p = this.pending;
     p.forceBefore = this.obs.force.ok ? this.obs.force.value : NaN;
     p.steps = steps;
     p.dir = dir;
+    p.estUm = est;
     p.then = then;
     p.issued = 0;
     p.riseNPerStep = 0;
@@ -741,7 +955,7 @@ export class Controller {
     if (atLimit && this.phase.phase !== "fault") this.fault("force-hard-limit", "force " + f.value.toFixed(1) + " N ≥ hard limit " + this.sup.hardForceN + " N inside a move, after " + p.issued + " of " + p.steps + " steps");
   }
 
-  /** The whole move ended: both counts and budgets book what was issued, the done is journaled, the supervisor judges it. */
+  /** The whole move ended: both counts and budgets book what was issued, the move is journaled, the supervisor judges it. */
   private moveEnded(res: MoveResult): void {
     const p = this.pending;
     const steps = p.steps;
@@ -753,10 +967,14 @@ export class Controller {
     const tEnd = res.endedAtMs - this.t0;
     applyMove(this.state, tEnd, res.issued, p.dir);
     for (let i = 0; i < this.observers.length; i++) this.observers[i].moved(tEnd, steps, res);
-    if (this.log("done", { issued: res.issued, fault: res.fault }, tEnd)) {
+    if (!this.journal || this.wrote(this.journal.move(res.issued, steps, p.dir, res.fault, p.estUm, tEnd < 0 ? 0 : tEnd), false)) {
       this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, res.fault, p.forceBefore, this.verdict));
       if (this.journal && this.journal.shouldCompact()) this.commit();
     }
     if (then) then(res);
   }
+}
+
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
 }

@@ -1,405 +1,313 @@
-// The power-cut-proof journal: append-only records on a HAL Store, and a pure
-// recover() that replays them after a reset. Platform-free and Espruino-safe.
-//
-// Record (little-endian), 19 bytes of framing + payload:
-//   0  magic 0xA7          1  type (1 intent, 2 done, 3 snapshot, 4 event, 5 heartbeat)
-//   2  payload length u16  4  sequence u32 (exactly +1 per record)
-//   8  tMs u48             14 CRC-8 of bytes 0..13 (so a damaged length is never
-//                             mistaken for a torn tail)
-//   15 payload: ASCII JSON (non-ASCII escaped as \uXXXX); intent/done/event as
-//      positional arrays ([steps,dir,target], [issued,fault], [code,detail],
-//      heartbeat [est,bias,force,steps]),
-//      snapshot as the caller's object
-//   15+len CRC-32 of everything before it
-//
-// Recovery: replays up to the last valid record. A partial last record (torn
-// write) is dropped silently and its size reported. Anything else that is wrong
-// (bad magic, header, CRC, type or payload; a sequence that goes backwards or
-// skips; a timestamp later than now + tolerance) stops the replay with a named
-// error giving the byte offset and the sequence number; every record before it is
-// kept. An empty store is a fresh journal.
-//
-// API:
-//   recover(bytes, nowMs, toleranceMs): Recovery          (pure)
-//   new Journal(store, compactAtBytes)
-//   .open(nowMs, toleranceMs): Recovery   reads the store, truncates a torn tail
-//   .append(type, payload, tMs): seq, or -1 with .lastError set
-//   .compact(snapshot, tMs): seq of the snapshot, or -1 — atomically rewrites the
-//        store as [snapshot, the still-open intent if any]
-//   .shouldCompact(): more than compactAtBytes appended since the last snapshot
-//   .records(fromSeq): the valid records with seq >= fromSeq
-// Bounded size: after each done the caller asks shouldCompact() and, when true,
-// calls compact() with its full state; the store then holds at most about
-// compactAtBytes + one snapshot + one move.
-// A failed append (the store may hold part of it) and a recovery error latch:
-// appends return -1 with that code until open() (after a storage failure) or
-// compact() (the way out of a corrupt journal, once the caller has raised the
-// fault) succeeds.
+// The journal writer (format 3: journal-format.ts; reading back: journal-recover.ts):
+// authenticated append-only records on a HAL Store. A completed move is one
+// 14-byte record, encoded into one reused buffer (no allocation per move; the
+// store copies what it is given); a move whose cut could matter is preceded by an
+// intent. Compaction replaces the store with a head and a snapshot of the
+// caller's state (the caller keeps that state in memory: nothing is re-read).
+// Times never go backwards in the journal: a record stamped before the last one
+// is stored at the last one's time (the controller, not the codec, judges the clock).
+// A failed write (the store may hold part of it) latches storage-failure until
+// the next compaction writes the whole state again; a refused recovery latches its
+// code until create() starts a new journal. Platform-free and Espruino-safe.
 
 import type { Store } from "../../hal/types.ts";
-import { crc32 } from "./crc32.ts";
+import type { Mac, MacFactory } from "./cmac.ts";
+import { toHex } from "./console/bytes.ts";
+import {
+  EVENT, HEAD_BYTES, asciiJson, ID_BYTES, INTENT_BYTES, MAX_TIME_MS, MOVE, MOVE_BYTES, MOVE_FAULTS, MOVE_WIDE, NO_EST, SNAPSHOT, TAG_BYTES, WIDE_BYTES,
+  copyOf, fromNm, headRecord, journalKey, putInt32, putIntent, putUint, tagOf, toNm, varRecord,
+} from "./journal-format.ts";
+import type { OpenIntent, RecordSink, Recovery } from "./journal-recover.ts";
+import { recover } from "./journal-recover.ts";
 
-export type RecordType = "intent" | "done" | "snapshot" | "event" | "heartbeat";
-
-export interface IntentPayload {
-  steps: number;
-  dir: number;
-  /** What the move aims at (e.g. the step count it should end at; integers encode shortest). */
-  target: number;
-}
-
-export interface DonePayload {
-  issued: number;
-  fault: string;
-}
-
-export interface EventPayload {
-  code: string;
-  detail: string;
-}
-
-/**
- * A periodic proof the store still takes writes, written when nothing else was
- * (supervisor.ts heartbeatMs), and the position witness a boot checks against: the
- * supervisor's estimate and its prescription account (bias, force, steps at its anchor).
- */
-export interface HeartbeatPayload {
-  est: number;
-  bias: number;
-  force: number;
-  steps: number;
-}
-
-export interface Payloads {
-  intent: IntentPayload;
-  done: DonePayload;
-  snapshot: object;
-  event: EventPayload;
-  heartbeat: HeartbeatPayload;
-}
-
-export interface JournalRecord {
-  seq: number;
-  type: RecordType;
-  tMs: number;
-  payload: any;
-  /** Where the record starts in the store and how many bytes it takes. */
-  offset: number;
-  size: number;
-}
-
-export type JournalErrorCode = "bad-magic" | "bad-header" | "bad-crc" | "bad-type" | "bad-payload" | "seq-backwards" | "seq-gap" | "future-record";
-
-export interface JournalError {
-  code: JournalErrorCode;
-  offset: number;
-  /**
-   * The refused record's sequence number: as stored once its CRC checks out;
-   * before that, the one expected there (previous + 1, or -1 for a file's first record).
-   */
-  seq: number;
-  message: string;
-}
-
-export interface Recovery {
-  records: JournalRecord[];
-  lastSnapshot: JournalRecord | null;
-  /** The last intent with no done after it: a move that may have been cut short. */
-  openIntent: JournalRecord | null;
+/** What the controller and the boot need of a journal writer (the bench's format-2 baseline is another). */
+export interface JournalWriter {
+  /** Why writes are refused ("" when healthy); see Journal.latched. */
+  latched: string;
+  lastError: string;
   nextSeq: number;
-  /** Length of the valid prefix (where the next record goes). */
-  validBytes: number;
-  /** Size of a torn tail (a partial last record), dropped. */
-  droppedBytes: number;
-  error: JournalError | null;
+  lastTMs: number;
+  sizeBytes: number;
+  deviceKey: Uint8Array;
+  idHex(): string;
+  open(sink: RecordSink): Recovery;
+  cutTornTail(r: Recovery): boolean;
+  create(id: Uint8Array, baseSeq: number, snapshot: object, tMs: number, estUm: number): boolean;
+  intent(steps: number, dir: number, estUm: number, tMs: number): number;
+  move(issued: number, requested: number, dir: number, fault: string, estUm: number, tMs: number): number;
+  event(code: string, detail: string, tMs: number): number;
+  compact(snapshot: object, tMs: number): number;
+  shouldCompact(): boolean;
 }
 
-export const MAGIC = 0xa7;
-export const HEADER_BYTES = 15;
-export const OVERHEAD_BYTES = HEADER_BYTES + 4;
-export const MAX_PAYLOAD_BYTES = 65535;
-const MAX_TIME_MS = 281474976710655; // 2^48 - 1
-const TYPES: RecordType[] = ["intent", "done", "snapshot", "event", "heartbeat"];
-const FIELDS: { [type: string]: string[] } = {
-  intent: ["steps", "dir", "target"],
-  done: ["issued", "fault"],
-  event: ["code", "detail"],
-  heartbeat: ["est", "bias", "force", "steps"],
-};
-
-function putUint(b: Uint8Array, o: number, n: number, value: number): void {
-  for (let i = 0; i < n; i++) {
-    b[o + i] = value % 256;
-    value = Math.floor(value / 256);
-  }
-}
-
-function getUint(b: Uint8Array, o: number, n: number): number {
-  let v = 0;
-  for (let i = n - 1; i >= 0; i--) v = v * 256 + b[o + i];
-  return v;
-}
-
-/** CRC-8 (polynomial 0x07) of the header: catches any 1- or 2-bit damage to it. */
-function crc8(b: Uint8Array, start: number, end: number): number {
-  let c = 0;
-  for (let i = start; i < end; i++) {
-    c ^= b[i];
-    for (let k = 0; k < 8; k++) c = (c & 0x80) !== 0 ? ((c << 1) ^ 0x07) & 0xff : (c << 1) & 0xff;
-  }
-  return c;
-}
-
-/** JSON with every non-ASCII character escaped, so one char is one byte. */
-function asciiJson(value: any): string {
-  const s = JSON.stringify(value);
-  let out = "";
-  let from = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    out += s.substring(from, i) + "\\u" + ("000" + c.toString(16)).slice(-4);
-    from = i + 1;
-  }
-  return from === 0 ? s : out + s.substring(from);
-}
-
-function toRow(fields: string[], payload: any): any[] {
-  const row: any[] = [];
-  for (let i = 0; i < fields.length; i++) row.push(payload[fields[i]]);
-  return row;
-}
-
-function fromRow(fields: string[], row: any[]): any {
-  const out: any = {};
-  for (let i = 0; i < fields.length; i++) out[fields[i]] = row[i];
-  return out;
-}
-
-function payloadJson(type: RecordType, payload: any): string {
-  const fields = FIELDS[type];
-  return asciiJson(fields === undefined ? payload : toRow(fields, payload));
-}
-
-/** The payload object, or null when the bytes are not what this type holds. */
-function decodePayload(type: RecordType, b: Uint8Array, start: number, len: number): any {
-  let s = "";
-  for (let i = 0; i < len; i++) s += String.fromCharCode(b[start + i]);
-  let v: any;
-  try {
-    v = JSON.parse(s);
-  } catch (e) {
-    return null;
-  }
-  const fields = FIELDS[type];
-  if (fields === undefined) return typeof v === "object" && v !== null ? v : null;
-  return Array.isArray(v) && v.length === fields.length ? fromRow(fields, v) : null;
-}
-
-function encodeRecord(typeCode: number, seq: number, tMs: number, text: string): Uint8Array {
-  const n = text.length;
-  const b = new Uint8Array(OVERHEAD_BYTES + n);
-  b[0] = MAGIC;
-  b[1] = typeCode;
-  putUint(b, 2, 2, n);
-  putUint(b, 4, 4, seq);
-  putUint(b, 8, 6, tMs);
-  b[14] = crc8(b, 0, 14);
-  for (let i = 0; i < n; i++) b[HEADER_BYTES + i] = text.charCodeAt(i);
-  putUint(b, HEADER_BYTES + n, 4, crc32(b, 0, HEADER_BYTES + n));
-  return b;
-}
-
-/** The journal's own copy of an intent it wrote (the caller may reuse its payload object). */
-function intentRecord(seq: number, tMs: number, payload: any, offset: number, size: number): JournalRecord {
-  return { seq, type: "intent", tMs, payload: fromRow(FIELDS.intent, toRow(FIELDS.intent, payload)), offset, size };
-}
-
-function refuse(r: Recovery, total: number, code: JournalErrorCode, offset: number, seq: number, why: string): void {
-  r.error = {
-    code,
-    offset,
-    seq,
-    message: "journal " + code + " at byte " + offset + " (record seq " + (seq < 0 ? "?" : seq) + "): " + why + "; " +
-      r.records.length + " records before it kept, " + (total - offset) + " bytes from there not replayed",
-  };
-}
-
-/** Replays a journal image. Timestamps above nowMs + toleranceMs are refused. */
-export function recover(bytes: Uint8Array, nowMs: number, toleranceMs: number): Recovery {
-  const r: Recovery = { records: [], lastSnapshot: null, openIntent: null, nextSeq: 1, validBytes: 0, droppedBytes: 0, error: null };
-  const total = bytes.length;
-  let off = 0;
-  while (off < total) {
-    const rest = total - off;
-    const expected = r.records.length > 0 ? r.nextSeq : -1;
-    if (bytes[off] !== MAGIC) {
-      refuse(r, total, "bad-magic", off, expected, "byte 0x" + bytes[off].toString(16) + " where a record should start");
-      break;
-    }
-    if (rest < HEADER_BYTES) {
-      r.droppedBytes = rest;
-      break;
-    }
-    if (crc8(bytes, off, off + 14) !== bytes[off + 14]) {
-      refuse(r, total, "bad-header", off, expected, "header check failed");
-      break;
-    }
-    const len = getUint(bytes, off + 2, 2);
-    const size = OVERHEAD_BYTES + len;
-    if (size > rest) {
-      r.droppedBytes = rest;
-      break;
-    }
-    const crc = getUint(bytes, off + HEADER_BYTES + len, 4);
-    const actual = crc32(bytes, off, off + HEADER_BYTES + len);
-    if (crc !== actual) {
-      refuse(r, total, "bad-crc", off, expected, "CRC-32 stored 0x" + crc.toString(16) + ", computed 0x" + actual.toString(16));
-      break;
-    }
-    const seq = getUint(bytes, off + 4, 4);
-    const type = TYPES[bytes[off + 1] - 1];
-    if (type === undefined) {
-      refuse(r, total, "bad-type", off, seq, "unknown record type " + bytes[off + 1]);
-      break;
-    }
-    if (expected >= 0 && seq !== expected) {
-      refuse(r, total, seq < expected ? "seq-backwards" : "seq-gap", off, seq, "sequence " + seq + " after " + (expected - 1));
-      break;
-    }
-    const tMs = getUint(bytes, off + 8, 6);
-    if (tMs > nowMs + toleranceMs) {
-      refuse(r, total, "future-record", off, seq, "timestamp " + tMs + " ms is after now (" + nowMs + " ms) + " + toleranceMs + " ms tolerance");
-      break;
-    }
-    const payload = decodePayload(type, bytes, off + HEADER_BYTES, len);
-    if (payload === null) {
-      refuse(r, total, "bad-payload", off, seq, "payload is not a valid " + type);
-      break;
-    }
-    const rec: JournalRecord = { seq, type, tMs, payload, offset: off, size };
-    r.records.push(rec);
-    if (type === "snapshot") r.lastSnapshot = rec;
-    if (type === "intent") r.openIntent = rec;
-    if (type === "done") r.openIntent = null;
-    r.nextSeq = seq + 1;
-    off += size;
-    r.validBytes = off;
-  }
-  return r;
-}
-
-export class Journal {
+export class Journal implements JournalWriter {
   store: Store;
   compactAtBytes: number;
+  mac: MacFactory;
+  deviceKey: Uint8Array;
+  /** This journal's id (meaningful once open() or create() succeeded) and the MAC under its key. */
+  id: Uint8Array;
+  private tagger: Mac | null;
   nextSeq: number;
-  /** Bytes in the store (the valid part). */
+  /** Bytes in the store (the valid part), and appended since the last snapshot. */
   sizeBytes: number;
-  /** Bytes appended after the last snapshot (drives shouldCompact). */
   sinceSnapshotBytes: number;
-  /** The intent waiting for its done (carried over by compaction), or null. */
-  openIntent: JournalRecord | null;
-  /** Why appends are refused until open() or compact() succeeds; "" when healthy. */
+  /** The intent waiting for its move (carried over by compaction), or null. */
+  openIntent: OpenIntent | null;
+  /**
+   * Why writes are refused; "" when healthy. "storage-failure" (a write failed)
+   * clears with the next compaction; anything else (what recovery or the boot
+   * checks refused) only with create().
+   */
   latched: string;
   /** Why the last call failed; "" after a success. */
   lastError: string;
+  /** Time of the last record (ms). */
+  lastTMs: number;
+  private lastEstNm: number;
+  /** seq (4 bytes) then the fixed record being written, and views of the record for each fixed size. */
+  private buf: Uint8Array;
+  private views: { [size: number]: Uint8Array };
 
-  constructor(store: Store, compactAtBytes: number) {
+  constructor(store: Store, compactAtBytes: number, mac: MacFactory, deviceKey: Uint8Array) {
     this.store = store;
     this.compactAtBytes = compactAtBytes;
+    this.mac = mac;
+    this.deviceKey = deviceKey;
+    this.id = new Uint8Array(ID_BYTES);
+    this.tagger = null;
     this.nextSeq = 1;
     this.sizeBytes = 0;
     this.sinceSnapshotBytes = 0;
     this.openIntent = null;
     this.latched = "not-open";
     this.lastError = "";
+    this.lastTMs = 0;
+    this.lastEstNm = NO_EST;
+    this.buf = new Uint8Array(4 + WIDE_BYTES);
+    this.views = {};
+    this.views[MOVE_BYTES] = this.buf.subarray(4, 4 + MOVE_BYTES);
+    this.views[INTENT_BYTES] = this.buf.subarray(4, 4 + INTENT_BYTES);
+    this.views[WIDE_BYTES] = this.buf.subarray(4, 4 + WIDE_BYTES);
   }
 
-  /** Reads and replays the store; cuts a torn tail off so new records follow the last valid one. */
-  open(nowMs: number, toleranceMs: number): Recovery {
-    const bytes = this.store.read();
-    const r = recover(bytes, nowMs, toleranceMs);
-    this.nextSeq = r.nextSeq;
-    this.sizeBytes = r.validBytes;
-    this.sinceSnapshotBytes = r.lastSnapshot ? r.validBytes - r.lastSnapshot.offset - r.lastSnapshot.size : r.validBytes;
-    this.openIntent = r.openIntent;
-    this.latched = "";
-    if (r.error) this.latched = r.error.code;
-    else if (r.droppedBytes > 0 && !this.store.replace(bytes.subarray(0, r.validBytes))) this.latched = "storage-failure";
-    this.lastError = this.latched;
-    return r;
-  }
-
-  /** Appends one record; returns its sequence number, or -1 (see lastError). */
-  append<T extends RecordType>(type: T, payload: Payloads[T], tMs: number): number {
-    if (this.latched !== "") return this.fail(this.latched);
-    const b = this.encode(type, payload, tMs, this.nextSeq);
-    if (b === null) return -1;
-    if (!this.store.append(b)) {
-      this.latched = "storage-failure";
-      return this.fail(this.latched);
-    }
-    this.sizeBytes += b.length;
-    this.sinceSnapshotBytes = type === "snapshot" ? 0 : this.sinceSnapshotBytes + b.length;
-    if (type === "intent") this.openIntent = intentRecord(this.nextSeq, Math.round(tMs), payload, this.sizeBytes - b.length, b.length);
-    if (type === "done") this.openIntent = null;
-    this.lastError = "";
-    return this.nextSeq++;
+  /** The journal id as hex ("" before open/create succeeded). */
+  idHex(): string {
+    return this.tagger ? toHex(this.id) : "";
   }
 
   /**
-   * Replaces the whole store, atomically, with a snapshot of the caller's full
-   * state followed by the still-open intent (re-sequenced), so a move in flight
-   * still pairs with its done. Returns the snapshot's seq, or -1 (the old content
-   * stays as it was).
+   * Reads the store and replays it into `sink`, writing nothing. An empty store
+   * latches "no-journal" and any damage its code: nothing is written until
+   * create(). A torn tail is left for cutTornTail(), once the caller's own checks
+   * have passed.
    */
-  compact(snapshot: object, tMs: number): number {
-    if (this.latched === "not-open") return this.fail(this.latched);
-    const seq = this.nextSeq;
-    const oi = this.openIntent;
-    const snap = this.encode("snapshot", snapshot, tMs, seq);
-    const intent = oi ? this.encode("intent", oi.payload, oi.tMs, seq + 1) : new Uint8Array(0);
-    if (snap === null || intent === null) return -1;
-    const image = new Uint8Array(snap.length + intent.length);
-    image.set(snap, 0);
-    image.set(intent, snap.length);
-    if (!this.store.replace(image)) return this.fail("storage-failure");
-    this.nextSeq = oi ? seq + 2 : seq + 1;
+  open(sink: RecordSink): Recovery {
+    const bytes = this.store.read();
+    const r = recover(bytes, this.store.committedBytes(), this.mac, this.deviceKey, sink);
+    this.latched = r.error ? r.error.code : r.format === "empty" ? "no-journal" : "";
+    this.lastError = this.latched;
+    if (this.latched !== "") return r;
+    this.id = copyOf(bytes, 2, 2 + ID_BYTES);
+    this.tagger = this.mac(journalKey(this.mac, this.deviceKey, this.id));
+    this.nextSeq = r.nextSeq;
+    this.sizeBytes = r.validBytes;
+    this.sinceSnapshotBytes = r.validBytes - r.snapshotEnd;
+    this.lastTMs = r.lastTMs;
+    this.lastEstNm = r.estBaseNm;
+    this.openIntent = r.openIntent;
+    return r;
+  }
+
+  /**
+   * Cuts a torn tail (what a power cut left of the write it interrupted) off the
+   * store, so new records follow the last valid one: the authenticated records are
+   * written back as they were. False when the store refused (latched).
+   */
+  cutTornTail(r: Recovery): boolean {
+    if (r.droppedBytes === 0) return true;
+    const bytes = this.store.read();
+    if (bytes.length !== r.validBytes + r.droppedBytes || !this.store.replace(bytes.subarray(0, r.validBytes))) return this.latch("storage-failure") > 0;
+    return true;
+  }
+
+  /**
+   * Starts a journal (provisioning, or a clinician's new journal after damage):
+   * replaces the store with a head (journal `id`, first seq `baseSeq`) and a
+   * snapshot. False when refused (the old content stays).
+   */
+  create(id: Uint8Array, baseSeq: number, snapshot: object, tMs: number, estUm: number): boolean {
+    if (!timeOk(tMs)) return this.fail("bad-time") > 0;
+    const tagger = this.mac(journalKey(this.mac, this.deviceKey, id));
+    const t = Math.round(tMs);
+    const image = this.image(tagger, id, baseSeq, snapshot, t, toNm(estUm), null);
+    if (image === null) return false;
+    if (!this.store.replace(image)) return this.fail("storage-failure") > 0;
+    this.id = copyOf(id, 0, ID_BYTES);
+    this.tagger = tagger;
+    this.nextSeq = baseSeq + 2;
     this.sizeBytes = image.length;
-    this.sinceSnapshotBytes = intent.length;
-    if (oi) this.openIntent = intentRecord(seq + 1, oi.tMs, oi.payload, snap.length, intent.length);
+    this.sinceSnapshotBytes = 0;
+    this.openIntent = null;
+    this.lastTMs = t;
+    this.lastEstNm = toNm(estUm);
     this.latched = "";
     this.lastError = "";
+    return true;
+  }
+
+  /** A move about to start (only where a cut inside it could matter): its seq, or -1. */
+  intent(steps: number, dir: number, estUm: number, tMs: number): number {
+    if (this.refused(tMs) || !this.moveOk(steps, dir)) return -1;
+    const t = this.clamp(tMs);
+    const e = toNm(estUm);
+    putIntent(this.buf, 4, t, steps, dir, e);
+    const seq = this.commit(INTENT_BYTES, t, e);
+    if (seq > 0) this.openIntent = { seq, tMs: t, steps, dir, estUm: fromNm(e) };
     return seq;
+  }
+
+  /** A move that ended: `issued` of `requested` steps in `dir`, its fault ("" = completed) and the estimate when it was asked for. Its seq, or -1. */
+  move(issued: number, requested: number, dir: number, fault: string, estUm: number, tMs: number): number {
+    if (this.refused(tMs) || !this.moveOk(issued, dir) || !this.moveOk(requested, dir)) return -1;
+    const f = fault === "" ? 0 : MOVE_FAULTS.indexOf(fault);
+    if (f < 0) return this.fail("bad-payload");
+    const t = this.clamp(tMs);
+    const e = toNm(estUm);
+    const dt = t - this.lastTMs;
+    const d = e - this.lastEstNm;
+    const b = this.buf;
+    let size = WIDE_BYTES;
+    if (f === 0 && dir === 1 && issued === requested && issued < 256 && dt < 65536 && this.lastEstNm !== NO_EST && e !== NO_EST && d >= -32768 && d < 32768) {
+      size = MOVE_BYTES;
+      b[4] = MOVE;
+      b[5] = dt & 255;
+      b[6] = dt >> 8;
+      b[7] = issued;
+      const u = d < 0 ? d + 65536 : d;
+      b[8] = u & 255;
+      b[9] = u >> 8;
+    } else {
+      b[4] = MOVE_WIDE;
+      putUint(b, 5, 6, t);
+      putUint(b, 11, 4, issued);
+      putUint(b, 15, 4, requested);
+      b[19] = dir === 1 ? 1 : 255;
+      b[20] = f;
+      putInt32(b, 21, e);
+    }
+    const seq = this.commit(size, t, e);
+    if (seq > 0) this.openIntent = null;
+    return seq;
+  }
+
+  /** An audit or phase event: its seq, or -1. */
+  event(code: string, detail: string, tMs: number): number {
+    if (this.refused(tMs)) return -1;
+    const t = this.clamp(tMs);
+    const rec = varRecord(this.tagger!, EVENT, this.nextSeq, t, asciiJson([code, detail]), NO_EST);
+    if (rec === null) return this.fail("too-large");
+    if (!this.store.append(rec)) return this.latch("storage-failure");
+    return this.advance(rec.length, t, this.lastEstNm);
+  }
+
+  /**
+   * Replaces the whole store, atomically, with a head, a snapshot of the caller's
+   * full state and the still-open intent (re-numbered), so a move in flight still
+   * pairs with its end. The snapshot's seq, or -1 (the old content stays).
+   */
+  compact(snapshot: object, tMs: number): number {
+    // a failed write is no reason to refuse: every record was read or written here, so the snapshot loses nothing
+    if (this.latched === "storage-failure") this.latched = "";
+    if (this.refused(tMs)) return -1;
+    const t = this.clamp(tMs);
+    const base = this.nextSeq;
+    const oi = this.openIntent;
+    const image = this.image(this.tagger!, this.id, base, snapshot, t, this.lastEstNm, oi);
+    if (image === null) return -1;
+    if (!this.store.replace(image)) return this.latch("storage-failure");
+    this.nextSeq = base + (oi ? 3 : 2);
+    this.sizeBytes = image.length;
+    this.sinceSnapshotBytes = oi ? INTENT_BYTES : 0;
+    this.lastTMs = t;
+    if (oi) this.openIntent = { seq: base + 2, tMs: t, steps: oi.steps, dir: oi.dir, estUm: oi.estUm };
+    return base + 1;
   }
 
   shouldCompact(): boolean {
     return this.latched === "" && this.sinceSnapshotBytes >= this.compactAtBytes;
   }
 
-  records(fromSeq: number): JournalRecord[] {
-    const all = recover(this.store.read(), Infinity, 0).records;
-    const out: JournalRecord[] = [];
-    for (let i = 0; i < all.length; i++) if (all[i].seq >= fromSeq) out.push(all[i]);
-    return out;
-  }
-
-  private encode(type: RecordType, payload: any, tMs: number, seq: number): Uint8Array | null {
-    const t = Math.round(tMs);
-    if (!(t >= 0 && t <= MAX_TIME_MS)) {
-      this.fail("bad-time");
-      return null;
-    }
-    const text = payloadJson(type, payload);
-    if (text.length > MAX_PAYLOAD_BYTES) {
+  /** head + snapshot (+ the open intent, re-numbered), or null when the snapshot is too large. */
+  private image(tagger: Mac, id: Uint8Array, base: number, snapshot: object, t: number, estNm: number, oi: OpenIntent | null): Uint8Array | null {
+    const snap = varRecord(tagger, SNAPSHOT, base + 1, t, asciiJson(snapshot), estNm);
+    if (snap === null) {
       this.fail("too-large");
       return null;
     }
-    return encodeRecord(TYPES.indexOf(type) + 1, seq, t, text);
+    const image = new Uint8Array(HEAD_BYTES + snap.length + (oi ? INTENT_BYTES : 0));
+    image.set(headRecord(tagger, id, base), 0);
+    image.set(snap, HEAD_BYTES);
+    if (oi) {
+      const at = HEAD_BYTES + snap.length;
+      putIntent(image, at, t, oi.steps, oi.dir, toNm(oi.estUm));
+      tagOf(tagger, image, at, INTENT_BYTES, base + 2, new Uint8Array(INTENT_BYTES + 4), image, at + INTENT_BYTES - TAG_BYTES);
+    }
+    return image;
+  }
+
+  /** The journal's time for a record stamped tMs: never before the last record. */
+  private clamp(tMs: number): number {
+    const t = Math.round(tMs);
+    return t > this.lastTMs ? t : this.lastTMs;
+  }
+
+  /** True (lastError set) when writes are latched off or tMs is no journal time. */
+  private refused(tMs: number): boolean {
+    if (this.latched !== "") return this.fail(this.latched) < 0;
+    if (!timeOk(tMs)) return this.fail("bad-time") < 0;
+    return false;
+  }
+
+  private moveOk(steps: number, dir: number): boolean {
+    if (steps >= 0 && steps <= 4294967295 && Math.floor(steps) === steps && (dir === 1 || dir === -1)) return true;
+    this.fail("bad-payload");
+    return false;
+  }
+
+  /** Tags the fixed record in the buffer as seq nextSeq and appends it: its seq, or -1 (latched). */
+  private commit(size: number, t: number, estNm: number): number {
+    const b = this.buf;
+    const seq = this.nextSeq;
+    b[0] = seq & 255;
+    b[1] = (seq >>> 8) & 255;
+    b[2] = (seq >>> 16) & 255;
+    b[3] = (seq >>> 24) & 255;
+    this.tagger!.tag(b, 0, 4 + size - TAG_BYTES, b, 4 + size - TAG_BYTES, TAG_BYTES);
+    if (!this.store.append(this.views[size])) return this.latch("storage-failure");
+    return this.advance(size, t, estNm);
+  }
+
+  private advance(size: number, t: number, estNm: number): number {
+    this.sizeBytes += size;
+    this.sinceSnapshotBytes += size;
+    this.lastTMs = t;
+    this.lastEstNm = estNm;
+    this.lastError = "";
+    return this.nextSeq++;
+  }
+
+  private latch(code: string): number {
+    this.latched = code;
+    return this.fail(code);
   }
 
   private fail(code: string): number {
     this.lastError = code;
     return -1;
   }
+}
+
+function timeOk(tMs: number): boolean {
+  return tMs >= 0 && tMs <= MAX_TIME_MS;
 }

@@ -1,13 +1,21 @@
 // What the controller keeps across a power cut, and how it gets it back: the
-// snapshot it writes at start and at every journal compaction, and the replay of
-// the records after it (moves done, phase changes). A move cut short (an intent
-// without its done) is reconciled against the position sensor — the device never
-// re-issues a move blind: what is missing is left to the governor, within its caps.
+// snapshot it writes when a journal starts and at every compaction, and Restore,
+// the sink recovery streams the journal into (journal-recover.ts), which folds the
+// snapshot and the records after it (moves, phase changes, audit events) into the
+// state to resume from, with nothing held per record. A move cut short (an intent
+// without its move) is reconciled against the position sensor at boot — the device
+// never re-issues a move blind: what is missing is left to the governor, within
+// its caps.
 
-import type { JournalRecord, Recovery } from "./journal.ts";
+import type { OpenIntent, RecordSink } from "./journal-recover.ts";
 import type { PhaseState } from "./phases.ts";
 import type { TravelWindow } from "./travel-window.ts";
-import { windowAdd } from "./travel-window.ts";
+import { makeTravelWindow, windowAdd } from "./travel-window.ts";
+import { AuditTrail } from "./audit.ts";
+import type { AuditImage } from "./audit.ts";
+import { MS_PER_DAY, MS_PER_MINUTE } from "./units.ts";
+
+export const SNAPSHOT_VERSION = 3;
 
 export interface Snapshot {
   v: number;
@@ -19,19 +27,40 @@ export interface Snapshot {
   phase: PhaseState;
   /** The rolling-budget window (the governor's and the supervisor's hold the same moves). */
   window: WindowImage;
-  /** The audit trail: every event journaled so far, carried through compaction. */
-  events: AuditEvent[];
-  /** Events left out of `events` by a device that caps the trail (Espruino), oldest first. */
-  eventsDropped: number;
+  audit: AuditImage;
+  /** A new journal after damage waits for a signed prescription before it moves again. */
+  needsRx: boolean;
+  /** Where this journal came from: when it started and, after damage, what it replaced (journal-renew.ts). */
+  origin: object;
   /** What the console loaded (a signed prescription, a clock correction), when it has: opaque here, read by core/console/restore.ts. */
   console?: object;
+  /** The supervisor's estimate and prescription account when the snapshot was taken (older snapshots have none). */
+  account?: SupervisorAccount;
 }
 
-export interface AuditEvent {
-  seq: number;
-  tMs: number;
-  code: string;
-  detail: string;
+/**
+ * The supervisor's gap estimate (µm) and its account since the prescription started
+ * (bias µm, force N and step count at its anchor), journaled by a heartbeat and
+ * with every snapshot: the next boot checks the first readings against the
+ * estimate and carries the account on. NaN (null in JSON) where there is none yet.
+ */
+export interface SupervisorAccount {
+  est: number;
+  bias: number;
+  force: number;
+  steps: number;
+}
+
+/**
+ * Code of the journal event a heartbeat writes (controller.ts: when nothing else was
+ * written for the supervisor's heartbeatMs, proving the store): detail is
+ * [est, bias, force, steps]. It is the device's own bookkeeping, not an audit event.
+ */
+export const HEARTBEAT_EVENT = "heartbeat";
+
+/** A finite number, or NaN (a null or anything else). */
+function num(x: unknown): number {
+  return typeof x === "number" && isFinite(x) ? x : NaN;
 }
 
 /**
@@ -46,6 +75,8 @@ export interface WindowImage {
 }
 
 const CELL = 15;
+/** The budget windows' bucket (governor and supervisor both keep minute buckets). */
+export const WINDOW_BUCKET_MS = MS_PER_MINUTE;
 
 export function windowImage(w: TravelWindow): WindowImage {
   const n = w.buckets.length;
@@ -70,87 +101,109 @@ export function loadWindow(w: TravelWindow, img: WindowImage): void {
   }
 }
 
-/** The whole audit trail in a journal's records: the last snapshot's events, then the events after it. */
-export function auditTrail(records: JournalRecord[]): AuditEvent[] {
-  const snap = lastSnapshotIndex(records);
-  const out: AuditEvent[] = snap >= 0 ? (records[snap].payload.events || []).slice() : [];
-  for (let i = snap + 1; i < records.length; i++) {
-    const r = records[i];
-    if (r.type === "event") out.push({ seq: r.seq, tMs: r.tMs, code: r.payload.code, detail: r.payload.detail });
-  }
-  return out;
-}
-
-/** How many events earlier snapshots already left out of the trail. */
-export function eventsDropped(records: JournalRecord[]): number {
-  const snap = lastSnapshotIndex(records);
-  return snap >= 0 ? records[snap].payload.eventsDropped || 0 : 0;
-}
-
-function lastSnapshotIndex(records: JournalRecord[]): number {
-  for (let i = records.length - 1; i >= 0; i--) if (records[i].type === "snapshot") return i;
-  return -1;
-}
-
 /** Code of the journal event that carries a full phase state as JSON. */
 export const PHASE_EVENT = "phase";
 
-export interface Restored {
-  snapshot: Snapshot;
-  stepCount: number;
-  phase: PhaseState;
-  /** The last record's time (ms since start): the wall clock must not be behind it. */
-  lastTMs: number;
-  /** The filtered gap estimate after the last completed move or heartbeat (µm), or NaN when none is journaled. */
-  lastEstimateUm: number;
-  /** The supervisor's prescription account from the last heartbeat (NaN bias when none). */
-  account: { bias: number; force: number; steps: number };
-}
+/** The windows of a Restore before any snapshot (records never come before one: recovery refuses that). */
+const NO_WINDOW: TravelWindow = makeTravelWindow(MS_PER_DAY);
 
-/** Rebuilds the controller's state from a recovery: snapshot, then moves and phase changes after it. */
-export function replay(rec: Recovery, govWindow: TravelWindow, supWindow: TravelWindow, umPerStep: number): Restored | null {
-  if (!rec.lastSnapshot) return null;
-  const snap = rec.lastSnapshot.payload as Snapshot;
-  loadWindow(govWindow, snap.window);
-  loadWindow(supWindow, snap.window);
-  let steps = snap.stepCount;
-  let phase = snap.phase;
-  let lastT = rec.lastSnapshot.tMs;
-  let dir = 1;
-  let intentAt = NaN;
-  let estimate = NaN;
-  const account = { bias: NaN, force: 0, steps: 0 };
-  for (let i = 0; i < rec.records.length; i++) {
-    const r: JournalRecord = rec.records[i];
-    if (r.seq <= rec.lastSnapshot.seq) continue;
-    lastT = r.tMs;
-    if (r.type === "intent") {
-      dir = r.payload.dir;
-      intentAt = r.payload.target;
-    } else if (r.type === "done") {
-      steps += r.payload.issued * dir;
-      estimate = intentAt + r.payload.issued * dir * umPerStep;
-      windowAdd(govWindow, r.tMs, r.payload.issued);
-      windowAdd(supWindow, r.tMs, r.payload.issued);
-    } else if (r.type === "heartbeat") {
-      estimate = r.payload.est;
-      if (r.payload.bias !== null && isFinite(r.payload.bias)) {
-        account.bias = r.payload.bias;
-        account.force = r.payload.force;
-        account.steps = r.payload.steps;
-      }
-    } else if (r.type === "event" && r.payload.code === PHASE_EVENT) {
-      phase = JSON.parse(r.payload.detail) as PhaseState;
-    }
+/** The state a journal's records add up to: fed by recovery, read by the controller's boot. */
+export class Restore implements RecordSink {
+  umPerStep: number;
+  snap: Snapshot | null;
+  stepCount: number;
+  phase: PhaseState | null;
+  /** Time of the last record (ms since start): the wall clock must not be behind it. */
+  lastTMs: number;
+  /** The gap estimate after the last completed move, heartbeat or snapshot (µm), NaN when none is journaled. */
+  lastEstimateUm: number;
+  /** The supervisor's prescription account from the last heartbeat or snapshot (bias NaN: none). */
+  account: SupervisorAccount;
+  /** Made when a snapshot arrives (a board has no room for two idle windows on a fresh start). */
+  govWindow: TravelWindow;
+  supWindow: TravelWindow;
+  audit: AuditTrail;
+  openIntent: OpenIntent | null;
+
+  constructor(umPerStep: number, auditKeep: number) {
+    this.umPerStep = umPerStep;
+    this.snap = null;
+    this.stepCount = 0;
+    this.phase = null;
+    this.lastTMs = 0;
+    this.lastEstimateUm = NaN;
+    this.account = { est: NaN, bias: NaN, force: 0, steps: 0 };
+    this.govWindow = NO_WINDOW;
+    this.supWindow = NO_WINDOW;
+    this.audit = new AuditTrail(auditKeep);
+    this.openIntent = null;
   }
-  return { snapshot: snap, stepCount: steps, phase, lastTMs: lastT, lastEstimateUm: estimate, account };
+
+  snapshot(_seq: number, tMs: number, payload: any): void {
+    const s = payload as Snapshot;
+    this.snap = s;
+    this.stepCount = typeof s.stepCount === "number" ? s.stepCount : 0;
+    this.phase = s.phase || null;
+    this.lastTMs = tMs;
+    this.govWindow = makeTravelWindow(WINDOW_BUCKET_MS);
+    this.supWindow = makeTravelWindow(WINDOW_BUCKET_MS);
+    if (s.window) {
+      loadWindow(this.govWindow, s.window);
+      loadWindow(this.supWindow, s.window);
+    }
+    this.audit.load(s.audit);
+    const a = s.account;
+    if (a && typeof a === "object") this.setAccount(num(a.est), num(a.bias), num(a.force), num(a.steps));
+  }
+
+  /** What a heartbeat or snapshot journaled of the supervisor (a non-finite value: not known). */
+  private setAccount(est: number, bias: number, force: number, steps: number): void {
+    if (isFinite(est)) this.lastEstimateUm = est;
+    if (isFinite(bias) && isFinite(force) && isFinite(steps)) this.account = { est, bias, force, steps };
+  }
+
+  intent(seq: number, tMs: number, steps: number, dir: number, estUm: number): void {
+    this.lastTMs = tMs;
+    this.openIntent = { seq, tMs, steps, dir, estUm };
+  }
+
+  move(_seq: number, tMs: number, issued: number, _requested: number, dir: number, _fault: string, estUm: number): void {
+    this.lastTMs = tMs;
+    this.openIntent = null;
+    this.stepCount += issued * dir;
+    this.lastEstimateUm = estUm + issued * dir * this.umPerStep;
+    windowAdd(this.govWindow, tMs, issued);
+    windowAdd(this.supWindow, tMs, issued);
+  }
+
+  event(seq: number, tMs: number, code: string, detail: string): void {
+    this.lastTMs = tMs;
+    if (code === HEARTBEAT_EVENT) {
+      let v: any = null;
+      try {
+        v = JSON.parse(detail);
+      } catch (e) {
+        // an authenticated heartbeat is always JSON: nothing else writes one
+      }
+      if (Array.isArray(v) && v.length === 4) this.setAccount(num(v[0]), num(v[1]), num(v[2]), num(v[3]));
+      return;
+    }
+    if (code === PHASE_EVENT) {
+      try {
+        this.phase = JSON.parse(detail) as PhaseState;
+      } catch (e) {
+        // an authenticated phase event is always JSON: nothing else writes one
+      }
+    }
+    this.audit.add(seq, tMs, code, detail);
+  }
 }
 
 /**
  * How many steps of a cut-short move were issued, judged by the position sensor:
- * the measured advance since the intent, in steps, within [0, the steps asked].
+ * the measured travel since the intent, in steps, within [0, the steps asked].
  */
-export function reconcileIssued(intent: JournalRecord, sensedUm: number, umPerStep: number): number {
-  const moved = Math.round((sensedUm - intent.payload.target) / umPerStep);
-  return moved < 0 ? 0 : moved > intent.payload.steps ? intent.payload.steps : moved;
+export function reconcileIssued(intent: OpenIntent, sensedUm: number, umPerStep: number): number {
+  const moved = Math.round(((sensedUm - intent.estUm) * intent.dir) / umPerStep);
+  return moved < 0 ? 0 : moved > intent.steps ? intent.steps : moved;
 }

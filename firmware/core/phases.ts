@@ -30,29 +30,40 @@ export function motionAllowed(ps: PhaseState): boolean {
   return ps.phase === "distraction";
 }
 
-/** The phase the clock and the delivered length call for, ignoring pauses and faults. */
-function scheduledPhase(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): { phase: Phase; reachedAtMs: number; reason: string } {
-  let reached = ps.reachedAtMs;
-  if (reached < 0 && scheduleComplete(s, tMs) && estimateUm >= s.startUm + s.totalUm - toleranceUm) reached = tMs;
-  if (tMs < s.latencyMs) return { phase: "latency", reachedAtMs: reached, reason: "latency: no motion until day " + s.latencyMs / 86400000 };
-  if (reached < 0) return { phase: "distraction", reachedAtMs: reached, reason: "latency over: distraction starts" };
-  if (tMs < reached + s.consolidationMs) return { phase: "consolidation", reachedAtMs: reached, reason: "target length reached: hold while the regenerate consolidates" };
-  return { phase: "complete", reachedAtMs: reached, reason: "consolidation period over" };
+/** When the target length was reached: the earlier time, or now if it is now, or -1. */
+function reachedAt(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): number {
+  if (ps.reachedAtMs >= 0) return ps.reachedAtMs;
+  return scheduleComplete(s, tMs) && estimateUm >= s.startUm + s.totalUm - toleranceUm ? tMs : -1;
 }
 
-/** Time-driven transitions (latency over, length reached, consolidation over). */
+/** The phase the clock and the delivered length call for, ignoring pauses and faults. */
+function scheduledPhase(s: Schedule, tMs: number, reached: number): Phase {
+  if (tMs < s.latencyMs) return "latency";
+  if (reached < 0) return "distraction";
+  return tMs < reached + s.consolidationMs ? "consolidation" : "complete";
+}
+
+function reasonFor(phase: Phase, s: Schedule): string {
+  if (phase === "latency") return "latency: no motion until day " + s.latencyMs / 86400000;
+  if (phase === "distraction") return "latency over: distraction starts";
+  if (phase === "consolidation") return "target length reached: hold while the regenerate consolidates";
+  return "consolidation period over";
+}
+
+/** Time-driven transitions (latency over, length reached, consolidation over); the same object when nothing changes (no allocation per tick). */
 export function advancePhase(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): PhaseState {
   if (ps.phase === "fault" || ps.phase === "complete") return ps;
-  const next = scheduledPhase(ps, s, tMs, estimateUm, toleranceUm);
+  const reached = reachedAt(ps, s, tMs, estimateUm, toleranceUm);
   if (ps.phase === "paused") {
-    if (next.reachedAtMs === ps.reachedAtMs) return ps;
+    if (reached === ps.reachedAtMs) return ps;
     const p = to(ps, "paused", ps.sinceMs, ps.reason);
-    p.reachedAtMs = next.reachedAtMs;
+    p.reachedAtMs = reached;
     return p;
   }
-  if (next.phase === ps.phase && next.reachedAtMs === ps.reachedAtMs) return ps;
-  const p = to(ps, next.phase, next.phase === ps.phase ? ps.sinceMs : tMs, next.reason);
-  p.reachedAtMs = next.reachedAtMs;
+  const phase = scheduledPhase(s, tMs, reached);
+  if (phase === ps.phase && reached === ps.reachedAtMs) return ps;
+  const p = to(ps, phase, phase === ps.phase ? ps.sinceMs : tMs, reasonFor(phase, s));
+  p.reachedAtMs = reached;
   return p;
 }
 

@@ -16,6 +16,12 @@ export interface Board {
   storageBytes: number;
   /** Longest hardware watchdog timeout the chip supports (s). */
   watchdogMaxS: number;
+  /**
+   * What the board's official firmware has in its `crypto` module (Espruino's
+   * boards/*.py: CRYPTO + SHA256, and AES through TLS or AES): the journal's
+   * AES-128-CMAC and SHA-256 run natively where it has them, in JavaScript where not.
+   */
+  crypto: { aes: boolean; sha256: boolean };
   hal: EspruinoHalConfig;
 }
 
@@ -47,6 +53,7 @@ export const BOARDS: { [name: string]: Board } = {
     varBytes: 16,
     storageBytes: 3 * 16384,
     watchdogMaxS: 32,
+    crypto: { aes: true, sha256: true },
     hal: hal("B3", "B4", "B5", "A8", "A5", "A6", "B15", 4096),
   },
   wifi: {
@@ -56,6 +63,7 @@ export const BOARDS: { [name: string]: Board } = {
     varBytes: 16,
     storageBytes: 65536,
     watchdogMaxS: 32,
+    crypto: { aes: true, sha256: true },
     hal: hal("B3", "B4", "B5", "A8", "A5", "A6", "B15", 4096),
   },
   mdbt42q: {
@@ -65,6 +73,7 @@ export const BOARDS: { [name: string]: Board } = {
     varBytes: 13,
     storageBytes: 3 * 4096,
     watchdogMaxS: 3600,
+    crypto: { aes: false, sha256: true },
     hal: hal("D14", "D15", "D16", "D17", "D2", "D3", "D1", 2048),
   },
   linux: {
@@ -74,6 +83,7 @@ export const BOARDS: { [name: string]: Board } = {
     varBytes: 16,
     storageBytes: 65536,
     watchdogMaxS: 3600,
+    crypto: { aes: true, sha256: true },
     hal: hal("D0", "D1", "D2", "", "D3", "D4", "D5", 4096),
   },
 };

@@ -13,10 +13,16 @@ import type { Device } from "../core/assemble.ts";
 import type { ControllerObserver } from "../core/controller.ts";
 import { parsePrescription } from "../core/prescription.ts";
 import { parseProfile } from "../core/profile.ts";
+import { cmacAes128 } from "../core/cmac.ts";
+import { sha256 } from "../core/sha256.ts";
+import { nativeDigest, nativeMac } from "../../hal/espruino/crypto.ts";
 import type { BundleConfig } from "./bundle-config.ts";
 
 /** Replaced by the bundler with the configuration JSON (esbuild `define`). */
 declare const OD_CONFIG: BundleConfig;
+/** Whether the board's firmware has native AES and SHA-256 (boards.ts): where not, the core's JS ones are bundled. */
+declare const OD_NATIVE_AES: boolean;
+declare const OD_NATIVE_SHA256: boolean;
 
 interface App {
   hal: EspruinoHal;
@@ -49,13 +55,17 @@ function start(app: App): void {
     return;
   }
   const rx = parsePrescription(OD_CONFIG.prescription, profile, 0);
+  // the journal's cipher: the firmware's native AES and SHA-256 where the board has them, else the core's
+  const mac = OD_NATIVE_AES ? nativeMac() : cmacAes128;
+  const digest = OD_NATIVE_SHA256 ? nativeDigest() : sha256;
+  if (!mac || !digest) throw new Error("this firmware's crypto module lacks " + (mac ? "SHA256" : "AES") + ": the journal cannot be authenticated (bundle for a board without it)");
   const d = assemble({
     hal: app.hal,
     profile,
     prescription: rx,
     startUm: 0,
     // a board's flash file and RAM hold a short audit trail; older events are counted, not kept
-    journal: OD_CONFIG.journalCompactBytes > 0 ? { store: app.hal.store, compactAtBytes: OD_CONFIG.journalCompactBytes, auditKeep: AUDIT_KEEP } : null,
+    journal: OD_CONFIG.journalCompactBytes > 0 ? { store: app.hal.store, compactAtBytes: OD_CONFIG.journalCompactBytes, auditKeep: AUDIT_KEEP, mac, digest } : null,
     console: null,
     observers: [observer(app.hal)],
   });

@@ -20,6 +20,16 @@ export interface EspruinoHal extends Hal {
   watchdog: Watchdog;
 }
 
+/** Room for the vault's one line (hal/espruino/frame.ts framing included). */
+export const VAULT_BYTES = 160;
+
+/** Random bytes from the chip's hardware generator. */
+function hwRandom(n: number): Uint8Array {
+  const b = new Uint8Array(n);
+  for (let i = 0; i < n; i++) b[i] = E.hwRand() & 255;
+  return b;
+}
+
 export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
   const clock = new EspruinoClock();
   const caps: HalCaps = {
@@ -28,7 +38,9 @@ export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
     driverFaultInput: cfg.pins.fault !== "",
     persistentStore: true,
     enableLine: true,
+    vault: true,
   };
+  const storage = require("Storage");
   return {
     name: "espruino",
     caps,
@@ -36,7 +48,10 @@ export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
     stepper: new EspruinoStepper(cfg, clock),
     position: new AnalogSensor(cfg.pins.position, cfg.position, clock),
     force: new AnalogSensor(cfg.pins.force, cfg.force, clock),
-    store: new FlashStore(require("Storage"), cfg.storeName, cfg.storeBytes),
+    store: new FlashStore(storage, cfg.storeName, cfg.storeBytes),
+    // a Storage file of its own: the journal's files can be lost or replaced without it
+    vault: new FlashStore(storage, cfg.storeName + "v", VAULT_BYTES),
+    random: hwRandom,
     alarm: new PinAnnunciator(cfg.pins.alarm),
     watchdog: new Watchdog(cfg.watchdogS),
   };

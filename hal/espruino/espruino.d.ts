@@ -34,7 +34,15 @@ declare const E: {
   /** Resets the chip unless kicked within `timeoutS`; `isAuto` false = kick by hand. */
   enableWatchdog(timeoutS: number, isAuto?: boolean): void;
   kickWatchdog(): void;
+  /** A 32-bit number from the hardware random generator. */
+  hwRand(): number;
 };
+
+/** Espruino's `crypto` module (on boards built with it: CRYPTO, SHA256, TLS → AES), natives only. */
+interface EspruinoCrypto {
+  SHA256(data: Uint8Array): ArrayBuffer;
+  AES: { encrypt(data: Uint8Array, key: Uint8Array, options?: { iv?: Uint8Array; mode?: string }): ArrayBuffer };
+}
 
 /** The Storage library: files in flash, write-once bytes (erased = 0xFF). */
 interface EspruinoStorage {

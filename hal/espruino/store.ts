@@ -5,6 +5,9 @@
 // leaves one committed file. On start the committed file with the highest
 // generation wins and the other is erased. Flash is erased only when Storage itself
 // compacts, about once per (Storage free space / storeBytes) replacements.
+// committedBytes() is -1: flash keeps what was written until it is erased, so the
+// store keeps no count. preserve() copies the content into a file of its own
+// (prefix + "x" + n) before erasing the store's two files.
 // Framing: hal/espruino/frame.ts.
 
 import type { Store } from "../types.ts";
@@ -12,6 +15,7 @@ import { DATA, commitFrame, encodeFrame, parseFile } from "./frame.ts";
 
 export class FlashStore implements Store {
   storage: EspruinoStorage;
+  prefix: string;
   names: string[];
   capacity: number;
   /** Index in `names` of the live file, its generation and its first erased byte. */
@@ -21,6 +25,7 @@ export class FlashStore implements Store {
 
   constructor(storage: EspruinoStorage, prefix: string, capacity: number) {
     this.storage = storage;
+    this.prefix = prefix;
     this.names = [prefix + "0", prefix + "1"];
     this.capacity = capacity;
     this.current = 0;
@@ -81,6 +86,22 @@ export class FlashStore implements Store {
   read(): Uint8Array {
     const p = this.parse(this.current);
     return p ? p.data : new Uint8Array(0);
+  }
+
+  committedBytes(): number {
+    return -1;
+  }
+
+  preserve(_label: string): string {
+    const data = this.read();
+    let n = 1;
+    while (this.storage.readArrayBuffer(this.prefix + "x" + n) !== undefined) n++;
+    const name = this.prefix + "x" + n;
+    if (data.length > 0 && !this.write(name, data, 0, data.length)) return "";
+    this.storage.erase(this.names[0]);
+    this.storage.erase(this.names[1]);
+    this.open();
+    return name;
   }
 
   replace(bytes: Uint8Array): boolean {

@@ -6,7 +6,7 @@
 // (× timeScale, bench-only compression).
 
 import type { Board } from "johnny-five";
-import type { Clock, Hal, HalCaps, Stepper, Store } from "../types.ts";
+import type { Clock, Hal, HalCaps, HalStorage, Stepper } from "../types.ts";
 import { AnalogSensor } from "./analog-sensor.ts";
 import { PinAnnunciator } from "./annunciator.ts";
 import type { JohnnyFiveConfig } from "./config.ts";
@@ -44,7 +44,7 @@ function makeStepper(io: BoardIO, clock: Clock, link: Link, cfg: JohnnyFiveConfi
 }
 
 /** Connects and configures the board; resolves once both analog inputs have reported. */
-export async function openJohnnyFiveHal(io: BoardIO, clock: Clock, store: Store, persistentStore: boolean, cfg: JohnnyFiveConfig): Promise<JohnnyFiveHal> {
+export async function openJohnnyFiveHal(io: BoardIO, clock: Clock, storage: HalStorage, cfg: JohnnyFiveConfig): Promise<JohnnyFiveHal> {
   const k = cfg.timeScale;
   const board = await connectBoard(io, clock, cfg.readyTimeoutMs * k);
   const link = new Link(clock, cfg.linkTimeoutMs * k);
@@ -62,8 +62,9 @@ export async function openJohnnyFiveHal(io: BoardIO, clock: Clock, store: Store,
     maxMoveSteps: cfg.maxMoveSteps,
     maxStepRateHz: cfg.stepRateHz / k,
     driverFaultInput: false,
-    persistentStore,
+    persistentStore: storage.persistent,
     enableLine: true,
+    vault: storage.vaultApart,
   };
   return {
     name: "johnny-five/" + cfg.mode,
@@ -75,7 +76,9 @@ export async function openJohnnyFiveHal(io: BoardIO, clock: Clock, store: Store,
     position,
     force,
     clock,
-    store,
+    store: storage.store,
+    vault: storage.vault,
+    random: (n: number) => storage.random(n),
     alarm,
     close() {
       stepper.disable();

@@ -8,7 +8,7 @@ import { openJohnnyFiveHal } from "../../hal/johnny-five/driver.ts";
 import type { JohnnyFiveHal } from "../../hal/johnny-five/driver.ts";
 import type { JohnnyFiveConfig } from "../../hal/johnny-five/config.ts";
 import { firmataOn, firmataOverSerial } from "../../hal/johnny-five/serial.ts";
-import { PowerCutStore } from "../power-cut-store.ts";
+import { memoryStorage } from "../power-cut-store.ts";
 import { bootUno } from "./board.ts";
 import type { RigSpec } from "./bench-rig.ts";
 import { buildRig } from "./bench-rig.ts";
@@ -47,7 +47,7 @@ export async function openEmulatedHal(transport: Transport, spec: RigSpec, cfg: 
   if (transport === "in-process") {
     const runner = bootUno(rig, { timeScale: cfg.timeScale });
     const duplex = new UnoDuplex(runner);
-    const opening = openJohnnyFiveHal(firmataOn(duplex), runner.clock, new PowerCutStore(), false, cfg);
+    const opening = openJohnnyFiveHal(firmataOn(duplex), runner.clock, memoryStorage(spec.scenario.seed), cfg);
     duplex.open();
     const advance = (ms: number) => runner.advance(ms);
     const hal = await driveUntilSettled(opening, advance, cfg.readyTimeoutMs + 1000);
@@ -57,7 +57,7 @@ export async function openEmulatedHal(transport: Transport, spec: RigSpec, cfg: 
   const sf = firmataOverSerial(ep.hostPath);
   ep.lockstep(sf.port);
   // The Board listens before the port opens; the board runs from the open on (a real Uno resets then).
-  const opening = openJohnnyFiveHal(sf.io, ep.runner.clock, new PowerCutStore(), false, cfg);
+  const opening = openJohnnyFiveHal(sf.io, ep.runner.clock, memoryStorage(spec.scenario.seed), cfg);
   await once(sf.port, "open");
   const advance = (ms: number) => ep.runner.advance(ms);
   const hal = await driveUntilSettled(opening, advance, cfg.readyTimeoutMs + 1000);

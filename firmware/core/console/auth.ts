@@ -2,7 +2,7 @@
 // (clinician or bench), a key id of that role, the nonce the device issued with
 // `hello`, and an Ed25519 signature over requestMessage() (core/console/signing.ts).
 // A nonce serves one signed request and lapses after NONCE_TTL_MS, so a captured
-// request cannot be replayed. The bench role also needs the physical bench-mode
+// request cannot be replayed; several sessions may each hold one (Challenge). The bench role also needs the physical bench-mode
 // input on. Checks run in a fixed order: role allowed for the command, bench
 // input, key, nonce, signature; each failure has its own code.
 
@@ -27,29 +27,46 @@ export interface Who {
   key: string;
 }
 
-/** The nonce a `hello` issued: one outstanding at a time, single use. */
+/**
+ * The nonces `hello` issued, one per session: up to NONCE_SESSIONS outstanding at
+ * once, each single use and lapsing after NONCE_TTL_MS, so a `hello` from anyone
+ * else on the line never cancels the nonce a clinician is signing with (only a
+ * flood of them could push it out, the oldest first, and the flood limit allows
+ * NONCE_SESSIONS hellos in no less than a second and a half).
+ */
+export const NONCE_SESSIONS = 8;
+
 export class Challenge {
-  nonce: string;
-  issuedAtMs: number;
+  nonces: string[];
+  issuedAtMs: number[];
 
   constructor() {
-    this.nonce = "";
-    this.issuedAtMs = 0;
+    this.nonces = [];
+    this.issuedAtMs = [];
   }
 
   /** Issues a nonce made of `random` (NONCE_BYTES fresh random bytes). */
   issue(nowMs: number, random: Uint8Array): string {
-    this.nonce = toHex(random);
-    this.issuedAtMs = nowMs;
-    return this.nonce;
+    const n = toHex(random);
+    if (this.nonces.length >= NONCE_SESSIONS) {
+      this.nonces.shift();
+      this.issuedAtMs.shift();
+    }
+    this.nonces.push(n);
+    this.issuedAtMs.push(nowMs);
+    return n;
   }
 
   valid(nonce: unknown, nowMs: number): boolean {
-    return this.nonce !== "" && nonce === this.nonce && nowMs - this.issuedAtMs <= NONCE_TTL_MS;
+    const i = typeof nonce === "string" && nonce !== "" ? this.nonces.indexOf(nonce) : -1;
+    return i >= 0 && nowMs - this.issuedAtMs[i] <= NONCE_TTL_MS;
   }
 
-  spend(): void {
-    this.nonce = "";
+  spend(nonce: string): void {
+    const i = this.nonces.indexOf(nonce);
+    if (i < 0) return;
+    this.nonces.splice(i, 1);
+    this.issuedAtMs.splice(i, 1);
   }
 }
 
@@ -93,6 +110,6 @@ export function authenticate(req: any, roles: Role[], ctx: AuthContext): Who {
   const msg = requestMessage(ctx.serial, req);
   if (!msg) return who("auth-malformed", "signed requests carry whole numbers only", role, a.key);
   if (!ctx.verifier.verify(key.publicKey, msg, sig)) return who("auth-bad-signature", "the signature does not match the request and key " + JSON.stringify(a.key), role, a.key);
-  ctx.challenge.spend();
+  ctx.challenge.spend(a.nonce);
   return who("", "", role, a.key);
 }

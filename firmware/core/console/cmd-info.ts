@@ -1,6 +1,6 @@
 // Read-only commands, open to every role: hello (device identity and a fresh
 // nonce for signing), status (phase, lengths, force, prescription in force) and
-// log (the audit trail from a sequence number). None of them reads a sensor or
+// log (the audit trail from a sequence number, and the routine requests counted). None of them reads a sensor or
 // changes the device: status reports what the last control tick observed.
 
 import { NONCE_BYTES, NONCE_TTL_MS } from "./auth.ts";
@@ -93,6 +93,6 @@ export const log: Command = {
       events.push(trail[i]);
     }
     const next = events.length > 0 ? events[events.length - 1].seq + 1 : since;
-    reply("ok", { events, next, more, dropped: audit.dropped }, "");
+    reply("ok", { events, next, more, dropped: audit.dropped, counts: audit.counts }, "");
   },
 };

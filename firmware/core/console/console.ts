@@ -1,9 +1,11 @@
 // The device console: bytes from any transport in, one ASCII JSON response line
 // per request out. The pipeline per line: framing (length, bytes, UTF-8, idle
 // partial lines) → flood control → JSON request → arguments → role and signature
-// → the command, which answers exactly once. Every request naming a known command
-// is journaled with the role, the command and the result code; lines refused
-// before that are counted and the counts journaled with the next command. A
+// → the command, which answers exactly once. A request that changes the device is
+// journaled as an audit event with the role, the command and the result; every
+// other request (reads, refusals) and every line refused before parsing is
+// counted, the counts journaled in batches (core/audit.ts), so a flood of them
+// never pushes a clinical event out of the trail. A
 // refused line changes nothing in the device (docs/protocol.md; the fuzz test
 // holds the canonical device state of console/state.ts to it). Nothing here reads
 // a platform clock: `nowMs` is injected. Platform-free and Espruino-safe.
@@ -25,13 +27,21 @@ import { hello, log, status } from "./cmd-info.ts";
 import { acceptPosition, ack, explant, pause, resume, rx, silence } from "./cmd-treatment.ts";
 import { time } from "./cmd-time.ts";
 import { calibrate, move } from "./cmd-bench.ts";
+import { journal } from "./cmd-journal.ts";
 
-export const COMMANDS: Command[] = [hello, status, log, time, pause, resume, ack, acceptPosition, silence, explant, rx, move, calibrate];
+export const COMMANDS: Command[] = [hello, status, log, time, pause, resume, ack, acceptPosition, silence, explant, rx, move, calibrate, journal];
+/**
+ * Commands that change the device when they succeed: each success is an audit event; everything else is counted
+ * (a patient's silence included: the controller journals the warnings it silenced, once per warning).
+ */
+const CHANGES = ["pause", "resume", "ack", "accept-position", "explant", "rx", "move", "calibrate"];
 const COMMAND_NAMES: string[] = COMMANDS.map((c) => c.name);
 export const LIMITS = {
   maxLineBytes: 2048,
-  /** A partial line idle this long is dropped (ms). */
+  /** A partial line not finished this long after its first byte is dropped (ms)... */
   idleMs: 10000,
+  /** ...and one no byte came for this long (ms). */
+  gapMs: 2000,
   burstLines: 20,
   linesPerSecond: 5,
 };
@@ -43,7 +53,7 @@ const FRAMING: { [code: string]: string } = {
   "line-too-long": "line longer than " + LIMITS.maxLineBytes + " bytes: dropped",
   "bad-bytes": "control or binary bytes in the line: dropped",
   "bad-utf8": "the line is not valid UTF-8: dropped",
-  "partial-line": "an unterminated line was idle for " + LIMITS.idleMs / 1000 + " s: dropped",
+  "partial-line": "a line silent for " + LIMITS.gapMs / 1000 + " s, or unfinished " + LIMITS.idleMs / 1000 + " s after its first byte: dropped",
 };
 
 export interface ConsoleOptions {
@@ -93,7 +103,7 @@ export class Console implements ConsoleDevice {
     this.droppedLines = 0;
     this.unloggedMalformed = 0;
     this.unloggedDropped = 0;
-    this.framer = new LineFramer(LIMITS.maxLineBytes, LIMITS.idleMs);
+    this.framer = new LineFramer(LIMITS.maxLineBytes, LIMITS.idleMs, LIMITS.gapMs);
     this.bucket = new TokenBucket(LIMITS.burstLines, LIMITS.linesPerSecond, o.nowMs());
   }
 
@@ -110,7 +120,7 @@ export class Console implements ConsoleDevice {
     this.framer.push(chunk, this.nowMs(), (error, text) => this.line(error, text));
   }
 
-  /** Call now and then (e.g. every second): drops a partial line left idle. */
+  /** Call now and then (e.g. every second): drops a partial line past its deadline. */
   poll(): void {
     this.framer.expire(this.nowMs(), (error, text) => this.line(error, text));
   }
@@ -142,7 +152,8 @@ export class Console implements ConsoleDevice {
     const reply = (code: string, data: any, message: string) => {
       if (answered) return;
       answered = true;
-      this.audit(who, cmd.name, code);
+      const changed = code === "ok" && (CHANGES.indexOf(cmd.name) >= 0 || (cmd.name === "time" && req.set !== undefined) || (cmd.name === "journal" && req.renew !== undefined));
+      this.audit(who, cmd.name, code, changed);
       this.respond(id, code, data, message);
     };
     const argError = checkArgs(req, cmd.args);
@@ -152,15 +163,20 @@ export class Console implements ConsoleDevice {
     cmd.run(this, req, who, reply);
   }
 
-  /** Journals a command's outcome, after the counts of refused lines not journaled yet. */
-  private audit(who: Who, cmd: string, code: string): void {
-    if (this.unloggedMalformed + this.unloggedDropped > 0) {
-      this.ctl.record(AUDIT_CODE, "lines refused before parsing: " + this.unloggedMalformed + " malformed, " + this.unloggedDropped + " dropped by flood control");
-      this.unloggedMalformed = 0;
-      this.unloggedDropped = 0;
-    }
+  /**
+   * Journals a command's outcome: one that changed the device as an audit event,
+   * anything else (a read, a refusal) as a count per "role command result", with the
+   * lines refused before parsing, so no volume of them can push an event out.
+   */
+  private audit(who: Who, cmd: string, code: string, changed: boolean): void {
+    if (this.unloggedMalformed > 0) this.ctl.count("lines malformed", this.unloggedMalformed);
+    if (this.unloggedDropped > 0) this.ctl.count("lines dropped by flood control", this.unloggedDropped);
+    this.unloggedMalformed = 0;
+    this.unloggedDropped = 0;
     const key = who.key === "" ? "" : (who.code === "" ? ":" : "?") + who.key.substring(0, 32);
-    this.ctl.record(AUDIT_CODE, who.role + key + " " + cmd + " " + code);
+    const kind = who.role + key + " " + cmd + " " + code;
+    if (changed) this.ctl.record(AUDIT_CODE, kind);
+    else this.ctl.count(kind, 1);
   }
 
   private respond(id: number | string | null, code: string, data: any, message: string): void {

@@ -1,8 +1,10 @@
 // Line framing for the console: bytes in, whole lines (or a framing error) out.
 // A line ends at LF (a CR before it is dropped); blank lines are ignored. A line
 // longer than maxBytes is discarded up to its end and reported once; a partial
-// line left idle longer than idleMs is discarded and reported; control bytes and
-// invalid UTF-8 are reported instead of decoded. Memory is one fixed buffer.
+// line is discarded and reported when no byte came for gapMs, or when it is not
+// finished idleMs after its first byte — so bytes trickling in cannot hold a line
+// open to swallow the next request; control bytes and invalid UTF-8 are reported
+// instead of decoded. Memory is one fixed buffer.
 
 import { decodeUtf8 } from "./bytes.ts";
 
@@ -12,18 +14,23 @@ export type LineSink = (error: string, text: string) => void;
 export class LineFramer {
   maxBytes: number;
   idleMs: number;
+  gapMs: number;
   buf: Uint8Array;
   len: number;
   /** The current line outgrew the buffer: its bytes are being dropped until LF. */
   overflow: boolean;
+  /** When the partial line's first and last bytes came. */
+  startedAtMs: number;
   lastByteAtMs: number;
 
-  constructor(maxBytes: number, idleMs: number) {
+  constructor(maxBytes: number, idleMs: number, gapMs: number) {
     this.maxBytes = maxBytes;
     this.idleMs = idleMs;
+    this.gapMs = gapMs;
     this.buf = new Uint8Array(maxBytes);
     this.len = 0;
     this.overflow = false;
+    this.startedAtMs = 0;
     this.lastByteAtMs = 0;
   }
 
@@ -32,9 +39,9 @@ export class LineFramer {
     return this.len > 0 || this.overflow;
   }
 
-  /** Drops a partial line idle since before nowMs − idleMs; reports it as "partial-line". */
+  /** Drops a partial line silent for gapMs or begun more than idleMs ago; reports it as "partial-line". */
   expire(nowMs: number, sink: LineSink): void {
-    if (this.pending() && nowMs - this.lastByteAtMs > this.idleMs) {
+    if (this.pending() && (nowMs - this.lastByteAtMs > this.gapMs || nowMs - this.startedAtMs > this.idleMs)) {
       this.len = 0;
       this.overflow = false;
       sink("partial-line", "");
@@ -45,6 +52,7 @@ export class LineFramer {
     this.expire(nowMs, sink);
     for (let i = 0; i < chunk.length; i++) {
       const c = chunk[i];
+      if (c !== 0x0a && !this.pending()) this.startedAtMs = nowMs;
       if (c === 0x0a) {
         this.finish(sink);
       } else if (this.len < this.maxBytes) {

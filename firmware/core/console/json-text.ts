@@ -60,3 +60,40 @@ export function asciiJson(v: any): string {
 export function canonicalJson(v: any): string | null {
   return write(v, true);
 }
+
+/**
+ * The first key an object in `text` (valid JSON) repeats, or "" when none does:
+ * JSON.parse keeps the last of two equal keys, so a signed text with one would
+ * mean one thing to a reader and another to the device.
+ */
+export function repeatedKey(text: string): string {
+  const seen: Array<{ [k: string]: boolean } | null> = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (c === "{") {
+      seen.push(Object.create(null));
+      expectKey = true;
+    } else if (c === "[") {
+      seen.push(null);
+      expectKey = false;
+    } else if (c === "}" || c === "]") {
+      seen.pop();
+      expectKey = false;
+    } else if (c === ",") {
+      expectKey = seen.length > 0 && seen[seen.length - 1] !== null;
+    } else if (c === "\"") {
+      let j = i + 1;
+      while (j < text.length && text.charAt(j) !== "\"") j += text.charAt(j) === "\\" ? 2 : 1;
+      if (expectKey) {
+        const key: string = JSON.parse(text.substring(i, j + 1));
+        const keys = seen[seen.length - 1]!;
+        if (keys[key]) return key;
+        keys[key] = true;
+        expectKey = false;
+      }
+      i = j;
+    }
+  }
+  return "";
+}

@@ -4,6 +4,7 @@
 // (bad-args: a missing, unknown or wrongly typed field). Nothing here changes state.
 
 import { isPlainObject } from "../validate.ts";
+import { repeatedKey } from "./json-text.ts";
 
 /** One argument: an integer in [min, max], or a string of at most `max` characters. */
 export interface ArgSpec {
@@ -38,6 +39,8 @@ export function parseRequest(text: string, known: string[]): Parsed {
     return bad("bad-json", "the line is not JSON", null);
   }
   if (!isPlainObject(v)) return bad("not-an-object", "a request is a JSON object such as {\"cmd\":\"status\"}", null);
+  const dup = repeatedKey(text);
+  if (dup !== "") return bad("bad-json", "the line repeats the key " + JSON.stringify(dup) + ": JSON readers disagree on which one counts", null);
   const id = v.id;
   const idOk = id === undefined || (typeof id === "number" && Math.floor(id) === id && Math.abs(id) <= 9007199254740991) || (typeof id === "string" && id.length <= MAX_ID_CHARS);
   if (!idOk) return bad("bad-id", "id must be an integer or a string of at most " + MAX_ID_CHARS + " characters", null);

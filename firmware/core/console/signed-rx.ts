@@ -10,6 +10,7 @@ import type { Prescription } from "../prescription.ts";
 import { RX_KEYS, parsePrescription } from "../prescription.ts";
 import { isPlainObject } from "../validate.ts";
 import { fromHex } from "./bytes.ts";
+import { repeatedKey } from "./json-text.ts";
 import { parseUtc } from "./calendar.ts";
 import type { KeyRing } from "./keys.ts";
 import { findKey } from "./keys.ts";
@@ -21,7 +22,7 @@ export interface RxContext {
   ring: KeyRing;
   verifier: Verifier;
   profile: DeviceProfile;
-  /** Counter of the prescription in force: a new one must be higher. */
+  /** The highest counter ever accepted (the vault's, never below the one in force): a new one must be higher. */
   lastCounter: number;
   /** The device's wall clock now (ms since 1970). */
   wallMs: number;
@@ -48,6 +49,8 @@ export function parseRxText(text: string, profile: DeviceProfile, lengthReachedU
     return refuse("rx-malformed", "the prescription text is not JSON");
   }
   if (!isPlainObject(json)) return refuse("rx-malformed", "the prescription must be a JSON object");
+  const dup = repeatedKey(text);
+  if (dup !== "") return refuse("rx-malformed", "the prescription repeats the key " + JSON.stringify(dup) + ": each field once");
   const keys = Object.keys(json);
   for (let i = 0; i < keys.length; i++) {
     if (RX_KEYS.indexOf(keys[i]) < 0) return refuse("rx-malformed", "unknown field " + JSON.stringify(keys[i]) + " (known: " + RX_KEYS.join(", ") + ")");
@@ -72,10 +75,11 @@ export function checkSignedRx(text: string, keyId: unknown, sig: unknown, ctx: R
     json = null;
   }
   if (!isPlainObject(json)) return refuse("rx-malformed", "the prescription text is not a JSON object");
+  if (repeatedKey(text) !== "") return refuse("rx-malformed", "the prescription repeats the key " + JSON.stringify(repeatedKey(text)) + ": each field once");
   if (json.deviceSerial !== ctx.profile.serial) return refuse("rx-wrong-device", "prescription for " + JSON.stringify(json.deviceSerial) + "; this device is " + JSON.stringify(ctx.profile.serial));
   const counter = json.counter;
   if (typeof counter !== "number" || Math.floor(counter) !== counter) return refuse("rx-malformed", "counter must be a whole number");
-  if (counter <= ctx.lastCounter) return refuse("rx-replayed", "counter " + counter + " is not above " + ctx.lastCounter + ", the counter of the prescription in force");
+  if (counter <= ctx.lastCounter) return refuse("rx-replayed", "counter " + counter + " is not above " + ctx.lastCounter + ", the highest this device has accepted");
   const expires = parseUtc(json.expires);
   if (isNaN(expires)) return refuse("rx-malformed", "expires must be a UTC time \"YYYY-MM-DDTHH:MM:SSZ\"");
   if (expires <= ctx.wallMs) return refuse("rx-expired", "expired at " + json.expires);

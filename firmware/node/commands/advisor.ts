@@ -8,7 +8,10 @@
 // runs a scenario with the advisory hook in the control loop.
 // `osteodrive advisor bench`: inference cost per backend and what the hook adds (JSON).
 
-import { numberFlag, parseArgs, UsageError } from "../args.ts";
+import { numberFlag, parseArgs, requireFlags, usageLine, UsageError } from "../args.ts";
+import type { CommandSpec } from "../args.ts";
+import { EXIT } from "../exit-codes.ts";
+import { SCENARIO_FLAG } from "./sim.ts";
 import { progressBar } from "../progress.ts";
 import { BACKEND_ORDER, selectBackend } from "../advisor/backend.ts";
 import type { BackendName } from "../advisor/backend.ts";
@@ -23,17 +26,62 @@ import { benchAdvisor } from "../advisor/bench.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { defaultDays } from "../../../sim/run.ts";
 
-const USAGE = "usage: osteodrive advisor train [--seed N] [--epochs N] [--out DIR]\n" +
-  "       osteodrive advisor eval [--json] [--subset] [--backend " + BACKEND_ORDER.join("|") + "] [--model DIR]\n" +
-  "       osteodrive advisor sim --scenario NAME|FILE [--days N] [--model DIR] [--json]\n" +
-  "       osteodrive advisor bench";
+const TRAIN: CommandSpec = {
+  name: "advisor train",
+  summary: "simulates the labelled trials, trains the tissue-response model (cpu backend, deterministic), tunes, evaluates and saves it",
+  synopsis: "[--seed N] [--epochs N] [--out DIR]",
+  flags: [
+    { name: "seed", value: "N", help: "the training seed, 0 to 2147483647 (same seed, same model)", default: "1" },
+    { name: "epochs", value: "N", help: "training epochs, 1 to 500", default: String(TRAIN_DEFAULTS.epochs) },
+    { name: "out", value: "DIR", help: "where the model is saved", default: "the committed model, firmware/node/advisor/model" },
+  ],
+};
+
+const EVAL: CommandSpec = {
+  name: "advisor eval",
+  summary: "evaluates a saved advisor on the held-out test seeds against the baseline and the detector, and times inference per backend",
+  synopsis: "[--json] [--subset] [--backend " + BACKEND_ORDER.join("|") + "] [--model DIR]",
+  flags: [
+    { name: "json", help: "print the evaluation as JSON" },
+    { name: "subset", help: "a small subset of the test seeds (quick check)" },
+    { name: "backend", value: BACKEND_ORDER.join("|"), help: "the first backend to try (falls back in this order)", default: BACKEND_ORDER[0] },
+    { name: "model", value: "DIR", help: "the saved model", default: "firmware/node/advisor/model" },
+  ],
+};
+
+const SIM: CommandSpec = {
+  name: "advisor sim",
+  summary: "runs a scenario with the advisory hook in the control loop and prints its advisories next to the detector's events",
+  synopsis: "--scenario NAME|FILE [--days N] [--model DIR] [--json]",
+  flags: [
+    SCENARIO_FLAG,
+    { name: "days", value: "N", help: "simulated days, 0.01 to 3650", default: "latency + distraction + consolidation + 1 day" },
+    { name: "model", value: "DIR", help: "the saved model", default: "firmware/node/advisor/model" },
+    { name: "json", help: "one JSON line instead of indented JSON" },
+  ],
+};
+
+const BENCH: CommandSpec = {
+  name: "advisor bench",
+  summary: "inference cost per backend and what the advisory hook adds to a control tick (JSON)",
+  synopsis: "",
+  flags: [],
+};
+
+export const spec: CommandSpec = {
+  name: "advisor",
+  summary: "the TensorFlow.js tissue-response advisor: train, evaluate, simulate, benchmark (docs/advisor.md)",
+  synopsis: "train|eval|sim|bench [flags]",
+  flags: [],
+  subcommands: [TRAIN, EVAL, SIM, BENCH],
+};
 
 function say(line: string): void {
   process.stderr.write(line + "\n");
 }
 
 async function train(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["seed", "epochs", "out"], switches: [] });
+  const args = parseArgs(argv, TRAIN);
   const seed = numberFlag(args, "seed", 0, 2147483647, 1)!;
   const epochs = numberFlag(args, "epochs", 1, 500, TRAIN_DEFAULTS.epochs)!;
   const dir = args.values.out ?? MODEL_DIR;
@@ -47,7 +95,7 @@ async function train(argv: string[]): Promise<number> {
 }
 
 async function evaluate(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["model", "backend"], switches: ["json", "subset"] });
+  const args = parseArgs(argv, EVAL);
   const from = (args.values.backend ?? BACKEND_ORDER[0]) as BackendName;
   if (!BACKEND_ORDER.includes(from)) throw new UsageError("--backend must be one of " + BACKEND_ORDER.join(", "));
   const bar = progressBar(true);
@@ -59,8 +107,8 @@ async function evaluate(argv: string[]): Promise<number> {
 }
 
 async function sim(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["scenario", "days", "model"], switches: ["json"] });
-  if (!args.values.scenario) throw new UsageError("--scenario is required\n" + USAGE);
+  const args = parseArgs(argv, SIM);
+  requireFlags(args, SIM);
   const sc = loadScenario(args.values.scenario);
   const days = numberFlag(args, "days", 0.01, 3650, defaultDays(sc))!;
   const backend = await selectBackend();
@@ -79,17 +127,13 @@ async function sim(argv: string[]): Promise<number> {
 
 export async function main(argv: string[]): Promise<number> {
   const sub = argv[0];
-  if (!sub || sub === "--help" || sub === "help") {
-    process.stdout.write(USAGE + "\n");
-    return sub ? 0 : 2;
-  }
   if (sub === "train") return train(argv.slice(1));
   if (sub === "eval") return evaluate(argv.slice(1));
   if (sub === "sim") return sim(argv.slice(1));
   if (sub === "bench") {
-    parseArgs(argv.slice(1), { values: [], switches: [] });
+    parseArgs(argv.slice(1), BENCH);
     process.stdout.write(JSON.stringify(await benchAdvisor(), null, 2) + "\n");
-    return 0;
+    return EXIT.ok;
   }
-  throw new UsageError("unknown subcommand " + JSON.stringify(sub) + "\n" + USAGE);
+  throw new UsageError((sub ? "unknown subcommand " + JSON.stringify(sub) : "a subcommand is needed") + "\n" + spec.subcommands!.map(usageLine).join("\n"));
 }

@@ -6,7 +6,8 @@
 
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseArgs, UsageError } from "../args.ts";
+import { parseArgs, usageLine, UsageError } from "../args.ts";
+import type { CommandSpec } from "../args.ts";
 import { BOARDS } from "../../espruino/boards.ts";
 import { formatViolation } from "../espruino/check.ts";
 import { parseHalOverride } from "../espruino/hal-config.ts";
@@ -14,10 +15,22 @@ import { ROOT } from "../espruino/build.ts";
 import { MAX_BUNDLE_BYTES, makeEspruinoBuild } from "../espruino/make.ts";
 import type { EspruinoBuild } from "../espruino/make.ts";
 
-const USAGE = "usage: osteodrive bundle espruino [--board " + Object.keys(BOARDS).join("|") + "] [--profile FILE] [--prescription FILE] [--hal FILE] [--no-journal] [--json] -o FILE\n" +
-  "  --profile/--prescription: JSON files (a scenario file works: its \"profile\"/\"prescription\" is used)\n" +
-  "  --hal: JSON overriding the board's pins, calibration and limits (hal/espruino/config.ts)\n" +
-  "  no --prescription: the board boots and holds still";
+export const spec: CommandSpec = {
+  name: "bundle",
+  summary: "builds the Espruino script, checks it against what the interpreter accepts, prints its size and variable estimate",
+  synopsis: "espruino [--board " + Object.keys(BOARDS).join("|") + "] [--profile FILE] [--prescription FILE] [--hal FILE] [--no-journal] [--json] -o FILE",
+  positionals: [{ name: "espruino", help: "the target (the only one)" }],
+  flags: [
+    { name: "out", short: "o", value: "FILE", help: "where the bundle is written", default: "required" },
+    { name: "board", value: "NAME", help: "the board: " + Object.keys(BOARDS).join(", "), default: "pico" },
+    { name: "profile", value: "FILE", help: "device profile JSON (a scenario file works: its \"profile\" is used)", default: "the demo device, sim/scenarios/mandible-continuous-1mm.json" },
+    { name: "prescription", value: "FILE", help: "prescription JSON to embed (a scenario file works: its \"prescription\" is used)", default: "none: the board boots and holds still" },
+    { name: "hal", value: "FILE", help: "JSON overriding the board's pins, calibration and limits (hal/espruino/config.ts)", default: "the board's own" },
+    { name: "no-journal", help: "build without the flash journal (bench only: a reset restarts the prescription)" },
+    { name: "json", help: "print the build figures as JSON" },
+  ],
+  notes: ["exit code: 0 written and fits, 1 the check found what Espruino lacks (nothing written) or it does not fit the board (written, with the reasons), 2 bad flags or input"],
+};
 const DEMO = join(ROOT, "sim/scenarios/mandible-continuous-1mm.json");
 
 function readJson(file: string, what: string): any {
@@ -37,14 +50,6 @@ function readJson(file: string, what: string): any {
 /** The object itself, or its `key` member when the file is a scenario. */
 function section(json: any, key: string): any {
   return json && typeof json === "object" && json[key] && typeof json[key] === "object" ? json[key] : json;
-}
-
-/** `-o FILE` is a short flag, which args.ts does not parse: take it out first. */
-function takeShortOut(argv: string[]): { rest: string[]; out: string | undefined } {
-  const i = argv.indexOf("-o");
-  if (i < 0) return { rest: argv, out: undefined };
-  if (i + 1 >= argv.length || argv[i + 1].startsWith("-")) throw new UsageError("-o needs a file name\n" + USAGE);
-  return { rest: argv.slice(0, i).concat(argv.slice(i + 2)), out: argv[i + 1] };
 }
 
 function n(x: number): string {
@@ -68,15 +73,10 @@ function report(b: EspruinoBuild, out: string): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const { rest, out: shortOut } = takeShortOut(argv);
-  const args = parseArgs(rest, { values: ["board", "profile", "prescription", "hal", "out"], switches: ["no-journal", "json", "help"] });
-  if (args.switches.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
-  if (args.positional.length !== 1 || args.positional[0] !== "espruino") throw new UsageError("the only target is espruino\n" + USAGE);
-  const out = shortOut || args.values.out;
-  if (!out) throw new UsageError("-o FILE is required\n" + USAGE);
+  const args = parseArgs(argv, spec);
+  if (args.positional.length !== 1 || args.positional[0] !== "espruino") throw new UsageError("the only target is espruino\n" + usageLine(spec));
+  const out = args.values.out;
+  if (!out) throw new UsageError("-o FILE is required\n" + usageLine(spec));
   const board = BOARDS[args.values.board || "pico"];
   if (!board) throw new UsageError("unknown board " + JSON.stringify(args.values.board) + " (boards: " + Object.keys(BOARDS).join(", ") + ")");
   const build = makeEspruinoBuild({

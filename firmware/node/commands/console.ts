@@ -8,13 +8,29 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { numberFlag, parseArgs, UsageError } from "../args.ts";
+import { numberFlag, parseArgs, requireFlags, usageLine, UsageError } from "../args.ts";
+import type { CommandSpec } from "../args.ts";
 import { ConsoleClient } from "../console/client.ts";
 import { readKeyFile } from "../console/keyfile.ts";
 import type { KeyFile } from "../console/keyfile.ts";
 import { requestFromWords } from "../console/words.ts";
 
-const USAGE = "usage: osteodrive console --port PATH [--key FILE] [--timeout MS] [COMMAND [NAME=VALUE ...] | JSON | rx FILE]";
+export const spec: CommandSpec = {
+  name: "console",
+  summary: "talks to a device console over a serial port: one command, or interactive with history",
+  synopsis: "--port PATH [--key FILE] [--timeout MS] [COMMAND [NAME=VALUE ...] | JSON | rx FILE]",
+  positionals: [
+    { name: "COMMAND [NAME=VALUE ...]", help: "hello status log time pause resume ack rx move calibrate, with arguments (docs/protocol.md)" },
+    { name: "JSON", help: "a raw request, e.g. '{\"cmd\":\"status\"}'" },
+    { name: "rx FILE", help: "send a signed prescription (osteodrive rx sign)" },
+  ],
+  flags: [
+    { name: "port", value: "PATH", help: "the device's console serial port (e.g. one end of a socat pty pair)", default: "required" },
+    { name: "key", value: "FILE", help: "sign every request but hello and rx with this key (a nonce first)", default: "unsigned (patient role)" },
+    { name: "timeout", value: "MS", help: "how long to wait for each response, 100 to 600000", default: "5000" },
+  ],
+  notes: ["without COMMAND: interactive, with line editing and history in ~/.osteodrive_console_history", "exit code: 0 accepted, 1 refused or no answer, 2 bad flags"],
+};
 const HISTORY = join(homedir(), ".osteodrive_console_history");
 const UNSIGNED = ["hello", "rx"];
 
@@ -26,7 +42,7 @@ function interactive(client: ConsoleClient, key: KeyFile | null, timeoutMs: numb
   const history = existsSync(HISTORY) ? readFileSync(HISTORY, "utf8").split("\n").filter((l) => l !== "") : [];
   const rl = createInterface({ input: process.stdin, output: process.stdout, history, historySize: 500, prompt: "osteodrive> " });
   rl.on("history", (h: string[]) => writeFileSync(HISTORY, h.join("\n") + "\n", { mode: 0o600 }));
-  process.stdout.write("commands: hello status log time pause resume ack rx move calibrate (NAME=VALUE arguments, raw JSON, `rx FILE`); quit to leave\n");
+  process.stdout.write("commands: hello status log time pause resume ack rx move calibrate journal (NAME=VALUE arguments, raw JSON, `rx FILE`); quit to leave\n");
   // one request at a time, in the order typed (piped input arrives all at once)
   let chain = Promise.resolve();
   const handle = async (line: string) => {
@@ -49,12 +65,8 @@ function interactive(client: ConsoleClient, key: KeyFile | null, timeoutMs: numb
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["port", "key", "timeout"], switches: ["help"] });
-  if (args.switches.help) {
-    process.stdout.write(USAGE + "\n");
-    return 0;
-  }
-  if (!args.values.port) throw new UsageError("--port is required\n" + USAGE);
+  const args = parseArgs(argv, spec);
+  requireFlags(args, spec);
   const timeoutMs = numberFlag(args, "timeout", 100, 600000, 5000)!;
   const key = args.values.key ? readKeyFile(args.values.key) : null;
   let req: { [k: string]: unknown } | null = null;
@@ -62,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     try {
       req = requestFromWords(args.positional);
     } catch (e: any) {
-      throw new UsageError(e.message + "\n" + USAGE);
+      throw new UsageError(e.message + "\n" + usageLine(spec));
     }
   }
   const client = await ConsoleClient.open(args.values.port);

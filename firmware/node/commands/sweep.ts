@@ -10,7 +10,8 @@
 import { cpus, loadavg } from "node:os";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { numberFlag, parseArgs, UsageError } from "../args.ts";
+import { numberFlag, parseArgs, requireFlags, usageLine, UsageError } from "../args.ts";
+import type { CommandSpec } from "../args.ts";
 import { EXIT } from "../exit-codes.ts";
 import { progressBar } from "../progress.ts";
 import { FAMILIES, family } from "../../../sim/sweep/families.ts";
@@ -20,8 +21,20 @@ import { allRight, familyStats } from "../../../sim/sweep/stats.ts";
 import type { FamilyStats } from "../../../sim/sweep/stats.ts";
 import { renderSweepReport } from "../../../sim/sweep/report.ts";
 
-const USAGE = "usage: osteodrive sweep --family " + FAMILIES.map((f) => f.name).join("|") + "|all --n N [--seed S] [--workers W] [--json] [--report FILE.html]\n" +
-  FAMILIES.map((f) => "  " + f.name.padEnd(16) + f.description).join("\n");
+export const spec: CommandSpec = {
+  name: "sweep",
+  summary: "the population campaign: N seeded virtual patients of a family on worker threads, and the figures a risk file needs",
+  synopsis: "--family " + FAMILIES.map((f) => f.name).join("|") + "|all --n N [--seed S] [--workers W] [--json] [--report FILE.html]",
+  flags: [
+    { name: "family", value: "NAME|all", help: "the family of patients (below), or all of them", default: "required" },
+    { name: "n", value: "N", help: "patients per family, a whole number from 1 to 1000000", default: "required" },
+    { name: "seed", value: "S", help: "the first seed (seeds S … S+N−1), 0 to 1e9", default: "1" },
+    { name: "workers", value: "W", help: "worker threads, 1 to 64", default: "the number of cores" },
+    { name: "json", help: "print the figures as one JSON line (no progress bar)" },
+    { name: "report", value: "FILE.html", help: "also write an HTML report with every run", default: "no report" },
+  ],
+  notes: ["families:", ...FAMILIES.map((f) => "  " + f.name.padEnd(16) + f.description), "exit code: 0 every run of every family was right, 3 one was not (listed with its seed), 2 bad flags"],
+};
 
 function pct(x: number): string {
   return isFinite(x) ? (100 * x).toFixed(1) + " %" : "—";
@@ -54,17 +67,13 @@ export function formatStats(s: FamilyStats, seed0: number): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["family", "n", "seed", "workers", "report"], switches: ["json", "help"] });
-  if (args.switches.help) {
-    process.stdout.write(USAGE + "\n");
-    return EXIT.ok;
-  }
+  const args = parseArgs(argv, spec);
+  requireFlags(args, spec);
   const name = args.values.family;
-  if (!name) throw new UsageError("--family is required\n" + USAGE);
   const fams = name === "all" ? FAMILIES : [family(name)];
-  if (!fams[0]) throw new UsageError("unknown family " + JSON.stringify(name) + "\n" + USAGE);
-  const n = numberFlag(args, "n", 1, 1e6, undefined);
-  if (n === undefined || Math.floor(n) !== n) throw new UsageError("--n must be a whole number of patients\n" + USAGE);
+  if (!fams[0]) throw new UsageError("unknown family " + JSON.stringify(name) + " (families: " + FAMILIES.map((f) => f.name).join(", ") + ", all)\n" + usageLine(spec));
+  const n = numberFlag(args, "n", 1, 1e6, undefined)!;
+  if (Math.floor(n) !== n) throw new UsageError("--n must be a whole number of patients\n" + usageLine(spec));
   const seed0 = numberFlag(args, "seed", 0, 1e9, 1)!;
   const workers = numberFlag(args, "workers", 1, 64, Math.max(1, cpus().length))!;
   const jobs: Job[] = [];

@@ -26,7 +26,8 @@ export interface Bundle {
 }
 
 export function buildBundle(input: BuildInput): Bundle {
-  const define: { [name: string]: string } = {};
+  // the app's crypto defines: native AES and SHA-256 unless the build says the board lacks them (firmware/espruino/boards.ts)
+  const define: { [name: string]: string } = { OD_NATIVE_AES: "true", OD_NATIVE_SHA256: "true" };
   for (const k of Object.keys(input.define || {})) define[k] = JSON.stringify(input.define![k]);
   const r = esbuild.buildSync({
     entryPoints: input.source === undefined ? [APP_ENTRY] : undefined,
@@ -39,7 +40,7 @@ export function buildBundle(input: BuildInput): Bundle {
     banner: { js: "(function(){" },
     footer: { js: "})();" },
     define,
-    external: ["Storage"],
+    external: ["Storage", "crypto"],
     sourcemap: "external",
     outfile: join(ROOT, "osteodrive-espruino.js"),
     write: false,

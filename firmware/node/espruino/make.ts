@@ -13,6 +13,7 @@ import { EspruinoShim } from "../../../sim/espruino-shim.ts";
 import { Plant } from "../../../sim/plant.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { buildBundle } from "./build.ts";
+import { VAULT_BYTES } from "../../../hal/espruino/driver.ts";
 import type { Bundle } from "./build.ts";
 import { checkBundle } from "./check.ts";
 import type { Violation } from "./check.ts";
@@ -71,7 +72,7 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     prescription: o.prescription || null,
     journalCompactBytes: o.journal ? Math.floor(o.hal.storeBytes / 2) : 0,
   };
-  const bundle = buildBundle({ define: { OD_CONFIG: config } });
+  const bundle = buildBundle({ define: { OD_CONFIG: config, OD_NATIVE_AES: o.board.crypto.aes, OD_NATIVE_SHA256: o.board.crypto.sha256 } });
   const violations = checkBundle(bundle.code, bundle.map);
   const st = staticVariables(bundle.code);
   const live = violations.length === 0 ? measureLiveVars(bundle, o.board, o.hal) : 0;
@@ -83,7 +84,7 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     totalCodeInRam: st.codeInRam + rest,
     available: o.board.variables,
   });
-  const storageNeeded = bundle.bytes + 2 * o.hal.storeBytes;
+  const storageNeeded = bundle.bytes + 2 * o.hal.storeBytes + 2 * VAULT_BYTES;
   const problems: string[] = [];
   if (bundle.bytes > MAX_BUNDLE_BYTES) problems.push("bundle is " + bundle.bytes + " bytes, over the " + MAX_BUNDLE_BYTES + "-byte limit");
   if (variables.total > o.board.variables) problems.push("needs about " + variables.total + " variables, the " + o.board.name + " has " + o.board.variables);

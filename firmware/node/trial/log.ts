@@ -2,19 +2,45 @@
 // every command (moves, phase changes, warnings, faults, link events) as one NDJSON
 // record per line and one CSV row, written synchronously (nothing to lose on
 // Ctrl-C; close() fsyncs). Times: tMs = device ms since the prescription started,
-// boardMs = the board's own clock.
+// boardMs = the board's own clock. `trueUm` (the emulated rig's true gap) is there
+// only when the trial has a ground truth: on a real rig the length is the position
+// sensor's, already in `positionUm`, and nothing is called "true". The first record
+// ("start") carries what a report needs to read the rest: the prescription, the
+// tick, the tolerance and the truth (as JSON in `detail`).
 
 import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import type { DeviceProfile } from "../../core/profile.ts";
+import type { Prescription } from "../../core/prescription.ts";
+import type { Schedule } from "../../core/schedule.ts";
 
 export interface LogRecord {
-  type: "sample" | "move" | "phase" | "warning" | "link" | "stop" | "rig";
+  type: "start" | "sample" | "move" | "phase" | "warning" | "link" | "stop" | "rig";
   tMs: number;
   boardMs: number;
   [field: string]: string | number | boolean | null;
 }
 
+/** Every column a log can have; a sensor-truth log leaves out trueUm. */
 export const CSV_COLUMNS = ["type", "tMs", "boardMs", "phase", "targetUm", "trueUm", "positionUm", "positionOk", "positionAtMs", "forceN", "forceOk", "estimateUm", "steps", "requested", "issued", "fault", "motorEnabled", "code", "detail"];
+
+/** What the "start" record says about the run (read back by dashboard/log-source.ts). */
+export interface LogStart {
+  device: string;
+  port: string;
+  timeScale: number;
+  truth: "plant" | "sensor";
+  tickMs: number;
+  toleranceUm: number;
+  /** The prescription as parsed, and where its schedule starts (length µm, wall ms): the report rebuilds the schedule from them. */
+  prescription: Prescription;
+  startUm: number;
+  wallAtStartMs: number;
+}
+
+export function logStart(profile: DeviceProfile, rx: Prescription, schedule: Schedule, wallAtStartMs: number, truth: "plant" | "sensor", port: string, timeScale: number): LogStart {
+  return { device: profile.name, port, timeScale, truth, tickMs: profile.tickMs, toleranceUm: profile.positionToleranceUm, prescription: rx, startUm: schedule.startUm, wallAtStartMs };
+}
 
 function csvCell(v: unknown): string {
   if (v === undefined || v === null) return "";
@@ -25,21 +51,25 @@ function csvCell(v: unknown): string {
 export class TrialLog {
   readonly ndjsonPath: string;
   readonly csvPath: string;
+  readonly truth: "plant" | "sensor";
+  readonly columns: string[];
   private nd: number;
   private csv: number;
   records = 0;
 
-  constructor(dir: string) {
+  constructor(dir: string, truth: "plant" | "sensor") {
+    this.truth = truth;
+    this.columns = truth === "plant" ? CSV_COLUMNS : CSV_COLUMNS.filter((c) => c !== "trueUm");
     this.ndjsonPath = join(dir, "trial.ndjson");
     this.csvPath = join(dir, "trial.csv");
     this.nd = openSync(this.ndjsonPath, "w");
     this.csv = openSync(this.csvPath, "w");
-    writeSync(this.csv, CSV_COLUMNS.join(",") + "\n");
+    writeSync(this.csv, this.columns.join(",") + "\n");
   }
 
   write(rec: LogRecord): void {
     writeSync(this.nd, JSON.stringify(rec) + "\n");
-    writeSync(this.csv, CSV_COLUMNS.map((c) => csvCell(rec[c])).join(",") + "\n");
+    writeSync(this.csv, this.columns.map((c) => csvCell(rec[c])).join(",") + "\n");
     this.records++;
   }
 

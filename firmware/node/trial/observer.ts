@@ -37,6 +37,11 @@ export class TrialObserver implements ControllerObserver {
     this.boardMs = boardMs;
   }
 
+  /** The true gap as a log field, only where there is a ground truth (a real rig's length is its sensor: positionUm). */
+  private truth(): { trueUm?: number } {
+    return this.length.kind === "plant" ? { trueUm: this.length.gapUm } : {};
+  }
+
   record(rec: Omit<LogRecord, "boardMs">): void {
     this.log.write({ ...rec, boardMs: Math.round(this.boardMs() * 1000) / 1000 } as LogRecord);
   }
@@ -51,7 +56,7 @@ export class TrialObserver implements ControllerObserver {
       tMs,
       phase: this.recorder.currentPhase,
       targetUm: d.targetUm,
-      trueUm: this.length.gapUm,
+      ...this.truth(),
       positionUm: pos.value,
       positionOk: pos.ok,
       positionAtMs: pos.atMs,
@@ -65,7 +70,7 @@ export class TrialObserver implements ControllerObserver {
   moved(tMs: number, requested: number, res: MoveResult): void {
     this.recorder.moved(tMs, requested, res);
     this.issued += res.issued;
-    this.record({ type: "move", tMs, requested, issued: res.issued, fault: res.fault, trueUm: this.length.gapUm });
+    this.record({ type: "move", tMs, requested, issued: res.issued, fault: res.fault, ...this.truth() });
   }
 
   phase(tMs: number, from: PhaseState, to: PhaseState): void {

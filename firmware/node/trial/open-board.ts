@@ -5,7 +5,7 @@
 // Time compression K: device ms = K × board ms, on either.
 
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Clock, Store } from "../../../hal/types.ts";
+import type { Clock, HalStorage } from "../../../hal/types.ts";
 import type { JohnnyFiveConfig } from "../../../hal/johnny-five/config.ts";
 import { openJohnnyFiveHal } from "../../../hal/johnny-five/driver.ts";
 import type { JohnnyFiveHal } from "../../../hal/johnny-five/driver.ts";
@@ -34,7 +34,7 @@ export interface TrialBoard {
 export interface BoardInputs {
   port: string;
   cfg: JohnnyFiveConfig;
-  store: Store;
+  storage: HalStorage;
   /** The profile and prescription JSON (the emulated rig is the device they describe). */
   profileJson: any;
   prescriptionJson: any;
@@ -50,7 +50,7 @@ async function openReal(inp: BoardInputs): Promise<TrialBoard> {
   const sf = firmataOverSerial(inp.port);
   let hal: JohnnyFiveHal;
   try {
-    hal = await openJohnnyFiveHal(sf.io, clock, inp.store, true, inp.cfg);
+    hal = await openJohnnyFiveHal(sf.io, clock, inp.storage, inp.cfg);
   } catch (e) {
     clock.cancelAll();
     await sf.close();
@@ -82,7 +82,7 @@ async function openEmulated(inp: BoardInputs): Promise<TrialBoard> {
   sf.port.once("open", () => ep.runner.start());
   let hal: JohnnyFiveHal;
   try {
-    hal = await openJohnnyFiveHal(sf.io, ep.runner.clock, inp.store, true, inp.cfg);
+    hal = await openJohnnyFiveHal(sf.io, ep.runner.clock, inp.storage, inp.cfg);
   } catch (e) {
     await sf.close();
     await ep.close();

@@ -15,17 +15,23 @@ import type { DeviceProfile } from "../../core/profile.ts";
 import type { Prescription } from "../../core/prescription.ts";
 import { finishMs } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
-import { FileStore } from "../../../hal/node/file-store.ts";
+import { fileStorage } from "../../../hal/node/storage.ts";
+import { cmacAes128 } from "../../core/cmac.ts";
+import { sha256 } from "../../core/sha256.ts";
 import { Recorder } from "../../../sim/recorder.ts";
 import { renderReport } from "../../../sim/report.ts";
 import { readJson } from "../../../sim/uno/bench-rig.ts";
 import { isBenchOnly, parseBoardConfig } from "../../../hal/johnny-five/board-config.ts";
-import { TrialLog } from "./log.ts";
+import { TrialLog, logStart } from "./log.ts";
 import { TrialObserver } from "./observer.ts";
 import type { LengthSource } from "./observer.ts";
 import { openBoard } from "./open-board.ts";
 import type { TrialBoard } from "./open-board.ts";
 import { trialSummary } from "./summary.ts";
+import type { Controller } from "../../core/controller.ts";
+import { attachDashboard } from "../dashboard/attach.ts";
+import type { DashboardFlags, RunningDashboard } from "../dashboard/attach.ts";
+import type { JournalHealth } from "../dashboard/live.ts";
 import type { TrialSummary } from "./summary.ts";
 
 export interface TrialOptions {
@@ -39,6 +45,10 @@ export interface TrialOptions {
   onProgress?: (fraction: number, dayNow: number) => void;
   /** Called once the board is up (tests use it to pull the cable). */
   onBoard?: (board: TrialBoard) => void;
+  /** Serve the live dashboard (--dashboard [HOST:]PORT, --dashboard-sync). */
+  dashboard?: DashboardFlags;
+  /** Where the app's own lines go (the dashboard's URL). */
+  say?: (line: string) => void;
 }
 
 export interface TrialResult {
@@ -63,10 +73,11 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   const cfg = parseBoardConfig(profileJson, o.timeScale);
   mkdirSync(o.outDir, { recursive: true });
   const files = { ndjson: "", csv: "", report: join(o.outDir, "report.html"), summary: join(o.outDir, "summary.json"), journal: join(o.outDir, "journal.bin") };
-  rmSync(files.journal, { force: true });
-  const store = new FileStore(files.journal);
-  const board = await openBoard({ port: o.port, cfg, store, profileJson, prescriptionJson });
-  const log = new TrialLog(o.outDir);
+  // every trial is a rig provisioned afresh: its journal and its vault start empty
+  const vaultFile = join(o.outDir, "vault.bin");
+  for (const f of [files.journal, files.journal + ".commit", vaultFile]) rmSync(f, { force: true });
+  const board = await openBoard({ port: o.port, cfg, storage: fileStorage(files.journal, vaultFile), profileJson, prescriptionJson });
+  const log = new TrialLog(o.outDir, board.rig ? "plant" : "sensor");
   files.ndjson = log.ndjsonPath;
   files.csv = log.csvPath;
   try {
@@ -102,6 +113,20 @@ function stopController(device: Device, graceMs: number): Promise<boolean> {
   });
 }
 
+/** --dashboard on a trial; in sync the emulated board's clock waits for the pages (a real board cannot wait). */
+async function trialDashboard(board: TrialBoard, controller: Controller, journal: JournalHealth, flags: DashboardFlags, say: (line: string) => void): Promise<RunningDashboard> {
+  const rig = board.rig;
+  if (flags.sync && !board.emulated) throw new TrialInputError("--dashboard-sync needs --port emulated:uno: a real board's clock cannot wait for a page");
+  const dash = await attachDashboard(controller, { title: "trial: " + controller.deviceProfile().name, truth: rig ? "plant" : "sensor", trueGapUm: rig ? () => rig.plant.gapUm : null, alarm: board.hal.alarm, journal, link: board.hal.link }, flags, say);
+  if (flags.sync && board.emulated) {
+    const runner = board.emulated.runner;
+    const wire = runner.gate;
+    runner.gate = () => (wire ? wire() : null) ?? dash.server.pending();
+    await dash.server.firstPage();
+  }
+  return dash;
+}
+
 async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfile, rx: Prescription, log: TrialLog, files: TrialResult["files"], wall0: number, benchOnly: boolean): Promise<TrialResult> {
   const hal = board.hal;
   const start = hal.position.read();
@@ -113,7 +138,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfil
     profile,
     prescription: rx,
     startUm,
-    journal: { store: hal.store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity },
+    journal: { store: hal.store, compactAtBytes: JOURNAL_COMPACT_BYTES, auditKeep: Infinity, mac: cmacAes128, digest: sha256 },
     console: null,
     observers: [],
   });
@@ -122,6 +147,8 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfil
   const recorder = new Recorder(rig ? rig.plant : length, controller.currentSchedule(), profile.tickMs, profile.tickMs * 10);
   const obs = new TrialObserver(recorder, log, length, () => board.boardMs());
   controller.addObserver(obs);
+  log.write({ type: "start", tMs: 0, boardMs: board.boardMs(), code: profile.name, detail: JSON.stringify(logStart(profile, controller.prescription(), controller.currentSchedule(), controller.status().wallAtStart, length.kind, o.port, o.timeScale)) });
+  const dash = o.dashboard ? await trialDashboard(board, controller, device.journal!, o.dashboard, o.say ?? (() => {})) : null;
   if (o.onBoard) o.onBoard(board);
   const sched = controller.currentSchedule();
   const days = o.durationDays ?? ((finishMs(sched) + sched.consolidationMs) * 1.1 + 10 * profile.tickMs) / MS_PER_DAY;
@@ -135,7 +162,9 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfil
     };
     hal.link.onLost((reason) => {
       if (ended) return;
-      obs.record({ type: "link", tMs: controller.elapsedMs(), code: "link-lost", detail: reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver") });
+      const detail = reason + (rig ? "; the USB-powered board lost power and its EN pull-up disables the driver" : "; the disable command could not be sent: the EN pull-up must disable the driver");
+      obs.record({ type: "link", tMs: controller.elapsedMs(), code: "link-lost", detail });
+      if (dash) dash.source.linkEvent(controller.elapsedMs(), "link-lost", detail);
       // A move in flight has already ended with `link-lost` (the core latches that as driver-fault).
       controller.fault("link-lost", "serial link to the board lost: " + reason);
     });
@@ -155,6 +184,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfil
   });
   // Out of time: let a move in flight finish (cutting it would read as a driver fault); otherwise stop now.
   const finalStateSafe = await stopController(device, stopReason === "duration" ? profile.tickMs : 0);
+  if (dash) await dash.close();
   const endT = Math.min(controller.elapsedMs(), endMs);
   const summary = trialSummary({ name: profile.name, port: o.port, timeScale: o.timeScale, benchOnly, seed: board.seed, wall0, endMs: endT, boardSeconds: board.boardMs() / 1000, stopReason, finalStateSafe }, controller, obs, hal, rig);
   obs.record({ type: "stop", tMs: endT, code: stopReason, motorEnabled: hal.stepper.isEnabled(), issued: obs.issued, detail: "controller stopped, motor disable sent" });
@@ -167,6 +197,7 @@ async function trialOn(board: TrialBoard, o: TrialOptions, profile: DeviceProfil
     phases: recorder.phases,
     softForceN: rx.softForceN,
     hardForceN: rx.hardForceN,
+    truth: summary.truth,
     notes: [
       "accuracy " + summary.accuracyPct + " %, precision " + summary.precisionPct + " % (" + summary.segmentAccuracyPct.length + " segments)",
       "final error " + summary.finalErrorUm + " µm, tolerance " + summary.toleranceUm + " µm: " + (summary.withinTolerance ? "within" : "OUTSIDE"),

@@ -4,7 +4,7 @@
 // prescription, and whether the final error is within the profile's tolerance.
 
 import type { Summary } from "../../../sim/run.ts";
-import { round, trackingFigures } from "../../../sim/run.ts";
+import { alarmsSinceStart, round, trackingFigures } from "../../../sim/run.ts";
 import type { Recorder } from "../../../sim/recorder.ts";
 import type { Controller } from "../../core/controller.ts";
 import { finishMs, targetUm } from "../../core/schedule.ts";
@@ -24,8 +24,6 @@ export interface TrialSummary extends Summary {
   truth: "plant" | "sensor";
   boardSeconds: number;
   stopReason: string;
-  toleranceUm: number;
-  withinTolerance: boolean;
   accuracyPct: number;
   precisionPct: number;
   segmentAccuracyPct: number[];
@@ -75,7 +73,7 @@ export function trialSummary(end: TrialEnd, controller: Controller, obs: TrialOb
     missedSteps: rig ? rig.plant.missedSteps() : 0,
     faults: rec.faults,
     warnings: rec.warnings,
-    alarms: hal.alarm.history.slice(),
+    alarms: alarmsSinceStart(hal.alarm.history, controller.inspect().t0),
     finalPhase: controller.phaseState().phase,
     phaseDays: fig.phaseDays,
     finalStateSafe: end.finalStateSafe,
