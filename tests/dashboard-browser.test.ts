@@ -171,7 +171,7 @@ test.serial("trial --port emulated:uno --dashboard: the page follows the board, 
   // limits the bench phantom crosses mid-run: soft 30 N slows, hard 40 N latches
   const rx = Object.assign(JSON.parse(readFileSync(BENCH_PRESCRIPTION, "utf8")), { softForceN: 30, hardForceN: 40 });
   writeFileSync(join(dir, "rx.json"), JSON.stringify(rx));
-  const child = start(["trial", "--port", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", join(dir, "rx.json"), "--time-scale", "4320", "--out", dir, "--dashboard", "127.0.0.1:0", "--dashboard-sync", "--json"]);
+  const child = start(["trial", "--port", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", join(dir, "rx.json"), "--time-scale", "4320", "--out", join(dir, "out"), "--dashboard", "127.0.0.1:0", "--dashboard-sync", "--json"]);
   const url = await child.url;
   t.truthy(url, "the trial printed its dashboard URL");
   const page = await browser.newPage();

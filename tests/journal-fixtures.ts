@@ -1,5 +1,6 @@
 // Shared by the journal tests: a device key, a journal on a store, a sink that
-// collects what recovery streams out, and recovery of a store's bytes.
+// collects what recovery streams out, recovery of a store's bytes, and a Node
+// device's journal file read with the key in its vault file.
 
 import { Journal } from "../firmware/core/journal.ts";
 import { recover } from "../firmware/core/journal-recover.ts";
@@ -9,6 +10,8 @@ import { inspectJournal } from "../firmware/core/journal-boot.ts";
 import { Restore } from "../firmware/core/persist.ts";
 import type { AuditEvent } from "../firmware/core/audit.ts";
 import type { Store } from "../hal/types.ts";
+import { FileStore } from "../hal/node/file-store.ts";
+import { vaultStore } from "../hal/node/storage.ts";
 
 export const KEY = Uint8Array.from({ length: 16 }, (_, i) => (i * 29 + 5) & 255);
 export const OTHER_KEY = Uint8Array.from({ length: 16 }, (_, i) => (i * 31 + 9) & 255);
@@ -58,4 +61,15 @@ export function journaledEvents(hal: { store: Store; vault: Store }): AuditEvent
   const r = inspectJournal(hal.store, hal.vault, cmacAes128, restore);
   if (!r) throw new Error("no vault key to read the journal with");
   return restore.audit.events;
+}
+
+/**
+ * A Node device's journal file read with the key in its vault file, writing nothing,
+ * as its next start would (the committed count included): the recovery and the
+ * records streamed; null when the vault holds no key yet.
+ */
+export function readJournalFile(journalFile: string, vaultFile: string): { r: Recovery; recs: Rec[] } | null {
+  const sink = collect();
+  const r = inspectJournal(new FileStore(journalFile), vaultStore(vaultFile), cmacAes128, sink);
+  return r ? { r, recs: sink.recs } : null;
 }

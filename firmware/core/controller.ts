@@ -121,6 +121,8 @@ interface PendingMove {
   /** The force reading the move started from. */
   forceBefore: number;
   estUm: number;
+  /** The controller disabled the motor during the move (a pause, a fault, a stop). */
+  disabledByUs: boolean;
   then: ((res: MoveResult) => void) | null;
   /** Sub-moves: steps issued so far, the one running, its start force, the steepest force rise seen (N/step), and when the move began. */
   issued: number;
@@ -222,7 +224,7 @@ export class Controller {
     this.observers = o.observers.slice();
     this.tickCount = 0;
     this.moving = false;
-    this.pending = { steps: 0, dir: 1, forceBefore: NaN, estUm: NaN, then: null, issued: 0, chunk: 0, chunkForce: NaN, riseNPerStep: 0, startedAtMs: 0 };
+    this.pending = { steps: 0, dir: 1, forceBefore: NaN, estUm: NaN, disabledByUs: false, then: null, issued: 0, chunk: 0, chunkForce: NaN, riseNPerStep: 0, startedAtMs: 0 };
     this.timer = -1;
     this.running = false;
     const self = this;
@@ -243,7 +245,7 @@ export class Controller {
   boot(): void {
     this.running = true;
     if ((!this.jb || this.bootJournal()) && this.phase.phase === "idle") {
-      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.profile.positionToleranceUm));
+      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.reachMarginUm()));
     }
     this.tick();
   }
@@ -253,7 +255,7 @@ export class Controller {
     this.running = false;
     if (this.timer >= 0) this.hal.clock.cancel(this.timer);
     this.timer = -1;
-    this.hal.stepper.disable();
+    this.disableMotor();
   }
 
   // ---- reading ----
@@ -386,7 +388,7 @@ export class Controller {
 
   /** Klipper-style shutdown: motor off first, then latch the fault and raise the alarm. */
   fault(code: string, reason: string): void {
-    this.hal.stepper.disable();
+    this.disableMotor();
     this.setPhase(latchFault(this.phase, this.elapsedMs(), code, reason));
   }
 
@@ -494,7 +496,7 @@ export class Controller {
     this.accountJournaled = false;
     const fresh = initialPhase();
     fresh.sinceMs = t;
-    let next = advancePhase(fresh, this.schedule, t, startUm, this.profile.positionToleranceUm);
+    let next = advancePhase(fresh, this.schedule, t, startUm, this.reachMarginUm());
     if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
     this.setPhase(next);
     this.consoleImage = consoleImage;
@@ -709,6 +711,22 @@ export class Controller {
     return tNow;
   }
 
+  /**
+   * How far short of the target the length may be and count as reached: where the
+   * governor itself stops (its hold deadband between staircase increments, else half
+   * a microstep), so the phase machine never cuts a catch-up short at the edge of
+   * the tolerance band and leaves no margin for the estimate's own error.
+   */
+  private reachMarginUm(): number {
+    return this.gov.holdDeadbandUm > this.gov.umPerStep ? this.gov.holdDeadbandUm : this.gov.umPerStep;
+  }
+
+  /** De-energises the motor; a move in flight then ends "disabled" by our own hand, not the driver's. */
+  private disableMotor(): void {
+    if (this.moving) this.pending.disabledByUs = true;
+    this.hal.stepper.disable();
+  }
+
   private refuse(code: string, reason: string): boolean {
     this.fault(code, reason);
     return false;
@@ -807,7 +825,7 @@ export class Controller {
       raiseAlarm(this.alarms, 3, next.fault);
       this.showAlarm();
     }
-    if (next.phase !== "distraction") this.hal.stepper.disable();
+    if (next.phase !== "distraction") this.disableMotor();
     this.tellPhase(next.sinceMs, prev, next);
     if (!this.readOnly) this.event(PHASE_EVENT, JSON.stringify(next), next.sinceMs);
   }
@@ -844,7 +862,7 @@ export class Controller {
     this.toPrescriptionTime(this.hal.force.read(), o.force);
     o.driverFault = this.hal.stepper.driverFault();
     o.targetUm = targetUm(this.schedule, t);
-    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.profile.positionToleranceUm));
+    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.reachMarginUm()));
     o.phase = this.phase.phase;
     o.interrupted = this.phase.interrupted;
     if (this.phase.phase !== "fault" && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
@@ -913,6 +931,7 @@ export class Controller {
     p.steps = steps;
     p.dir = dir;
     p.estUm = est;
+    p.disabledByUs = false;
     p.then = then;
     p.issued = 0;
     p.riseNPerStep = 0;
@@ -946,11 +965,11 @@ export class Controller {
     if (fOk) p.chunkForce = f.value;
     const atLimit = fOk && f.value >= this.sup.hardForceN;
     // every sub-move is bounded in steps and time (HAL R2), so the whole move is too
-    if (sub.fault === "" && sub.issued === p.chunk && p.issued < p.steps && !atLimit) {
+    if (sub.fault === "" && sub.issued === p.chunk && p.issued < p.steps && !atLimit && !p.disabledByUs) {
       this.nextChunk();
       return;
     }
-    const res: MoveResult = { issued: p.issued, fault: sub.fault !== "" ? sub.fault : p.issued < p.steps && !atLimit ? "timeout" : "", startedAtMs: p.startedAtMs, endedAtMs: sub.endedAtMs };
+    const res: MoveResult = { issued: p.issued, fault: sub.fault !== "" ? sub.fault : p.issued < p.steps && !atLimit ? (p.disabledByUs ? "disabled" : "timeout") : "", startedAtMs: p.startedAtMs, endedAtMs: sub.endedAtMs };
     this.moveEnded(res);
     if (atLimit && this.phase.phase !== "fault") this.fault("force-hard-limit", "force " + f.value.toFixed(1) + " N ≥ hard limit " + this.sup.hardForceN + " N inside a move, after " + p.issued + " of " + p.steps + " steps");
   }
@@ -968,7 +987,9 @@ export class Controller {
     applyMove(this.state, tEnd, res.issued, p.dir);
     for (let i = 0; i < this.observers.length; i++) this.observers[i].moved(tEnd, steps, res);
     if (!this.journal || this.wrote(this.journal.move(res.issued, steps, p.dir, res.fault, p.estUm, tEnd < 0 ? 0 : tEnd), false)) {
-      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, res.fault, p.forceBefore, this.verdict));
+      // a move cut by our own disable (pause, fault, stop) is booked as issued, not judged a driver fault
+      const driverFault = res.fault === "disabled" && p.disabledByUs ? "" : res.fault;
+      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, driverFault, p.forceBefore, this.verdict));
       if (this.journal && this.journal.shouldCompact()) this.commit();
     }
     if (then) then(res);

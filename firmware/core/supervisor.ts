@@ -353,7 +353,7 @@ export function afterMove(s: SupervisorState, tMs: number, requested: number, is
   s.stepCount += dir * issued;
   windowAdd(s.window, tMs, issued);
   forceMoved(s.force, forceBeforeN);
-  if (driverFault !== "" && driverFault !== "disabled") return fault(v, "driver-fault", driverFault + " after " + issued + " of " + requested + " steps");
+  if (driverFault !== "") return fault(v, "driver-fault", driverFault + " after " + issued + " of " + requested + " steps");
   if (issued > requested) return fault(v, "runaway", "driver issued " + issued + " steps for " + requested);
   return v;
 }

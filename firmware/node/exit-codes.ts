@@ -17,6 +17,8 @@ export const EXIT = {
   outOfTolerance: 4,
   /** The journal or log read is damaged (journal dump and report show where and why). */
   damaged: 5,
+  /** The link to the board was lost (cable, board power): the device stopped as at a power cut; the next start recovers from its journal. */
+  boardLost: 6,
   /** Interrupted by the user (Ctrl-C / SIGINT or SIGTERM); the motor was disabled first. */
   interrupted: 130,
 } as const;
@@ -32,6 +34,7 @@ export const EXIT_TABLE: Array<{ code: ExitCode; name: ExitName; meaning: string
   { code: EXIT.fault, name: "fault", meaning: "the run ended with a latched fault" },
   { code: EXIT.outOfTolerance, name: "outOfTolerance", meaning: "the run ended without a fault but outside the profile's position tolerance" },
   { code: EXIT.damaged, name: "damaged", meaning: "the journal or log read is damaged (the dump or report shows where and why)" },
+  { code: EXIT.boardLost, name: "boardLost", meaning: "the board was lost (cable, board power): the device stopped as at a power cut; the next start recovers from its journal" },
   { code: EXIT.interrupted, name: "interrupted", meaning: "interrupted (Ctrl-C, SIGTERM): motor disabled first, logs flushed" },
 ];
 

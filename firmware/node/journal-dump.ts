@@ -18,7 +18,7 @@ import { toHex } from "../core/console/bytes.ts";
 import { Vault } from "../core/vault.ts";
 import { MS_PER_DAY } from "../core/units.ts";
 import { FileStore } from "../../hal/node/file-store.ts";
-import { vaultStore } from "../../hal/node/storage.ts";
+import { vaultBeside, vaultStore } from "../../hal/node/storage.ts";
 
 export interface DumpRecord {
   seq: number;
@@ -68,7 +68,7 @@ export function journalFile(pathArg: string): string {
 
 /** The vault of a journal file: a trial's (vault.bin in the same directory) or a device's (DIR.vault beside --journal DIR). */
 export function vaultFileFor(file: string): string {
-  const candidates = [join(dirname(file), "vault.bin"), dirname(file).replace(/[\\/]+$/, "") + ".vault"];
+  const candidates = [join(dirname(file), "vault.bin"), vaultBeside(dirname(file))];
   const found = candidates.find((f) => existsSync(f));
   if (!found) throw invalid("no vault for " + file + " (looked for " + candidates.join(" and ") + "): a journal is read with the device key in its vault; give --vault FILE");
   return found;

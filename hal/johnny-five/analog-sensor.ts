@@ -1,6 +1,7 @@
 // A HAL sensor on a Firmata analog input: every report is converted through the
-// two-point calibration and stamped with the HAL clock when it arrives. With the
-// link lost it returns the last value, its old stamp and ok: false (rule R4).
+// two-point calibration and stamped with the HAL clock when it arrives. Each read
+// first lets the link judge the board's silence; with the link lost it returns the
+// last value, its old stamp and ok: false (rule R4).
 
 import type { Clock, Reading, Sensor } from "../types.ts";
 import type { Calibration } from "./calibration.ts";
@@ -24,6 +25,7 @@ export class AnalogSensor implements Sensor {
   }
 
   read(): Reading {
+    this.link.check();
     const r = this.last;
     return { value: r.value, atMs: r.atMs, ok: r.ok && !this.link.lost };
   }

@@ -51,7 +51,7 @@ export function parseBoardConfig(profileJson: any, timeScale: number): JohnnyFiv
     stepRateHz: c.num(b, "stepRateHz", 1, 5000, "Hz", p),
     maxMoveSteps: c.int(b, "maxMoveSteps", 1, 1000000, p),
     samplingIntervalMs: c.int(b, "samplingIntervalMs", 10, 1000, p),
-    linkTimeoutMs: c.num(b, "linkTimeoutMs", 50, 10000, "ms", p),
+    linkTimeoutMs: c.num(b, "linkTimeoutMs", 30, 10000, "ms", p),
     readyTimeoutMs: c.num(b, "readyTimeoutMs", 1000, 60000, "ms", p),
     jitterMs: c.num(b, "jitterMs", 0, 1000, "ms", p),
     timeScale,
@@ -61,6 +61,9 @@ export function parseBoardConfig(profileJson: any, timeScale: number): JohnnyFiv
   if (cfg.positionChannel === cfg.forceChannel) c.fail(p + "forceChannel", "position and force need different analog inputs");
   if (cfg.mode === "pins" && cfg.stepRateHz > PINS_MAX_STEP_RATE_HZ) c.fail(p + "stepRateHz", "got " + cfg.stepRateHz + "; pins mode carries at most " + PINS_MAX_STEP_RATE_HZ + " microsteps/s over 57600 baud (use mode \"stepper\" for more)");
   if (cfg.linkTimeoutMs < 3 * cfg.samplingIntervalMs) c.fail(p + "linkTimeoutMs", "must be at least 3 sampling intervals (" + 3 * cfg.samplingIntervalMs + " ms)");
+  // a silent board must be found lost before its last readings go stale (else it reads as a failed sensor)
+  const staleMs = profileJson?.sensorStaleMs;
+  if (typeof staleMs === "number" && cfg.linkTimeoutMs * timeScale >= staleMs) c.fail(p + "linkTimeoutMs", "got " + cfg.linkTimeoutMs + " ms; at time scale " + timeScale + " it must be under the profile's sensorStaleMs / " + timeScale + " = " + Math.round((staleMs / timeScale) * 100) / 100 + " ms of board time, so a silent board is told from a stale sensor");
   throwIfErrors("board wiring", c.errors);
   return cfg;
 }

@@ -29,8 +29,10 @@ export class Link {
     em.on("error", (e: unknown) => this.lose("port error: " + (e instanceof Error ? e.message : String(e))));
   }
 
-  onLost(fn: (reason: string) => void): void {
-    this.listeners.push(fn);
+  /** `first`: told before every listener so far (the app fences its journal before the stepper reports the cut move). */
+  onLost(fn: (reason: string) => void, first = false): void {
+    if (first) this.listeners.unshift(fn);
+    else this.listeners.push(fn);
   }
 
   /** A report arrived from the board. */
@@ -38,7 +40,14 @@ export class Link {
     this.lastHeardMs = this.clock.monoMs();
   }
 
-  /** Starts the silence watchdog (checks every half limit). */
+  /** Judges the silence now (a reader calls it before trusting a reading: a silent board is a lost board, not a stale sensor). */
+  check(): void {
+    if (this.lost || this.timer < 0) return;
+    const quiet = this.clock.monoMs() - this.lastHeardMs;
+    if (quiet > this.silenceMs) this.lose("no report from the board for " + Math.round(quiet) + " ms (limit " + this.silenceMs + " ms)");
+  }
+
+  /** Starts the silence watchdog (checks every half limit, and at every check()). */
   startWatchdog(): void {
     this.lastHeardMs = this.clock.monoMs();
     const check = () => {

@@ -13,6 +13,11 @@ export function fileStorage(journalFile: string, vaultFile: string): HalStorage 
   return { store: new FileStore(journalFile), vault: vaultStore(vaultFile), persistent: true, vaultApart: true, random: (n) => new Uint8Array(randomBytes(n)) };
 }
 
+/** Where a device keeps the vault of the journal folder DIR unless told: DIR.vault, beside the folder, not in it. */
+export function vaultBeside(journalDir: string): string {
+  return journalDir.replace(/[\\/]+$/, "") + ".vault";
+}
+
 /** The vault's file store: readable by the device's own user only (the device key is in it). */
 export function vaultStore(file: string): FileStore {
   return new FileStore(file, fs, 0o600);

@@ -29,9 +29,11 @@ export interface EmulatedPort {
 
 export async function openEmulatedPort(rig: Rig, opts: RunnerOptions = {}): Promise<EmulatedPort> {
   const pty = await openPtyPair();
-  const runner = bootUno(rig, opts);
+  let runner: UnoRunner;
   let bridge: SerialBridge;
   try {
+    // a missing firmware image fails here: socat goes with it
+    runner = bootUno(rig, opts);
     bridge = await SerialBridge.open(runner, pty.boardPath);
   } catch (e) {
     await pty.close();

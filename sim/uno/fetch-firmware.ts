@@ -48,10 +48,11 @@ export function ensureFirmware(): string {
   return FIRMWARE_PATH;
 }
 
-/** The hex path when present and valid, else a clear error saying how to fetch it. */
+/** The hex path when present and valid (OSTEODRIVE_UNO_HEX names another copy), else a clear error saying how to fetch it. */
 export function firmwarePath(): string {
-  if (!firmwareValid()) throw new Error("firmware-missing: " + FIRMWARE_PATH + " is absent or corrupt; run `node --import=tsx sim/uno/fetch-firmware.ts` (or `make install`)");
-  return FIRMWARE_PATH;
+  const path = process.env.OSTEODRIVE_UNO_HEX || FIRMWARE_PATH;
+  if (!firmwareValid(path)) throw new Error("firmware-missing: " + path + " is absent or corrupt; run `node --import=tsx sim/uno/fetch-firmware.ts` (or `make install`)");
+  return path;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -3,9 +3,10 @@
 // times faster than real time, would see every byte arrive late in EMULATED time
 // and the host's readings go stale. In lockstep the board's clock does not advance
 // while bytes are still on the wire in either direction, so link latency in
-// emulated time is only the UART's own. A cut line shows as a closed port and
-// ends the lockstep; as a last resort, a wire busy for `giveUpMs` of wall time is
-// treated as cut too (the board runs on; the host notices the silence itself).
+// emulated time is only the UART's own, however loaded the machine is. A cut line
+// or a closed host port ends the wait; as a last resort (a hang guard: a pty loses
+// no byte) a wire busy for `giveUpMs` of wall time is treated as cut too (the board
+// runs on; the host notices the silence itself).
 
 import type { SerialPort } from "serialport";
 import type { UnoRunner } from "./runner.ts";
@@ -28,7 +29,10 @@ export function meterHostPort(port: SerialPort): HostMeter {
   return meter;
 }
 
-export function lockstep(runner: UnoRunner, bridge: SerialBridge, host: SerialPort, giveUpMs = 10000): void {
+/** Wall ms a wire may stay busy before it is taken as cut: a hang guard only (a pty loses no byte), long enough for a loaded machine. */
+export const GIVE_UP_WALL_MS = 60000;
+
+export function lockstep(runner: UnoRunner, bridge: SerialBridge, host: SerialPort, giveUpMs = GIVE_UP_WALL_MS): void {
   const meter = meterHostPort(host);
   let busySince = -1;
   const traffic = () =>
@@ -45,7 +49,7 @@ export function lockstep(runner: UnoRunner, bridge: SerialBridge, host: SerialPo
     });
   runner.gate = () => {
     const busy = bridge.sent > meter.bytesIn || meter.bytesOut > bridge.received;
-    if (!busy || bridge.closed) {
+    if (!busy || bridge.closed || !host.isOpen) {
       busySince = -1;
       return null;
     }

@@ -23,7 +23,7 @@ export class UnoRunner {
   readonly timeScale: number;
   readonly sliceMs: number;
   private flushers: Array<() => void> = [];
-  /** When set and it returns a promise, the next slice waits for it (bytes still on a wall-clock wire). */
+  /** When set and it returns a promise, the next slice waits for it and asks again (bytes still on a wall-clock wire). */
   gate: (() => Promise<void> | null) | null = null;
   private freeRun = false;
   private freeLoop: Promise<void> | null = null;
@@ -45,8 +45,12 @@ export class UnoRunner {
   }
 
   private async slice(): Promise<void> {
-    const wait = this.gate ? this.gate() : null;
-    if (wait) await wait;
+    // the board does not run while the gate says bytes are still on the wire (a true lockstep)
+    let wait = this.gate ? this.gate() : null;
+    while (wait) {
+      await wait;
+      wait = this.gate ? this.gate() : null;
+    }
     const target = Math.floor(this.uno.cpu.cycles / (this.sliceMs * CYCLES_PER_MS) + 1) * this.sliceMs * CYCLES_PER_MS;
     this.uno.runUntilCycles(target);
     for (const f of this.flushers) f();

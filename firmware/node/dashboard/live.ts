@@ -51,6 +51,8 @@ export class LiveSource implements ControllerObserver {
   private takenRows = 0;
   private takenEvents = 0;
   private listeners: Array<() => void> = [];
+  /** Set by publishLast(): the device is gone, nothing it does afterwards is news. */
+  private ended = false;
 
   constructor(inp: LiveInputs) {
     this.inp = inp;
@@ -140,6 +142,7 @@ export class LiveSource implements ControllerObserver {
 
   /** Refreshes the read-only health fields and tells the listeners. */
   publish(): void {
+    if (this.ended) return;
     const s = this.status;
     const inp = this.inp;
     s.seq++;
@@ -152,6 +155,16 @@ export class LiveSource implements ControllerObserver {
     s.link = inp.link ? { ok: !inp.link.lost, reason: inp.link.reason } : null;
     s.dailyRateMmPerDay = this.recorder.dailyRateMmPerDay(inp.trueGapUm ? inp.trueGapUm() : this.length.gapUm, s.tMs);
     for (const fn of this.listeners) fn();
+  }
+
+  /**
+   * The device's last word (the board lost, the journal fenced): published now, and
+   * nothing after it, so what the page shows last is the state at the loss, not a
+   * write the fence refused while the controller wound down.
+   */
+  publishLast(): void {
+    this.publish();
+    this.ended = true;
   }
 
   /** Everything so far: rows reduced to at most maxRows (min/max buckets). */

@@ -8,7 +8,7 @@
 // ("start") carries what a report needs to read the rest: the prescription, the
 // tick, the tolerance and the truth (as JSON in `detail`).
 
-import { closeSync, fsyncSync, openSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { DeviceProfile } from "../../core/profile.ts";
 import type { Prescription } from "../../core/prescription.ts";
@@ -57,14 +57,16 @@ export class TrialLog {
   private csv: number;
   records = 0;
 
-  constructor(dir: string, truth: "plant" | "sensor") {
+  /** `append`: a resumed trial adds to the logs already there (the CSV header is written once). */
+  constructor(dir: string, truth: "plant" | "sensor", append = false) {
     this.truth = truth;
     this.columns = truth === "plant" ? CSV_COLUMNS : CSV_COLUMNS.filter((c) => c !== "trueUm");
     this.ndjsonPath = join(dir, "trial.ndjson");
     this.csvPath = join(dir, "trial.csv");
-    this.nd = openSync(this.ndjsonPath, "w");
-    this.csv = openSync(this.csvPath, "w");
-    writeSync(this.csv, this.columns.join(",") + "\n");
+    const header = !(append && existsSync(this.csvPath));
+    this.nd = openSync(this.ndjsonPath, append ? "a" : "w");
+    this.csv = openSync(this.csvPath, append ? "a" : "w");
+    if (header) writeSync(this.csv, this.columns.join(",") + "\n");
   }
 
   write(rec: LogRecord): void {

@@ -1,0 +1,186 @@
+// Opens the johnny-five board a Node device (or a bench trial) runs on:
+// - `PATH`: a real tty (an Uno with StandardFirmata) on the real-time HAL clock;
+// - `PATH` with a board clock (`--board-clock SOCKET`): an emulated Uno served by
+//   its own process (sim/uno/serve.ts), on a HAL clock in lockstep with the board's
+//   emulated time (sim/uno/board-clock.ts); the board outlives this process;
+// - `emulated:uno`: an emulated Uno in this process behind a socat pty pair, on a
+//   HAL clock driven by its CPU (its rig is the ground truth; it dies with us).
+// Time compression K: device ms = K × board ms, on all three. Every failure
+// closes what was opened (port, socat, socket) before it is thrown.
+
+import { once } from "node:events";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Clock, HalStorage } from "../../../hal/types.ts";
+import type { JohnnyFiveConfig } from "../../../hal/johnny-five/config.ts";
+import { openJohnnyFiveHal } from "../../../hal/johnny-five/driver.ts";
+import type { JohnnyFiveHal } from "../../../hal/johnny-five/driver.ts";
+import { firmataOverSerial } from "../../../hal/johnny-five/serial.ts";
+import type { SerialFirmata } from "../../../hal/johnny-five/serial.ts";
+import { RealtimeClock } from "../../../hal/node/realtime-clock.ts";
+import { BENCH_RIG, buildRig, readJson, rigSpec } from "../../../sim/uno/bench-rig.ts";
+import { BoardClock } from "../../../sim/uno/board-clock.ts";
+import { EMULATED_UNO, openEmulatedPort } from "../../../sim/uno/emulated-port.ts";
+import type { EmulatedPort } from "../../../sim/uno/emulated-port.ts";
+import type { Rig } from "../../../sim/uno/rig.ts";
+
+/** Board ms the board is given, after the last command was drained, to act on it before the port closes. */
+const SETTLE_BOARD_MS = 50;
+/** Wall-clock cap on that wait (a hang guard: a board that stopped answering does not hold up the exit). */
+const SETTLE_WALL_CAP_MS = 500;
+
+export interface OpenedBoard {
+  hal: JohnnyFiveHal;
+  clock: Clock;
+  /** The in-process emulated board and its rig (ground truth); null otherwise. */
+  emulated: EmulatedPort | null;
+  rig: Rig | null;
+  /** The in-process emulated rig's seed (0 elsewhere). */
+  seed: number;
+  /** Board time (ms since this host attached): emulated CPU time, or real time. */
+  boardMs(): number;
+  /** Lets the last writes reach the board, then closes everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface BoardInputs {
+  /** A tty path, or `emulated:uno`. */
+  board: string;
+  /** The lockstep socket of an emulated board served by its own process; null for a real board. */
+  boardClock: string | null;
+  cfg: JohnnyFiveConfig;
+  /** The journal and the vault the HAL keeps across power cuts. */
+  storage: HalStorage;
+  /** The profile and prescription JSON (the in-process emulated rig is the device they describe). */
+  profileJson: any;
+  prescriptionJson: any;
+}
+
+function drain(sf: SerialFirmata): Promise<void> {
+  return new Promise((resolve) => (sf.port.isOpen ? sf.port.drain(() => resolve()) : resolve()));
+}
+
+/** Waits `boardMs` of the board's time, at most SETTLE_WALL_CAP_MS of wall time. */
+async function settle(boardNow: () => number): Promise<void> {
+  const t = boardNow();
+  const w = performance.now();
+  while (boardNow() < t + SETTLE_BOARD_MS && performance.now() - w < SETTLE_WALL_CAP_MS) await sleep(5);
+}
+
+function once_<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | null = null;
+  return () => (p ??= fn());
+}
+
+/** Opens the HAL; whatever fails, `cleanup` runs before the error is thrown. */
+async function halOr(opening: Promise<JohnnyFiveHal>, cleanup: () => Promise<void>): Promise<JohnnyFiveHal> {
+  try {
+    return await opening;
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
+
+async function openReal(inp: BoardInputs): Promise<OpenedBoard> {
+  const k = inp.cfg.timeScale;
+  const clock = new RealtimeClock(k);
+  const sf = firmataOverSerial(inp.board);
+  const hal = await halOr(openJohnnyFiveHal(sf.io, clock, inp.storage, inp.cfg), async () => {
+    clock.cancelAll();
+    await sf.close();
+  });
+  return {
+    hal,
+    clock,
+    emulated: null,
+    rig: null,
+    seed: 0,
+    boardMs: () => clock.monoMs() / k,
+    close: once_(async () => {
+      hal.close();
+      await drain(sf);
+      clock.cancelAll();
+      await sf.close();
+    }),
+  };
+}
+
+async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard> {
+  const k = inp.cfg.timeScale;
+  const bc = await BoardClock.connect(socket, k);
+  const sf = firmataOverSerial(inp.board);
+  bc.meterPort(sf.port);
+  let lost: (e: Error) => void = () => {};
+  const gone = new Promise<never>((_, reject) => (lost = reject));
+  gone.catch(() => {});
+  bc.once("close", (why: string) => lost(new Error("board-lost: " + why)));
+  const cleanup = async () => {
+    await sf.close();
+    await bc.close();
+  };
+  const opening = openJohnnyFiveHal(sf.io, bc.clock, inp.storage, inp.cfg);
+  opening.catch(() => {});
+  const opened = await halOr(
+    Promise.race([
+      (async () => {
+        await Promise.race([once(sf.port, "open"), gone]);
+        // what a previous host left unread on the line is not this board's answer
+        await new Promise<void>((resolve) => sf.port.flush(() => resolve()));
+        bc.go();
+        return Promise.race([opening, gone]);
+      })(),
+      gone,
+    ]),
+    cleanup,
+  );
+  // the board's process dying is the cable being pulled
+  opened.link.watch(bc);
+  return {
+    hal: opened,
+    clock: bc.clock,
+    emulated: null,
+    rig: null,
+    seed: 0,
+    boardMs: () => bc.clock.monoMs() / k,
+    close: once_(async () => {
+      opened.close();
+      await drain(sf);
+      await settle(() => bc.clock.monoMs() / k);
+      await cleanup();
+    }),
+  };
+}
+
+async function openEmulated(inp: BoardInputs): Promise<OpenedBoard> {
+  const spec = rigSpec(readJson(BENCH_RIG, "bench rig"), inp.profileJson, inp.prescriptionJson);
+  const rig = buildRig(spec, inp.cfg);
+  const ep = await openEmulatedPort(rig, { timeScale: inp.cfg.timeScale, startWallMs: Date.now() });
+  const sf = firmataOverSerial(ep.hostPath);
+  ep.lockstep(sf.port);
+  // Like a real Uno, the board (re)starts when the host opens the port.
+  sf.port.once("open", () => ep.runner.start());
+  const hal = await halOr(openJohnnyFiveHal(sf.io, ep.runner.clock, inp.storage, inp.cfg), async () => {
+    await sf.close();
+    await ep.close();
+  });
+  return {
+    hal,
+    clock: ep.runner.clock,
+    emulated: ep,
+    rig,
+    seed: spec.scenario.seed,
+    boardMs: () => ep.runner.boardMs(),
+    close: once_(async () => {
+      hal.close();
+      await drain(sf);
+      await settle(() => ep.runner.boardMs());
+      await sf.close();
+      await ep.close();
+    }),
+  };
+}
+
+export function openBoard(inp: BoardInputs): Promise<OpenedBoard> {
+  if (inp.board === EMULATED_UNO) return openEmulated(inp);
+  return inp.boardClock ? openServed(inp, inp.boardClock) : openReal(inp);
+}
