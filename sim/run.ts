@@ -115,8 +115,8 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
     world.clock.runUntil(Math.min(t, endMs));
     if (opts.onProgress) opts.onProgress(Math.min(1, t / endMs));
   }
-  // a run that ends while the power is off ends with the device booted again
-  if (!session.dev) session.boot();
+  // a run that ends while the power is off ends with the power back and the device booted again
+  if (!session.dev) session.powerBack();
   const device = session.device();
   const recorder = session.recorder!;
   const summary = summarize(sc, seed, days, !!opts.openLoop, wall0, device.controller, recorder, hal);

@@ -89,10 +89,15 @@ export class Session {
     if (this.dev) this.dev.stop();
     this.dev = null;
     w.clock.at(w.clock.monoMs() + offMs, () => {
-      w.store.powerOn();
-      this.reboots++;
-      this.boot();
+      if (!this.dev) this.powerBack();
     });
+  }
+
+  /** The power comes back: the store takes writes again and the device boots from its journal. */
+  powerBack(): Device {
+    this.world.store.powerOn();
+    this.reboots++;
+    return this.boot();
   }
 
   /** Plays the scenario's events on the world's clock (each reaches the device on at that moment). */
