@@ -109,15 +109,14 @@ function refuse(done: (res: MoveResult) => void, fault: MoveResult["fault"], atM
   done({ issued: 0, fault, startedAtMs: atMs, endedAtMs: atMs });
 }
 
-export type SensorFault = "" | "stuck" | "dropout" | "offset";
+export type SensorFault = "" | "stuck" | "dropout";
 
 export class SimSensor implements Sensor {
   private readFn: () => number;
   private clock: VirtualClock;
   private plant: Plant;
-  /** Scripted fault (sim/faults.ts): frozen value, no reading, or a fixed offset. */
+  /** Scripted fault (sim/faults.ts): frozen value or no reading (offsets and drifts are the plant's: Plant.positionError). */
   fault: SensorFault = "";
-  offset = 0;
   private last: Reading = { value: 0, atMs: 0, ok: false };
 
   constructor(plant: Plant, clock: VirtualClock, readFn: () => number) {
@@ -131,7 +130,7 @@ export class SimSensor implements Sensor {
     this.plant.advanceTo(t);
     if (this.fault === "dropout") return { value: this.last.value, atMs: this.last.atMs, ok: false };
     if (this.fault === "stuck") return { value: this.last.value, atMs: t, ok: true };
-    this.last = { value: this.readFn() + (this.fault === "offset" ? this.offset : 0), atMs: t, ok: true };
+    this.last = { value: this.readFn(), atMs: t, ok: true };
     return this.last;
   }
 }

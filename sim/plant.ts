@@ -23,6 +23,31 @@ export interface PlantParams {
   forceSensor: SensorParams;
 }
 
+/** A scripted error of a sensor (sim/faults.ts): reading = gain × truth + offset + drift × (t − since). */
+export interface SensorError {
+  gain: number;
+  offset: number;
+  driftPerMs: number;
+  driftSinceMs: number;
+}
+
+export function healthySensor(): SensorError {
+  return { gain: 1, offset: 0, driftPerMs: 0, driftSinceMs: 0 };
+}
+
+function sensorError(e: SensorError, truth: number, tMs: number): number {
+  return e.gain * truth + e.offset + (e.driftPerMs !== 0 ? e.driftPerMs * (tMs - e.driftSinceMs) : 0);
+}
+
+/** Stops a drift where it has got to: what it accumulated stays as an offset. */
+export function endDrift(e: SensorError, tMs: number): void {
+  e.offset += e.driftPerMs * (tMs - e.driftSinceMs);
+  e.driftPerMs = 0;
+}
+
+/** The net load (N) below which a back-drivable drive still holds by friction. */
+export const BACK_DRIVE_HOLD_N = 10;
+
 export class Plant {
   p: PlantParams;
   rng: Rng;
@@ -34,9 +59,11 @@ export class Plant {
   gapUm: number;
   pulses: number;
   peakForceN: number;
-  /** Scripted faults (sim/faults.ts): a jammed drive misses every pulse; a slipping escapement creeps on its own. */
+  /** Scripted faults (sim/faults.ts): a jammed drive misses every pulse; a slipping escapement or a back-driven gear creeps on its own (signed, µm/ms). */
   jammed: boolean;
-  runawayUmPerMs: number;
+  creepUmPerMs: number;
+  positionError: SensorError;
+  forceError: SensorError;
   /** Travel the drive has slipped on its own (back-driven past the motor), µm. */
   slipUm: number;
 
@@ -51,7 +78,9 @@ export class Plant {
     this.pulses = 0;
     this.peakForceN = 0;
     this.jammed = false;
-    this.runawayUmPerMs = 0;
+    this.creepUmPerMs = 0;
+    this.positionError = healthySensor();
+    this.forceError = healthySensor();
     this.slipUm = 0;
   }
 
@@ -72,11 +101,20 @@ export class Plant {
   advanceTo(tMs: number): void {
     if (tMs <= this.tMs) return;
     this.tissue.relax(tMs - this.tMs);
-    if (this.runawayUmPerMs > 0) {
-      this.slipUm += this.runawayUmPerMs * (tMs - this.tMs);
+    // a drive creeps back only while the tissue pushes it harder than its friction holds
+    if (this.creepUmPerMs > 0 || (this.creepUmPerMs < 0 && this.netLoadN() > BACK_DRIVE_HOLD_N)) {
+      this.slipUm += this.creepUmPerMs * (tMs - this.tMs);
       this.drive.follow(this.inputUm(), this.netLoadN());
     }
     this.tMs = tMs;
+    this.settle();
+  }
+
+  /** The drive skips on its own by dUm at once (an escapement tooth, a gear jumping): the carriage moves, nothing was commanded. */
+  slip(dUm: number): void {
+    if (dUm < 0 && this.netLoadN() <= BACK_DRIVE_HOLD_N) return;
+    this.slipUm += dUm;
+    this.drive.follow(this.inputUm(), this.netLoadN());
     this.settle();
   }
 
@@ -117,10 +155,10 @@ export class Plant {
   }
 
   sensePosition(): number {
-    return sense(this.p.positionSensor, this.gapUm, this.rng);
+    return sense(this.p.positionSensor, sensorError(this.positionError, this.gapUm, this.tMs), this.rng);
   }
 
   senseForce(): number {
-    return sense(this.p.forceSensor, this.tissue.forceN(), this.rng);
+    return sense(this.p.forceSensor, sensorError(this.forceError, this.tissue.forceN(), this.tMs), this.rng);
   }
 }

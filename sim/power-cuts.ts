@@ -5,19 +5,15 @@
 // journal on the same plant and store. Measures what a patient would feel: lost
 // records, overshoot past the prescription, and how soon delivery resumes.
 
-import type { MoveResult, Reading } from "../hal/types.ts";
 import type { Device } from "../firmware/core/assemble.ts";
-import type { ControllerObserver } from "../firmware/core/controller.ts";
-import type { Decision } from "../firmware/core/governor.ts";
-import type { PhaseState } from "../firmware/core/phases.ts";
-import { MS_PER_DAY, MS_PER_MINUTE } from "../firmware/core/units.ts";
+import { MS_PER_DAY } from "../firmware/core/units.ts";
 import { targetUm } from "../firmware/core/schedule.ts";
-import { Recorder } from "./recorder.ts";
 import { Rng } from "./rng.ts";
 import { defaultDays, summarize } from "./run.ts";
 import type { Summary } from "./run.ts";
 import type { Scenario } from "./scenario.ts";
-import { assembleScenario, makeSimWorld } from "./world.ts";
+import { makeSimWorld } from "./world.ts";
+import { Session } from "./session.ts";
 
 export interface PowerCutOptions {
   cuts: number;
@@ -44,50 +40,20 @@ export interface PowerCutReport {
   summary: Summary;
 }
 
-/** Passes a controller's reports to the recorder while its power is on; deaf once the power has failed. */
-class PowerGate implements ControllerObserver {
-  to: ControllerObserver;
-  on = true;
-
-  constructor(to: ControllerObserver) {
-    this.to = to;
-  }
-
-  decision(tMs: number, d: Decision, pos: Reading, force: Reading): void {
-    if (this.on) this.to.decision(tMs, d, pos, force);
-  }
-
-  moved(tMs: number, requested: number, res: MoveResult): void {
-    if (this.on) this.to.moved(tMs, requested, res);
-  }
-
-  phase(tMs: number, from: PhaseState, to: PhaseState): void {
-    if (this.on) this.to.phase(tMs, from, to);
-  }
-
-  warning(tMs: number, code: string, detail: string): void {
-    if (this.on) this.to.warning(tMs, code, detail);
-  }
-}
-
 export function runWithPowerCuts(sc: Scenario, opts: PowerCutOptions): PowerCutReport {
   const wall0 = performance.now();
-  const { clock, plant, store, hal } = makeSimWorld(sc, { faults: false });
+  const world = makeSimWorld(sc, { faults: false });
+  const { clock, plant, store, hal } = world;
   const rng = new Rng(opts.seed);
   const days = defaultDays(sc);
   const endMs = days * MS_PER_DAY;
   const tick = sc.profile.tickMs;
 
-  let recorder: Recorder | null = null;
-  let gate: PowerGate | null = null;
+  const session = new Session(sc, world, hal);
   const recoveryMs: number[] = [];
   const boot = (): Device => {
-    const d = assembleScenario(sc, hal, store, null);
-    if (!recorder) recorder = new Recorder(plant, d.controller.currentSchedule(), tick, 10 * MS_PER_MINUTE);
-    gate = new PowerGate(recorder);
-    d.controller.addObserver(gate);
     const w = performance.now();
-    d.boot();
+    const d = session.boot();
     recoveryMs.push(performance.now() - w);
     return d;
   };
@@ -96,7 +62,7 @@ export function runWithPowerCuts(sc: Scenario, opts: PowerCutOptions): PowerCutR
   let dev = boot();
   // The instant the power fails the controller is gone: nothing it does after that is observed.
   const die = () => {
-    gate!.on = false;
+    session.gate!.on = false;
     hal.stepper.powerCut();
   };
   store.onPowerFail = die;
@@ -119,7 +85,7 @@ export function runWithPowerCuts(sc: Scenario, opts: PowerCutOptions): PowerCutR
     dev.stop();
     clock.runUntil(Math.min(endMs, clock.monoMs() + rng.next() * opts.maxOffMs));
     store.powerOn();
-    const moves = recorder!.moveAtMs.length;
+    const moves = session.recorder!.moveAtMs.length;
     const bootT = clock.monoMs();
     dev = boot();
     const ctl = dev.controller;
@@ -131,15 +97,15 @@ export function runWithPowerCuts(sc: Scenario, opts: PowerCutOptions): PowerCutR
     const behind = targetUm(ctl.currentSchedule(), t) - plant.gapUm;
     if (ctl.phaseState().phase === "distraction" && behind > 2 * sc.profile.positionToleranceUm) {
       clock.runUntil(bootT + 2 * tick);
-      report.resumeDelaysMs.push(recorder!.moveAtMs.length > moves ? recorder!.moveAtMs[moves] - t : Infinity);
+      report.resumeDelaysMs.push(session.recorder!.moveAtMs.length > moves ? session.recorder!.moveAtMs[moves] - t : Infinity);
     }
   }
   clock.runUntil(endMs);
-  const summary = summarize(sc, sc.seed, days, false, wall0, dev.controller, recorder!, hal);
+  const summary = summarize(sc, sc.seed, days, false, wall0, dev.controller, session.recorder!, hal);
   recoveryMs.sort((a, b) => a - b);
   return {
     ...report,
-    maxOvershootUm: Math.round(recorder!.errMaxOver * 1000) / 1000,
+    maxOvershootUm: Math.round(session.recorder!.errMaxOver * 1000) / 1000,
     recoveryWallMsMedian: Math.round(recoveryMs[Math.floor(recoveryMs.length / 2)] * 1000) / 1000,
     summary,
   };

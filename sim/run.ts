@@ -11,8 +11,9 @@ import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 import { Recorder } from "./recorder.ts";
 import type { FaultEvent } from "./recorder.ts";
 import type { Scenario } from "./scenario.ts";
-import { assembleScenario, makeSimWorld } from "./world.ts";
+import { makeSimWorld } from "./world.ts";
 import type { SimWorld } from "./world.ts";
+import { Session } from "./session.ts";
 
 export interface RunOptions {
   seed?: number;
@@ -20,7 +21,9 @@ export interface RunOptions {
   openLoop?: boolean;
   /** Called about once per simulated hour with the fraction done. */
   onProgress?: (fraction: number) => void;
-  /** More observers of the controller, made once the world exists (e.g. a log writer reading the plant). */
+  /** An observer every controller of the run gets (across reboots), made once the session exists. */
+  watch?: (session: Session) => ControllerObserver;
+  /** More observers of every controller of the run, made once the world exists (e.g. a log writer reading the plant). */
   observers?: (world: SimWorld) => ControllerObserver[];
 }
 
@@ -61,6 +64,7 @@ export interface RunResult {
   controller: Controller;
   hal: SimHal;
   scenario: Scenario;
+  session: Session;
 }
 
 /** Default run length: latency + distraction (with quiet hours) + consolidation + one day. */
@@ -100,20 +104,23 @@ export function runScenario(sc: Scenario, opts: RunOptions = {}): RunResult {
   const ctlHal = opts.openLoop ? turnCounter(hal, sc.profile.umPerMicrostep) : hal;
   // A turn counter is noiseless: the supervisor must not expect sensor noise from it.
   const profile = opts.openLoop ? Object.assign({}, sc.profile, { positionNoiseUm: 0 }) : sc.profile;
-  const device = assembleScenario(Object.assign({}, sc, { profile }), ctlHal, world.store, null);
-  const controller = device.controller;
-  const recorder = new Recorder(world.plant, controller.currentSchedule(), sc.profile.tickMs, 10 * 60000);
-  controller.addObserver(recorder);
-  if (opts.observers) for (const o of opts.observers(world)) controller.addObserver(o);
+  const session = new Session(Object.assign({}, sc, { profile }), world, ctlHal);
+  if (opts.watch) session.observers.push(opts.watch(session));
+  if (opts.observers) for (const o of opts.observers(world)) session.observers.push(o);
+  session.boot();
+  session.scheduleEvents(sc.events);
   const days = opts.days ?? defaultDays(sc);
   const endMs = days * MS_PER_DAY;
-  device.boot();
   for (let t = MS_PER_HOUR; t < endMs + MS_PER_HOUR; t += MS_PER_HOUR) {
     world.clock.runUntil(Math.min(t, endMs));
     if (opts.onProgress) opts.onProgress(Math.min(1, t / endMs));
   }
-  const summary = summarize(sc, seed, days, !!opts.openLoop, wall0, controller, recorder, hal);
-  return { summary, recorder, device, controller, hal, scenario: sc };
+  // a run that ends while the power is off ends with the power back and the device booted again
+  if (!session.dev) session.powerBack();
+  const device = session.device();
+  const recorder = session.recorder!;
+  const summary = summarize(sc, seed, days, !!opts.openLoop, wall0, device.controller, recorder, hal);
+  return { summary, recorder, device, controller: device.controller, hal, scenario: sc, session };
 }
 
 /** Ends a run at `days` and measures it (the `sim --json` contract). */

@@ -5,17 +5,19 @@
 import { readFileSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checker, throwIfErrors } from "../firmware/core/validate.ts";
+import { checker, invalid, known, nested, requireObject, throwIfErrors } from "../firmware/core/validate.ts";
 import type { Checker } from "../firmware/core/validate.ts";
-import { parseProfile, travelPerRevMm } from "../firmware/core/profile.ts";
+import { travelPerRevMm } from "../firmware/core/profile.ts";
 import type { DeviceProfile } from "../firmware/core/profile.ts";
-import { parsePrescription } from "../firmware/core/prescription.ts";
+import { parsePrescriptionFile, parseProfileFile } from "../firmware/core/input-files.ts";
 import type { Prescription } from "../firmware/core/prescription.ts";
 import type { PlantParams } from "./plant.ts";
 import type { SensorParams } from "./sensors.ts";
 import { UM_PER_MM } from "../firmware/core/units.ts";
 import { parseFaults } from "./faults.ts";
 import type { FaultSpec } from "./faults.ts";
+import { parseEvents } from "./events.ts";
+import type { EventSpec } from "./events.ts";
 
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), "scenarios");
 
@@ -29,13 +31,19 @@ export interface Scenario {
   plant: PlantParams;
   driver: { maxStepRateHz: number; maxMoveSteps: number };
   faults: FaultSpec[];
+  /** Pauses, prescription changes and power cuts, in time order. */
+  events: EventSpec[];
   /** For fault scenarios: the code the supervisor must raise, and whether it latches. */
   expect: { code: string; kind: "fault" | "warning" } | null;
   /** The raw JSON, kept so a run can be reproduced from its report. */
   source: any;
 }
 
+const SCENARIO_KEYS = ["name", "description", "seed", "startWall", "profile", "prescription", "plant", "driver", "faults", "events", "expect", "base"];
+const TISSUE_KEYS = ["eInfNPerMm", "e1NPerMm", "tau1S", "e2NPerMm", "tau2S", "remodelTauDays", "maturationPerDay", "disruptionPerMmPerDay", "boneStiffnessFactor", "initialMaturity", "bridgingMaturity"];
+
 function sensorParams(c: Checker, o: any, prefix: string): SensorParams {
+  known(c, o, ["noiseSigma", "quantum", "min", "max"], prefix);
   return {
     noiseSigma: c.num(o, "noiseSigma", 0, 1000, "", prefix),
     quantum: c.num(o, "quantum", 0, 1000, "", prefix),
@@ -46,9 +54,13 @@ function sensorParams(c: Checker, o: any, prefix: string): SensorParams {
 
 function plantParams(c: Checker, json: any, prof: DeviceProfile): PlantParams {
   const pl = c.obj(json, "plant", "");
+  known(c, pl, ["stepper", "drive", "tissue", "positionSensor", "forceSensor"], "plant.");
   const st = c.obj(pl, "stepper", "plant.");
   const dr = c.obj(pl, "drive", "plant.");
   const ti = c.obj(pl, "tissue", "plant.");
+  known(c, st, ["holdingTorqueNm", "efficiency", "missedStepFraction"], "plant.stepper.");
+  known(c, dr, ["backlashUm", "frameStiffnessNPerUm"].concat(prof.drive === "spring" ? ["springPreloadN", "springRateNPerMm"] : []), "plant.drive.");
+  known(c, ti, TISSUE_KEYS, "plant.tissue.");
   const travelRev = travelPerRevMm(prof.drive, prof.pinionPitchDiameterMm, prof.leadMm);
   return {
     umPerMicrostep: prof.umPerMicrostep,
@@ -76,6 +88,7 @@ function plantParams(c: Checker, json: any, prof: DeviceProfile): PlantParams {
       disruptionPerMmPerDay: c.num(ti, "disruptionPerMmPerDay", 0, 100, "1/day per mm/day", "plant.tissue."),
       boneStiffnessFactor: c.num(ti, "boneStiffnessFactor", 1, 1000, "", "plant.tissue."),
       initialMaturity: c.optNum(ti, "initialMaturity", 0, 1, "", "plant.tissue.", 0),
+      bridgingMaturity: c.optNum(ti, "bridgingMaturity", 0, 0.9, "", "plant.tissue.", 0.3),
     },
     positionSensor: sensorParams(c, c.obj(pl, "positionSensor", "plant."), "plant.positionSensor."),
     forceSensor: sensorParams(c, c.obj(pl, "forceSensor", "plant."), "plant.forceSensor."),
@@ -84,16 +97,20 @@ function plantParams(c: Checker, json: any, prof: DeviceProfile): PlantParams {
 
 /** Builds a scenario from parsed JSON; throws naming every bad field. */
 export function parseScenario(json: any): Scenario {
+  requireObject(json, "scenario", "scenario");
   const c = checker();
+  known(c, json, SCENARIO_KEYS, "");
   const name = c.str(json, "name", null, "");
   const seed = c.int(json, "seed", 0, 4294967295, "");
-  const startWallMs = Date.parse(typeof json?.startWall === "string" ? json.startWall : "");
-  if (isNaN(startWallMs)) c.fail("startWall", "expected an ISO 8601 date-time such as \"2026-01-05T08:00:00Z\"");
-  throwIfErrors("scenario", c.errors);
-  const profile = parseProfile(json.profile);
-  const prescription = parsePrescription(json.prescription, profile, 0);
+  if (json.description !== undefined && typeof json.description !== "string") c.fail("description", "expected a string");
+  const startWallMs = Date.parse(typeof json.startWall === "string" ? json.startWall : "");
+  if (isNaN(startWallMs)) c.fail("startWall", "got " + JSON.stringify(json.startWall === undefined ? null : json.startWall) + "; expected an ISO 8601 date-time such as \"2026-01-05T08:00:00Z\"");
+  const profile = nested(c, () => parseProfileFile(json.profile));
+  const prescription = profile ? nested(c, () => parsePrescriptionFile(json.prescription, profile, 0)) : null;
+  if (!profile || !prescription) return invalid("scenario", c.errors);
   const plant = plantParams(c, json, profile);
   const drv = c.obj(json, "driver", "");
+  known(c, drv, ["maxStepRateHz", "maxMoveSteps"], "driver.");
   const driver = {
     maxStepRateHz: c.num(drv, "maxStepRateHz", 1, 20000, "Hz", "driver."),
     maxMoveSteps: c.int(drv, "maxMoveSteps", 1, 1000000, "driver."),
@@ -102,14 +119,16 @@ export function parseScenario(json: any): Scenario {
     c.fail("driver.maxMoveSteps", "cannot hold one prescribed increment (" + Math.ceil(prescription.rateMmPerDay * UM_PER_MM / prescription.incrementsPerDay / profile.umPerMicrostep) + " steps)");
   }
   const faults = parseFaults(c, json.faults);
+  const events = parseEvents(c, json.events);
   let expect: Scenario["expect"] = null;
   if (json.expect !== undefined) {
+    known(c, json.expect, ["code", "kind"], "expect.");
     const code = c.str(json.expect, "code", null, "expect.");
     const kind = c.str(json.expect, "kind", ["fault", "warning"], "expect.") as "fault" | "warning";
     expect = { code, kind };
   }
   throwIfErrors("scenario", c.errors);
-  return { name, description: typeof json.description === "string" ? json.description : "", seed, startWallMs, profile, prescription, plant, driver, faults, expect, source: json };
+  return { name, description: typeof json.description === "string" ? json.description : "", seed, startWallMs, profile, prescription, plant, driver, faults, events, expect, source: json };
 }
 
 function isObject(v: unknown): boolean {
@@ -123,8 +142,8 @@ export function mergeScenario(base: any, over: any): any {
   return out;
 }
 
-/** An input error (the CLI exits "usage": nothing was run). */
-function invalid(message: string): Error {
+/** A scenario file that cannot be read as one: an input error (the CLI exits "usage": nothing was run). */
+function unreadable(message: string): Error {
   return Object.assign(new Error(message), { code: "invalid" });
 }
 
@@ -132,20 +151,21 @@ function readJson(file: string): any {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch (e: any) {
-    throw invalid("scenario " + file + " is not valid JSON: " + e.message);
+    throw unreadable("scenario " + file + " is not valid JSON: " + e.message);
   }
 }
 
 function findScenarioFile(nameOrFile: string): string {
   const candidates = [nameOrFile, join(SCENARIO_DIR, nameOrFile + ".json"), join(SCENARIO_DIR, "faults", nameOrFile + ".json")];
   const file = candidates.find((f) => f.endsWith(".json") && existsSync(f));
-  if (!file) throw invalid("no scenario named " + JSON.stringify(nameOrFile) + " (looked in " + SCENARIO_DIR + " and its faults/ folder)");
+  if (!file) throw unreadable("no scenario named " + JSON.stringify(nameOrFile) + " (looked in " + SCENARIO_DIR + " and its faults/ folder)");
   return file;
 }
 
 /** Loads a scenario by name (sim/scenarios/NAME.json, also faults/NAME.json) or by file path; a `base` names the scenario it extends. */
 export function loadScenario(nameOrFile: string): Scenario {
   let json = readJson(findScenarioFile(nameOrFile));
+  requireObject(json, "scenario", "scenario " + nameOrFile);
   for (let depth = 0; typeof json.base === "string"; depth++) {
     if (depth > 4) throw new Error("scenario " + nameOrFile + ": base chain deeper than 4");
     const over = Object.assign({}, json);

@@ -9,6 +9,7 @@ import { simConsole } from "../firmware/node/console/sim-console.ts";
 import { formatUtc } from "../firmware/core/console/calendar.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
+import { worldImage } from "../sim/world-file.ts";
 import { SC, one, rx, runTo, signed } from "./device-fixtures.ts";
 
 test("a week of patient status requests leaves every clinical event in the audit trail", (t) => {
@@ -56,7 +57,7 @@ test("a week of patient status requests leaves every clinical event in the audit
   t.is(counted + dropped, sent, "every status request counted (answered, or dropped by flood control)");
   t.true(counted > 600000);
   // and the journal holds them: a reboot restores the same trail
-  const again = simConsole(SC, { store: new PowerCutStore(d.store.read()), vault: new PowerCutStore(d.vault.read()), startMs: d.sim.clock.monoMs() + 1000 });
+  const again = simConsole(SC, { store: new PowerCutStore(d.store.read()), vault: new PowerCutStore(d.vault.read()), plantFrom: worldImage(d.world.plant, d.world.clock), startMs: d.sim.clock.monoMs() + 1000 });
   const restored = again.ctl.auditLog();
   t.deepEqual(restored.events.filter((e) => e.code === "console").map((e) => e.detail), clinical);
   t.true(restored.counts["patient status ok"] >= counted - 100, "counts survive too (up to one batch not yet journaled)");

@@ -53,3 +53,11 @@ test("device --advisor runs the tissue-response advisor in the loop where it was
   t.is(off.status, 0, off.stderr);
   t.is(JSON.parse(off.stdout.trim().split("\n").pop()!).advisor, "off");
 });
+
+test("device --hal sim runs the scenario's faults on the whole Node app", (t) => {
+  const r = run("device", "--hal", "sim", "--scenario", "runaway", "--time-scale", "max", "--until-complete", "--json");
+  t.is(r.status, 3, "a run that ended with a latched fault exits 3 (firmware/node/exit-codes.ts); " + r.stderr);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  t.is(out.phase, "fault");
+  t.is(out.fault, "runaway");
+});

@@ -19,6 +19,7 @@ import { signPrescription, signRequest } from "../firmware/node/console/sign.ts"
 import { deviceState } from "../firmware/core/console/state.ts";
 import { targetUm } from "../firmware/core/schedule.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
+import { worldImage } from "../sim/world-file.ts";
 import { MS_PER_DAY, MS_PER_HOUR } from "../firmware/core/units.ts";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/kill-test.json", import.meta.url));
@@ -267,8 +268,10 @@ test.serial("a new prescription continues from the length reached, keeps the tim
   t.is(s.data.rx.source, "console");
   t.true(Math.abs(s.data.lengthUm - (reached + 500)) < 30, "delivered " + (s.data.lengthUm - reached) + " µm of 500");
 
-  const now = d.sim.clock.monoMs();
-  const again = device({ store: new PowerCutStore(d.store.read()), vault: new PowerCutStore(d.vault.read()), startMs: now });
+  // a reboot of the same device: the plant, the clock and the stores are where they were (a new plant at 0 µm
+  // would be a position-mismatch-at-boot)
+  d.device.stop();
+  const again = device({ world: d.world });
   t.is(again.ctl.prescription().counter, 5);
   t.is(again.ctl.inspect().startUm, d.ctl.inspect().startUm);
   t.deepEqual(again.ctl.currentSchedule(), d.ctl.currentSchedule());
@@ -290,7 +293,9 @@ test.serial("time: everyone reads it; a clinician sets it (journaled, no clock-j
   t.true(Math.abs(s.data.correctionMs - (Date.parse("2026-01-05T20:00:00Z") - wall)) < 1);
   runTo(d, 0.02 * MS_PER_DAY + MS_PER_HOUR);
   t.is(d.ctl.phaseState().phase, "distraction", d.ctl.phaseState().reason);
-  const again = device({ store: new PowerCutStore(d.store.read()), vault: new PowerCutStore(d.vault.read()), startMs: d.sim.clock.monoMs() });
+  // a reboot on copies of the stores, on the same plant (the gap where it was)
+  const again = device({ store: new PowerCutStore(d.store.read()), vault: new PowerCutStore(d.vault.read()), plantFrom: worldImage(d.world.plant, d.world.clock), startMs: d.sim.clock.monoMs() });
+  t.is(again.ctl.phaseState().phase, "distraction", again.ctl.phaseState().reason);
   t.is(again.clock.correctionMs, d.clock.correctionMs);
   t.is(again.ctl.inspect().wallAtStart, d.ctl.inspect().wallAtStart);
   t.true(Math.abs(again.ctl.elapsedMs() - d.ctl.elapsedMs()) < 1);

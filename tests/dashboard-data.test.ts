@@ -99,7 +99,10 @@ test("report of a sim log: every sample, the phases, and the daily rates of the 
 
 test("report of a device journal: the estimate at each move and the audit trail; a damaged journal up to the damage, exit 5", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "dash-journal-"));
-  const dev = run("device", "--hal", "sim", "--scenario", "mandible-continuous-1mm", "--time-scale", "max", "--days", "7.2", "--journal", dir, "--json");
+  // one day of latency: its heartbeats (one per 10 min) leave the journal room for distraction day 1 before it compacts
+  const scenario = join(dir, "short-latency.json");
+  writeFileSync(scenario, JSON.stringify({ base: "mandible-continuous-1mm", name: "short-latency", prescription: { latencyDays: 1 } }));
+  const dev = run("device", "--hal", "sim", "--scenario", scenario, "--time-scale", "max", "--days", "1.2", "--journal", dir, "--json");
   t.is(dev.status, 0, dev.stderr);
   const plain = run("report", dir);
   t.is(plain.status, EXIT.ok, plain.stderr);
@@ -109,7 +112,7 @@ test("report of a device journal: the estimate at each move and the audit trail;
   t.true(d.rows[0].length > 500, d.rows[0].length + " moves");
   t.true(d.rows[1].every((v) => v === null), "no prescription given: no target");
   t.deepEqual(d.events.map((e) => e.code), ["idle→latency", "latency→distraction"]);
-  const withRx = run("report", dir, "--scenario", "mandible-continuous-1mm", "-o", join(dir, "rx.html"));
+  const withRx = run("report", dir, "--scenario", scenario, "-o", join(dir, "rx.html"));
   t.is(withRx.status, EXIT.ok, withRx.stderr);
   const r = embedded(readFileSync(join(dir, "rx.html"), "utf8"));
   t.true(r.rows[1].every((v) => typeof v === "number"), "the target from the scenario's prescription");

@@ -11,6 +11,7 @@ import { newKeyPair } from "../firmware/node/console/ed25519.ts";
 import type { KeyFile } from "../firmware/node/console/keyfile.ts";
 import { signPrescription, signRequest } from "../firmware/node/console/sign.ts";
 import type { PowerCutStore } from "../sim/power-cut-store.ts";
+import { worldImage } from "../sim/world-file.ts";
 
 const FIXTURE = fileURLToPath(new URL("./fixtures/kill-test.json", import.meta.url));
 export const DR: KeyFile = Object.assign({ id: "dr-lee", role: "clinician" as const }, newKeyPair());
@@ -41,10 +42,14 @@ export function runTo(d: SimConsole, tMs: number): void {
   while (d.ctl.isMoving()) d.sim.clock.runUntil(d.sim.clock.monoMs() + 100);
 }
 
-/** Cuts the power (the motor stops where it is, nothing more is written), lets `damage` act on the stores, boots a new device on them `offMs` later. */
+/**
+ * Cuts the power (the motor stops where it is, nothing more is written), lets `damage` act on the stores, boots a
+ * new device on them `offMs` later, on the same plant (the gap where the cut left it: a new plant at 0 µm would be
+ * a position-mismatch-at-boot).
+ */
 export function powerCycle(d: SimConsole, offMs: number, damage: (store: PowerCutStore, vault: PowerCutStore) => void, wallOffsetMs = 0): SimConsole {
   d.sim.stepper.powerCut();
   d.ctl.stop();
   damage(d.store, d.vault);
-  return simConsole(SC, { store: d.store, vault: d.vault, startMs: d.sim.clock.monoMs() + offMs, wallOffsetMs });
+  return simConsole(SC, { store: d.store, vault: d.vault, plantFrom: worldImage(d.world.plant, d.world.clock), startMs: d.sim.clock.monoMs() + offMs, wallOffsetMs });
 }

@@ -160,7 +160,7 @@ test("a clean power cut resumes the step count, both 24 h windows, the phase and
   t.true(isFinite(journaled.lastEstimateUm));
   // (boot runs the first tick at once: one fusion step from there)
   t.true(Math.abs(ctl.lengthReachedUm() - journaled.lastEstimateUm) < 1, ctl.lengthReachedUm() + " vs journaled " + journaled.lastEstimateUm);
-  t.true(Math.abs(journaled.lastEstimateUm - before.supState.est) < 2, "within the sensor's noise of the supervisor's estimate before the cut");
+  t.true(Math.abs(journaled.lastEstimateUm - before.supState.pos.est) < 2, "within the sensor's noise of the supervisor's estimate before the cut");
   t.is(ctl.recovery()!.error, null);
 });
 

@@ -166,7 +166,7 @@ test("time compression is refused for a profile that is not bench-only", async (
   delete profile.benchOnly;
   writeFileSync(join(dir, "profile.json"), JSON.stringify(profile));
   const res = await cli(["--port", "emulated:uno", "--profile", join(dir, "profile.json"), "--prescription", BENCH_PRESCRIPTION, "--time-scale", "10", "--out", join(dir, "out")]).done;
-  t.is(res.code, 2);
+  t.is(res.code, 2, "a bad input: exit 2 (firmware/node/exit-codes.ts)");
   t.false(existsSync(join(dir, "out")), "nothing written");
   t.regex(res.stderr, /bench-only profile/);
 });

@@ -43,7 +43,7 @@ const CASES: Case[] = [
   { what: "negative counter", rx: { ...rx, counter: -3 }, field: "prescription.counter", range: /from 0 to 2147483647/ },
   { what: "quiet hours out of range", rx: { ...rx, quietHours: { startHour: 25, endHour: 7 } }, field: "prescription.quietHours.startHour", range: /from 0 to 23\.99 h/ },
   { what: "quiet hours too long", rx: { ...rx, quietHours: { startHour: 1, endHour: 23 } }, field: "prescription.quietHours", range: /lasts 22 h; expected more than 0 and at most 16 h/ },
-  { what: "consolidation as an array", rx: { ...rx, consolidationDays: [21] }, field: "prescription.consolidationDays", range: /got object; expected a number from 0 to 365/ },
+  { what: "consolidation as an array", rx: { ...rx, consolidationDays: [21] }, field: "prescription.consolidationDays", range: /got an array; expected a number from 0 to 365/ },
   { what: "prescription not an object", rx: "rate=1", field: "prescription.latencyDays", range: /missing/ },
   { what: "profile: unknown drive", profile: { ...base.profile, drive: "belt" }, field: "profile.drive", range: /expected one of rack-pinion, lead-screw, spring/ },
   { what: "profile: zero microsteps", profile: { ...base.profile, microsteps: 0 }, field: "profile.microsteps", range: /from 1 to 256/ },

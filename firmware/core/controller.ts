@@ -23,15 +23,17 @@ import { applyMove, decide, estimateUm, makeDecision, makeGovernorConfig, makeGo
 import type { PhaseState } from "./phases.ts";
 import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
-import { afterMove, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, vet } from "./supervisor.ts";
+import { BOOT_CLOCK_TOLERANCE_MS, afterMove, bootPositionCheck, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, supervisorEstimate, vet } from "./supervisor.ts";
+import type { Alarms } from "./alarms.ts";
+import { ackWarnings, clearAlarm, makeAlarms, raiseAlarm, shownAlarm } from "./alarms.ts";
 import type { JournalWriter } from "./journal.ts";
 import type { Recovery } from "./journal-recover.ts";
 import type { JournalBoot } from "./journal-boot.ts";
 import { provision, settle } from "./journal-boot.ts";
 import { AuditTrail, COUNTS_EVENT } from "./audit.ts";
 import type { AuditEvent } from "./audit.ts";
-import type { Snapshot } from "./persist.ts";
-import { PHASE_EVENT, SNAPSHOT_VERSION, WINDOW_BUCKET_MS, reconcileIssued, windowImage } from "./persist.ts";
+import type { Snapshot, SupervisorAccount } from "./persist.ts";
+import { HEARTBEAT_EVENT, PHASE_EVENT, SNAPSHOT_VERSION, WINDOW_BUCKET_MS, reconcileIssued, windowImage } from "./persist.ts";
 import { preserveRefused, startJournal } from "./journal-renew.ts";
 import { makeTravelWindow, windowAdd } from "./travel-window.ts";
 
@@ -44,8 +46,10 @@ import { makeTravelWindow, windowAdd } from "./travel-window.ts";
 const WATERMARK_EVERY = 256;
 const WATERMARK_MS = 3600000;
 /** The journal's last record may be this far ahead of the wall clock at boot before it is a clock jump (ms). */
-const CLOCK_TOLERANCE_MS = 5000;
-/** Headroom a bench move gets over its duration at the driver's rate (ms). */
+const CLOCK_TOLERANCE_MS = BOOT_CLOCK_TOLERANCE_MS;
+/** Position readings a boot takes to compare with the journaled estimate (their median). */
+const BOOT_READINGS = 5;
+/** Headroom a (sub-)move gets over its duration at the driver's rate (ms). */
 const BENCH_MOVE_SLACK_MS = 100;
 
 export interface ControllerObserver {
@@ -114,11 +118,22 @@ export interface ControllerInternals {
 interface PendingMove {
   steps: number;
   dir: Direction;
+  /** The force reading the move started from. */
+  forceBefore: number;
   estUm: number;
   /** The controller disabled the motor during the move (a pause, a fault, a stop). */
   disabledByUs: boolean;
   then: ((res: MoveResult) => void) | null;
+  /** Sub-moves: steps issued so far, the one running, its start force, the steepest force rise seen (N/step), and when the move began. */
+  issued: number;
+  chunk: number;
+  chunkForce: number;
+  riseNPerStep: number;
+  startedAtMs: number;
 }
+
+/** The most a sub-move may carry (µm): the force is read between sub-moves, so the hard limit stops the move that is running. */
+const SUB_MOVE_UM = 10;
 
 export class Controller {
   private hal: Hal;
@@ -131,6 +146,13 @@ export class Controller {
   private supState: SupervisorState;
   private verdict: Verdict;
   private obs: Observation;
+  /** Active alarm conditions; the annunciator shows the highest, the newest among equals. */
+  private alarms: Alarms;
+  private shownCode: string;
+  /** Whether the supervisor's prescription account is in the journal (a heartbeat or a snapshot carries it). */
+  private accountJournaled: boolean;
+  /** Told the device was explanted: it stops watching and holds still. */
+  private explantedAt: number;
   /** The governor's input, sharing the observation's readings. */
   private govIn: GovernorInput;
   private phase: PhaseState;
@@ -191,14 +213,18 @@ export class Controller {
     this.sup = makeSupervisorConfig(o.profile, o.rx, this.schedule);
     this.supState = makeSupervisorState(this.state.stepCount, this.sup.capStepsPerDay);
     this.verdict = makeVerdict();
-    this.obs = { tMs: 0, wallMs: 0, phase: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
+    this.alarms = makeAlarms();
+    this.shownCode = "";
+    this.accountJournaled = false;
+    this.explantedAt = -1;
+    this.obs = { tMs: 0, wallMs: 0, phase: "idle", interrupted: "idle", targetUm: 0, pos: { value: 0, atMs: 0, ok: false }, force: { value: 0, atMs: 0, ok: false }, driverFault: false };
     this.govIn = { tMs: 0, targetUm: 0, motionAllowed: false, pos: this.obs.pos, force: this.obs.force };
     this.phase = initialPhase();
     this.decision = makeDecision();
     this.observers = o.observers.slice();
     this.tickCount = 0;
     this.moving = false;
-    this.pending = { steps: 0, dir: 1, estUm: NaN, disabledByUs: false, then: null };
+    this.pending = { steps: 0, dir: 1, forceBefore: NaN, estUm: NaN, disabledByUs: false, then: null, issued: 0, chunk: 0, chunkForce: NaN, riseNPerStep: 0, startedAtMs: 0 };
     this.timer = -1;
     this.running = false;
     const self = this;
@@ -367,15 +393,53 @@ export class Controller {
   }
 
   /**
-   * Clinician acknowledgment: leaves a latched fault (to paused) and clears the
-   * alarm; "" or why not: a fault boot found in the journal or the vault is left
-   * only by a new journal (renewJournal).
+   * A clinician accepts the position the sensor reads after a position-mismatch-at-boot (a re-zeroed or reseated
+   * sensor, the gap confirmed another way): the fusion and the supervisor's accounts restart from the reading,
+   * both values are journaled, and the fault is acknowledged (the device is left paused). False in any other state.
+   */
+  acceptPosition(reason: string): boolean {
+    if (this.phase.phase !== "fault" || this.phase.fault !== "position-mismatch-at-boot" || this.readOnly) return false;
+    const now = this.medianPosition();
+    if (!isFinite(now)) return false;
+    const was = supervisorEstimate(this.sup, this.supState);
+    this.state.biasUm = now - this.state.stepCount * this.gov.umPerStep;
+    this.state.biasReady = true;
+    const window = this.supState.window;
+    this.supState = makeSupervisorState(this.supState.stepCount, this.sup.capStepsPerDay);
+    this.supState.window = window;
+    this.accountJournaled = false;
+    if (!this.event("position-accepted", "journaled " + was.toFixed(1) + " µm, sensor " + now.toFixed(1) + " µm: " + reason, this.elapsedMs())) return false;
+    return this.acknowledge(reason) === "";
+  }
+
+  /** A patient's acknowledgment of the warnings sounding now: they go quiet (listed until their condition lapses); a new one sounds again. */
+  silenceWarnings(reason: string): void {
+    if (!ackWarnings(this.alarms)) return;
+    this.showAlarm();
+    this.event("warnings-silenced", reason, this.elapsedMs());
+  }
+
+  /** The device was explanted (only after complete): journaled; it stops watching and holds still. False in any other phase. */
+  explant(reason: string): boolean {
+    if (this.phase.phase !== "complete") return false;
+    this.explantedAt = this.elapsedMs();
+    this.event("explanted", reason, this.explantedAt);
+    this.stop();
+    return true;
+  }
+
+  /**
+   * Clinician acknowledgment: leaves a latched fault (to paused) and takes it off
+   * the annunciator; "" or why not: a fault boot found in the journal or the vault
+   * is left only by a new journal (renewJournal).
    */
   acknowledge(reason: string): string {
     if (this.readOnly) return "journal-read-only";
     if (this.clockBehind) return "clock-behind";
+    const code = this.phase.fault;
     this.setPhase(acknowledge(this.phase, this.elapsedMs(), reason));
-    this.hal.alarm.set(0, "");
+    clearAlarm(this.alarms, code);
+    this.showAlarm();
     return "";
   }
 
@@ -427,6 +491,9 @@ export class Controller {
     this.schedule = makeSchedule(rx, startUm, this.wallAtStart);
     this.gov = makeGovernorConfig(this.profile, rx, this.schedule, this.hal.caps.maxMoveSteps, this.hal.caps.maxStepRateHz);
     this.sup = makeSupervisorConfig(this.profile, rx, this.schedule);
+    // the account since the prescription started begins again with this one
+    this.supState.pos.rxBias = NaN;
+    this.accountJournaled = false;
     const fresh = initialPhase();
     fresh.sinceMs = t;
     let next = advancePhase(fresh, this.schedule, t, startUm, this.reachMarginUm());
@@ -545,8 +612,7 @@ export class Controller {
     if (this.state.window.sum + steps > this.sup.budgetSteps) return "over-budget";
     const after = this.lengthReachedUm() + dir * steps * this.gov.umPerStep;
     if (after < 0 || after > this.gov.strokeUm) return "over-stroke";
-    const maxMs = Math.ceil((steps * 1000) / this.gov.maxStepRateHz) + BENCH_MOVE_SLACK_MS;
-    return this.startMove(this.elapsedMs(), steps, dir, maxMs, done) ? "" : "storage-failure";
+    return this.startMove(this.elapsedMs(), steps, dir, done) ? "" : "storage-failure";
   }
 
   // ---- the loop ----
@@ -578,7 +644,17 @@ export class Controller {
       this.clockBehind = true;
       return this.refuse("clock-jump", "wall clock is " + Math.round((r.lastTMs - tNow) / 1000) + " s behind the journal: refusing to deliver the same calendar time twice (set the clock to go on)");
     }
+    // the first readings against the position journaled before the power went (a reseated connector, a lost zero);
+    // a move cut short may have ended anywhere between where it started and where it aimed
+    const now = this.medianPosition();
     const intent = r.openIntent;
+    if (isFinite(now)) {
+      const far = intent ? intent.estUm + intent.dir * intent.steps * this.gov.umPerStep : r.lastEstimateUm;
+      const near = intent ? intent.estUm : r.lastEstimateUm;
+      const ref = (now - near) * (now - far) <= 0 ? now : Math.abs(now - near) < Math.abs(now - far) ? near : far;
+      const mismatch = bootPositionCheck(this.sup, ref, [now]);
+      if (mismatch !== "") return this.refuse("position-mismatch-at-boot", mismatch);
+    }
     if (intent) {
       const pos = this.hal.position.read();
       const issued = pos.ok ? reconcileIssued(intent, pos.value, this.gov.umPerStep) : 0;
@@ -619,6 +695,14 @@ export class Controller {
     }
     this.supState = makeSupervisorState(r.stepCount, this.sup.capStepsPerDay);
     this.supState.window = r.supWindow;
+    // the prescription account carries on from the last heartbeat or snapshot
+    const acct = r.account;
+    if (acct && isFinite(acct.bias)) {
+      this.supState.pos.rxBias = acct.bias;
+      this.supState.pos.rxForce = acct.force;
+      this.supState.pos.rxSteps = acct.steps;
+      this.accountJournaled = true;
+    }
     this.needsRx = snap.needsRx === true;
     if (snap.origin && typeof snap.origin === "object") this.origin = snap.origin;
     const booting = this.phase;
@@ -661,6 +745,7 @@ export class Controller {
       audit: this.audit.image(),
       needsRx: this.needsRx,
       origin: this.origin,
+      account: this.account(),
     };
     if (this.consoleImage) snap.console = this.consoleImage;
     return snap;
@@ -705,10 +790,27 @@ export class Controller {
   }
 
   private warning(code: string, detail: string): void {
-    if (this.hal.alarm.level() < 2) this.hal.alarm.set(2, code);
+    raiseAlarm(this.alarms, 2, code);
+    this.showAlarm();
     this.event("warning:" + code, detail, this.elapsedMs());
     const t = this.elapsedMs();
     for (let i = 0; i < this.observers.length; i++) this.observers[i].warning(t, code, detail);
+  }
+
+  /** A warning whose condition lapsed: off the annunciator, journaled. */
+  private warningCleared(code: string): void {
+    clearAlarm(this.alarms, code);
+    this.showAlarm();
+    this.event("warning-cleared:" + code, "", this.elapsedMs());
+  }
+
+  /** The annunciator shows the highest active condition, the newest among equals. */
+  private showAlarm(): void {
+    const i = shownAlarm(this.alarms);
+    const level = i < 0 ? 0 : this.alarms.levels[i];
+    const code = i < 0 ? "" : this.alarms.codes[i];
+    if (level !== this.hal.alarm.level() || code !== this.shownCode) this.hal.alarm.set(level, code);
+    this.shownCode = code;
   }
 
   private tellPhase(tMs: number, from: PhaseState, to: PhaseState): void {
@@ -719,7 +821,10 @@ export class Controller {
     if (next === this.phase) return;
     const prev = this.phase;
     this.phase = next;
-    if (next.phase === "fault") this.hal.alarm.set(3, next.fault);
+    if (next.phase === "fault") {
+      raiseAlarm(this.alarms, 3, next.fault);
+      this.showAlarm();
+    }
     if (next.phase !== "distraction") this.disableMotor();
     this.tellPhase(next.sinceMs, prev, next);
     if (!this.readOnly) this.event(PHASE_EVENT, JSON.stringify(next), next.sinceMs);
@@ -738,6 +843,8 @@ export class Controller {
       return false;
     }
     if (v.warning !== "") this.warning(v.warning, v.reason);
+    if (v.cleared !== "") this.warningCleared(v.cleared);
+    if (v.note !== "") this.event(v.note, v.noteDetail, this.elapsedMs());
     return true;
   }
 
@@ -757,8 +864,11 @@ export class Controller {
     o.targetUm = targetUm(this.schedule, t);
     this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.reachMarginUm()));
     o.phase = this.phase.phase;
-    const watching = this.phase.phase !== "fault" && this.phase.phase !== "complete";
-    if (watching && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
+    o.interrupted = this.phase.interrupted;
+    if (this.phase.phase !== "fault" && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;
+    // a reading the supervisor set aside as a spike reaches nothing else: the governor holds on it as on a stale one
+    if (this.verdict.positionSetAside) o.pos.ok = false;
+    if (this.journal && !this.readOnly && this.phase.phase !== "fault" && (t - this.journal.lastTMs >= this.sup.heartbeatMs || (!this.accountJournaled && isFinite(this.supState.pos.rxBias)))) this.heartbeat(t);
     const g = this.govIn;
     g.tMs = t;
     g.targetUm = o.targetUm;
@@ -769,7 +879,36 @@ export class Controller {
       this.fault(d.stop, "governor: " + d.stop + " at " + d.forceN.toFixed(1) + " N");
       return;
     }
-    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict))) this.startMove(t, d.steps, 1, d.maxDurationMs, null);
+    if (d.steps > 0 && this.heed(vet(this.sup, this.supState, o, d.steps, this.verdict)) && this.verdict.allowSteps > 0) this.startMove(t, d.steps, 1, null);
+  }
+
+  /**
+   * The heartbeat: proves the store takes writes when nothing else was written for heartbeatMs (a refusal latches
+   * storage-failure), and journals the supervisor's estimate and prescription account for the next boot to check.
+   */
+  private heartbeat(t: number): void {
+    const a = this.account();
+    const seq = this.journal!.event(HEARTBEAT_EVENT, JSON.stringify([a.est, a.bias, a.force, a.steps]), t);
+    if (this.wrote(seq, false)) this.accountJournaled = isFinite(a.bias);
+  }
+
+  /** The supervisor's estimate and prescription account, as a heartbeat or a snapshot journals them (NaN: none yet). */
+  private account(): SupervisorAccount {
+    const s = this.supState;
+    const p = s.pos;
+    return { est: p.estReady ? round2(supervisorEstimate(this.sup, s)) : NaN, bias: isFinite(p.rxBias) ? round2(p.rxBias) : NaN, force: round2(p.rxForce), steps: p.rxSteps };
+  }
+
+  /** The median of a few position readings (NaN when none is valid). */
+  private medianPosition(): number {
+    const v: number[] = [];
+    for (let i = 0; i < BOOT_READINGS; i++) {
+      const r = this.hal.position.read();
+      if (r.ok && isFinite(r.value)) v.push(r.value);
+    }
+    if (v.length === 0) return NaN;
+    v.sort(function (a, b) { return a - b; });
+    return v[Math.floor(v.length / 2)];
   }
 
   /**
@@ -779,26 +918,64 @@ export class Controller {
    * the sensor after reboot; a move the sensor could not resolve anyway (no more
    * than its noise) is not worth one: a cut inside it leaves at most that much
    * unbooked, which the closed loop absorbs like noise. False when the journal
-   * refused the intent (storage-failure latched, nothing moved).
+   * refused the intent (storage-failure latched, nothing moved). A long move runs as
+   * sub-moves of at most SUB_MOVE_UM with the force read between them (nextChunk),
+   * so the force inside an increment is watched, not only between ticks.
    */
-  private startMove(t: number, steps: number, dir: Direction, maxDurationMs: number, then: ((res: MoveResult) => void) | null): boolean {
-    const est = this.supState.est;
+  private startMove(t: number, steps: number, dir: Direction, then: ((res: MoveResult) => void) | null): boolean {
+    const est = supervisorEstimate(this.sup, this.supState);
     const j = this.journal;
     if (j && (this.readOnly || (steps * this.gov.umPerStep > this.profile.positionNoiseUm && !this.wrote(j.intent(steps, dir, est, t), false)))) return false;
+    const p = this.pending;
+    p.forceBefore = this.obs.force.ok ? this.obs.force.value : NaN;
+    p.steps = steps;
+    p.dir = dir;
+    p.estUm = est;
+    p.disabledByUs = false;
+    p.then = then;
+    p.issued = 0;
+    p.riseNPerStep = 0;
+    p.chunkForce = p.forceBefore;
+    p.startedAtMs = this.hal.clock.monoMs();
     const st = this.hal.stepper;
     if (!st.isEnabled()) st.enable();
     this.moving = true;
-    this.pending.steps = steps;
-    this.pending.dir = dir;
-    this.pending.estUm = est;
-    this.pending.disabledByUs = false;
-    this.pending.then = then;
-    st.move({ steps, dir, maxDurationMs }, this.moveDoneFn);
+    this.nextChunk();
     return true;
   }
 
-  /** A move ended: both counts and budgets book what was issued, the move is journaled, the supervisor judges it. */
-  private moveDone(res: MoveResult): void {
+  /** Issues the next sub-move: small enough that, at the steepest force rise seen so far, it cannot cross half the margin left to the hard limit. */
+  private nextChunk(): void {
+    const p = this.pending;
+    const left = p.steps - p.issued;
+    let n = Math.max(1, Math.floor(SUB_MOVE_UM / this.gov.umPerStep));
+    if (p.riseNPerStep > 0 && isFinite(p.chunkForce)) n = Math.min(n, Math.floor((this.sup.hardForceN - p.chunkForce) / (2 * p.riseNPerStep)));
+    if (n > left) n = left;
+    p.chunk = n < 1 ? 1 : n;
+    this.hal.stepper.move({ steps: p.chunk, dir: p.dir, maxDurationMs: Math.ceil((p.chunk * 1000) / this.gov.maxStepRateHz) + BENCH_MOVE_SLACK_MS }, this.moveDoneFn);
+  }
+
+  /** A sub-move ended: read the force; go on while the move has steps left, nothing stopped it and the force is below the hard limit. */
+  private moveDone(sub: MoveResult): void {
+    const p = this.pending;
+    p.issued += sub.issued;
+    const f = this.hal.force.read();
+    const fOk = f.ok && isFinite(f.value);
+    if (fOk && sub.issued > 0 && isFinite(p.chunkForce)) p.riseNPerStep = Math.max(p.riseNPerStep, (f.value - p.chunkForce) / sub.issued);
+    if (fOk) p.chunkForce = f.value;
+    const atLimit = fOk && f.value >= this.sup.hardForceN;
+    // every sub-move is bounded in steps and time (HAL R2), so the whole move is too
+    if (sub.fault === "" && sub.issued === p.chunk && p.issued < p.steps && !atLimit && !p.disabledByUs) {
+      this.nextChunk();
+      return;
+    }
+    const res: MoveResult = { issued: p.issued, fault: sub.fault !== "" ? sub.fault : p.issued < p.steps && !atLimit ? (p.disabledByUs ? "disabled" : "timeout") : "", startedAtMs: p.startedAtMs, endedAtMs: sub.endedAtMs };
+    this.moveEnded(res);
+    if (atLimit && this.phase.phase !== "fault") this.fault("force-hard-limit", "force " + f.value.toFixed(1) + " N ≥ hard limit " + this.sup.hardForceN + " N inside a move, after " + p.issued + " of " + p.steps + " steps");
+  }
+
+  /** The whole move ended: both counts and budgets book what was issued, the move is journaled, the supervisor judges it. */
+  private moveEnded(res: MoveResult): void {
     const p = this.pending;
     const steps = p.steps;
     const then = p.then;
@@ -812,7 +989,7 @@ export class Controller {
     if (!this.journal || this.wrote(this.journal.move(res.issued, steps, p.dir, res.fault, p.estUm, tEnd < 0 ? 0 : tEnd), false)) {
       // a move cut by our own disable (pause, fault, stop) is booked as issued, not judged a driver fault
       const driverFault = res.fault === "disabled" && p.disabledByUs ? "" : res.fault;
-      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, driverFault, this.verdict));
+      this.heed(afterMove(this.supState, tEnd, steps, res.issued, p.dir, driverFault, p.forceBefore, this.verdict));
       if (this.journal && this.journal.shouldCompact()) this.commit();
     }
     if (then) then(res);

@@ -34,6 +34,33 @@ export interface Snapshot {
   origin: object;
   /** What the console loaded (a signed prescription, a clock correction), when it has: opaque here, read by core/console/restore.ts. */
   console?: object;
+  /** The supervisor's estimate and prescription account when the snapshot was taken (older snapshots have none). */
+  account?: SupervisorAccount;
+}
+
+/**
+ * The supervisor's gap estimate (µm) and its account since the prescription started
+ * (bias µm, force N and step count at its anchor), journaled by a heartbeat and
+ * with every snapshot: the next boot checks the first readings against the
+ * estimate and carries the account on. NaN (null in JSON) where there is none yet.
+ */
+export interface SupervisorAccount {
+  est: number;
+  bias: number;
+  force: number;
+  steps: number;
+}
+
+/**
+ * Code of the journal event a heartbeat writes (controller.ts: when nothing else was
+ * written for the supervisor's heartbeatMs, proving the store): detail is
+ * [est, bias, force, steps]. It is the device's own bookkeeping, not an audit event.
+ */
+export const HEARTBEAT_EVENT = "heartbeat";
+
+/** A finite number, or NaN (a null or anything else). */
+function num(x: unknown): number {
+  return typeof x === "number" && isFinite(x) ? x : NaN;
 }
 
 /**
@@ -85,8 +112,10 @@ export class Restore implements RecordSink {
   phase: PhaseState | null;
   /** Time of the last record (ms since start): the wall clock must not be behind it. */
   lastTMs: number;
-  /** The gap estimate after the last completed move (µm), NaN when none is journaled. */
+  /** The gap estimate after the last completed move, heartbeat or snapshot (µm), NaN when none is journaled. */
   lastEstimateUm: number;
+  /** The supervisor's prescription account from the last heartbeat or snapshot (bias NaN: none). */
+  account: SupervisorAccount;
   /** Made when a snapshot arrives (a board has no room for two idle windows on a fresh start). */
   govWindow: TravelWindow;
   supWindow: TravelWindow;
@@ -104,6 +133,7 @@ export class Restore implements RecordSink {
     this.phase = null;
     this.lastTMs = 0;
     this.lastEstimateUm = NaN;
+    this.account = { est: NaN, bias: NaN, force: 0, steps: 0 };
     this.govWindow = NO_WINDOW;
     this.supWindow = NO_WINDOW;
     this.audit = new AuditTrail(auditKeep);
@@ -123,6 +153,14 @@ export class Restore implements RecordSink {
       loadWindow(this.supWindow, s.window);
     }
     this.audit.load(s.audit);
+    const a = s.account;
+    if (a && typeof a === "object") this.setAccount(num(a.est), num(a.bias), num(a.force), num(a.steps));
+  }
+
+  /** What a heartbeat or snapshot journaled of the supervisor (a non-finite value: not known). */
+  private setAccount(est: number, bias: number, force: number, steps: number): void {
+    if (isFinite(est)) this.lastEstimateUm = est;
+    if (isFinite(bias) && isFinite(force) && isFinite(steps)) this.account = { est, bias, force, steps };
   }
 
   intent(seq: number, tMs: number, steps: number, dir: number, estUm: number): void {
@@ -141,6 +179,16 @@ export class Restore implements RecordSink {
 
   event(seq: number, tMs: number, code: string, detail: string): void {
     this.lastTMs = tMs;
+    if (code === HEARTBEAT_EVENT) {
+      let v: any = null;
+      try {
+        v = JSON.parse(detail);
+      } catch (e) {
+        // an authenticated heartbeat is always JSON: nothing else writes one
+      }
+      if (Array.isArray(v) && v.length === 4) this.setAccount(num(v[0]), num(v[1]), num(v[2]), num(v[3]));
+      return;
+    }
     if (code === PHASE_EVENT) {
       try {
         this.phase = JSON.parse(detail) as PhaseState;

@@ -26,6 +26,10 @@ export interface Prescription {
   utcOffsetMinutes: number;
 }
 
+/** Every key a prescription may hold (`expires` is checked by the console's signed path). */
+export const RX_KEYS: string[] = ["deviceSerial", "counter", "expires", "latencyDays", "rateMmPerDay", "rhythm", "targetLengthMm", "consolidationDays",
+  "softForceN", "hardForceN", "quietHours", "utcOffsetMinutes"];
+
 /** Parses a prescription and checks it against the device it is for; throws naming every bad field. */
 export function parsePrescription(json: any, prof: DeviceProfile, lengthReachedMm: number): Prescription {
   const c = checker();

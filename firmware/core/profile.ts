@@ -1,7 +1,7 @@
 // Device profile: the mechanics and hard limits of one device, from JSON.
 // umPerMicrostep = travel per output rev / (stepsPerRev × microsteps × gearRatio).
 
-import { checker, throwIfErrors } from "./validate.ts";
+import { bool, checker, throwIfErrors } from "./validate.ts";
 import { UM_PER_MM } from "./units.ts";
 
 export type DriveKind = "rack-pinion" | "lead-screw" | "spring";
@@ -40,6 +40,16 @@ export interface DeviceProfile {
   positionNoiseUm: number;
   forceNoiseN: number;
   backlashUm: number;
+  /** Position sensor resolution (µm); 0 = finer than its noise. */
+  positionQuantumUm: number;
+  /** Stiffness of frame and fixation in series with the tissue (N/µm): the gap is shorter than the rack by force / this. 0 = not known. */
+  frameStiffnessNPerUm: number;
+  /** Fraction of steps the drive may lose in normal use (its rating): the supervisor tolerates that much shortfall. */
+  driveSlipFraction: number;
+  /** Whether the tissue force can turn the drive backwards when it stands still (not self-locking); default false. */
+  backDrivable: boolean;
+  /** The least stiffness of the tissue this device distracts, a few minutes after a stretch (N/mm; 0 = not known): tells a real jump of the carriage from a jump of the sensor. */
+  tissueStiffnessNPerMm: number;
   /** Load-cell span: readings outside [forceMinN, forceMaxN] are invalid. */
   forceMinN: number;
   forceMaxN: number;
@@ -81,6 +91,11 @@ export function parseProfile(json: any): DeviceProfile {
     positionNoiseUm: c.optNum(json, "positionNoiseUm", 0, 1000, "µm", p, 1),
     forceNoiseN: c.optNum(json, "forceNoiseN", 0, 100, "N", p, 0.5),
     backlashUm: c.optNum(json, "backlashUm", 0, 1000, "µm", p, 0),
+    positionQuantumUm: c.optNum(json, "positionQuantumUm", 0, 1000, "µm", p, 0),
+    frameStiffnessNPerUm: c.optNum(json, "frameStiffnessNPerUm", 0, 10000, "N/µm (0 = not known)", p, 0),
+    driveSlipFraction: c.optNum(json, "driveSlipFraction", 0, 0.2, "", p, 0),
+    backDrivable: bool(c, json, "backDrivable", p, false),
+    tissueStiffnessNPerMm: c.optNum(json, "tissueStiffnessNPerMm", 0, 10000, "N/mm (0 = not known)", p, 0),
     forceMinN: c.optNum(json, "forceMinN", -10000, 0, "N", p, -50),
     forceMaxN: c.optNum(json, "forceMaxN", 1, 20000, "N", p, 2000),
     umPerMicrostep: 0,

@@ -1,20 +1,30 @@
 // The safety supervisor: independent of the governor (it never calls it and keeps
-// its own step count, budget window and position estimate). Every tick observe()
-// checks the clock, the driver, both sensors, the force and whether measured motion
-// agrees with what was commanded; vet() checks each command before it reaches the
-// stepper and may only reduce it to zero; afterMove() books what was issued. Each
-// returns a Verdict: a fault code (latches), a warning code (does not), or nothing,
-// with a readable reason. Detection bounds are documented in DETECTION below and in
-// docs/hazards.md; tests hold every fault scenario to them.
+// its own step count, budget window and position estimate). observe() runs every
+// tick in every phase but a latched fault (latency, distraction, consolidation,
+// paused and complete: a device keeps watching until it is explanted): the clock,
+// the driver, both sensors and their cross-checks (watch-position.ts,
+// watch-force.ts) and the warnings; vet() checks each command before it reaches
+// the stepper and may only reduce it to zero; afterMove() books what was issued.
+// Each fills a Verdict (verdict.ts). Every code with its text and detection bound
+// is in codes.ts and docs/hazards.md; tests hold every code to its bound.
 
 import type { Reading } from "../../hal/types.ts";
-import type { DeviceProfile } from "./profile.ts";
+import type { DeviceProfile, DriveKind } from "./profile.ts";
 import type { Prescription } from "./prescription.ts";
 import type { Schedule } from "./schedule.ts";
 import type { Phase } from "./phases.ts";
 import { dayCapSteps, makeTravelWindow, windowAdd, windowSum } from "./travel-window.ts";
 import type { TravelWindow } from "./travel-window.ts";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE, UM_PER_MM } from "./units.ts";
+import type { Verdict } from "./verdict.ts";
+import { clearVerdict, fault, fmt, lapse, note, warn } from "./verdict.ts";
+import type { PositionContext, PositionState } from "./watch-position.ts";
+import { checkMotion, checkPosition, makePositionState } from "./watch-position.ts";
+import type { ForceContext, ForceState } from "./watch-force.ts";
+import { checkForce, forceFresh, forceMoved, makeForceState } from "./watch-force.ts";
+
+export type { Verdict } from "./verdict.ts";
+export { makeVerdict } from "./verdict.ts";
 
 export interface SupervisorConfig {
   umPerStep: number;
@@ -33,104 +43,99 @@ export interface SupervisorConfig {
   forceMaxN: number;
   positionNoiseUm: number;
   forceNoiseN: number;
+  drive: DriveKind;
+  backDrivable: boolean;
   /** Time constant of the supervisor's own position filter (ms) and its noise (µm). */
   filterTauMs: number;
   filterNoiseUm: number;
   /** A reading further than this from the prediction AND from the previous reading is a spike. */
   spikeGateUm: number;
   spikesToFault: number;
-  /** Motion check: commanded travel per window, settle time, tolerated slip, stall ratio. */
+  /** A reading this far from the estimate on two readings is a jump (of the sensor or the carriage). */
+  jumpUm: number;
+  /** Commanded travel a frozen reading may not sit through (µm); the time after a move before still time counts; below this share of the commanded motion seen, lost steps are a stall. */
   windowUm: number;
   settleMs: number;
-  maxSlip: number;
   stallRatio: number;
-  slipStrikes: number;
-  runawayUm: number;
   overtravelUm: number;
+  /** The cumulative account: its bound, frame compliance (compensated, and its uncertainty), the drive's rated slip. */
+  accountBoundUm: number;
+  complianceUmPerN: number;
+  complianceSlackUmPerN: number;
+  slipAllowance: number;
+  /** Commanded travel within a still span that ends it (a catch-up, not a correction) (µm). */
+  spanMoveUm: number;
+  /** How much still-time disagreement tells a sensor from a drive (µm), and the longest dwell to gather it (ms). */
+  evidenceUm: number;
+  dwellMaxMs: number;
+  /** The shortest dwell: enough readings for its fit, and past the tissue's quickest relaxation. */
+  dwellMinMs: number;
+  /** How much longer a dwell may be drawn out for the force to witness a slow stretch (ms). */
+  forceDwellMs: number;
+  /** The account keeps a checkpoint this often (the growth being judged is measured from one). */
+  checkpointMs: number;
+  /** Smoothing of measured/commanded motion for telling a stall from lost steps (ms). */
+  ratioTauMs: number;
   stuckReadings: number;
   dropFraction: number;
-  dropMinN: number;
+  /** Force differences smaller than this are noise (N); a still force rising by more than forceRiseN is the load cell. */
+  forceMarginN: number;
+  forceRiseN: number;
+  dropAfterMoveTicks: number;
+  /** The least stiffness of the tissue a few minutes after a stretch (N/µm, from the profile; 0 = not known), and the smallest force change that tells (N). */
+  tissueStiffnessNPerUm: number;
+  corroborateN: number;
+  /** Relaxation probe: motion held this long when the force first crosses the soft limit (ms). */
+  probeMs: number;
+  rampDays: number;
   risingDays: number;
   risingPerDayN: number;
-  clockJumpMs: number;
+  risingDecel: number;
+  /** Wall-clock changes up to clockJitterMs pass, up to clockSlewMs are journaled, beyond that latch clock-jump. */
+  clockJitterMs: number;
+  clockSlewMs: number;
+  /** A heartbeat record is written when nothing else was for this long (ms): a dead store is known within it. */
+  heartbeatMs: number;
   slowDeliveryUm: number;
   slowDeliveryMs: number;
+  /** Growth of the deficit over one slowDeliveryMs window that counts as losing ground (µm). */
+  slowGrowthUm: number;
 }
 
 export interface SupervisorState {
   stepCount: number;
   window: TravelWindow;
-  est: number;
-  estReady: boolean;
-  /** Steps already fed forward into est. */
-  estSteps: number;
-  lastGoodPosMs: number;
-  lastPosValue: number;
-  posSame: number;
-  posChangedAtSteps: number;
-  spikes: number;
-  cpSteps: number;
-  cpEst: number;
-  cpCrossMs: number;
-  strikes: number;
-  lastGoodForceMs: number;
-  lastForce: number;
-  forceSame: number;
-  prevForce: number;
-  day: number;
-  dayMinN: number;
-  dayMins: number[];
+  pos: PositionState;
+  force: ForceState;
   wallOffset: number;
+  /** Slow delivery: the start of the current window behind and the deficit then (µm); whether the last window lost ground. */
   behindSinceMs: number;
+  behindUm: number;
+  slowLosing: boolean;
+  /** Motion is held until then by a relaxation probe (-1 = none). */
+  probeUntilMs: number;
   softActive: boolean;
   slowActive: boolean;
   risingActive: boolean;
+  /** The prescribed target at the last tick (µm): while it stands still, motion is not wanted. */
+  lastTargetUm: number;
+  /** Reused each tick (no allocation per tick). */
+  px: PositionContext;
+  fx: ForceContext;
 }
 
 export interface Observation {
   tMs: number;
   wallMs: number;
   phase: Phase;
+  /** The phase a pause interrupted (paused in distraction still counts as distraction). */
+  interrupted: Phase;
   targetUm: number;
   pos: Reading;
   force: Reading;
   driverFault: boolean;
 }
 
-export interface Verdict {
-  allowSteps: number;
-  fault: string;
-  warning: string;
-  reason: string;
-}
-
-/** Codes that latch the fault phase, with how fast each is detected (ms, from the config). */
-export const DETECTION: { [code: string]: (c: SupervisorConfig, rateUmPerMs: number) => number } = {
-  // a window already under way when the fault starts may pass; the next one cannot
-  "stall": (c, v) => (2 * c.windowUm) / v + c.settleMs + 2 * c.tickMs,
-  "missed-steps": (c, v) => ((c.slipStrikes + 1) * c.windowUm) / v + c.settleMs + 2 * c.tickMs,
-  "runaway": (c, v) => c.runawayUm / v + 3 * c.filterTauMs + c.tickMs,
-  "position-sensor-stuck": (c) => (c.stuckReadings + 1) * c.tickMs,
-  "position-sensor-dropout": (c) => c.staleMs + c.tickMs,
-  "position-sensor-out-of-range": (c) => (c.spikesToFault + 1) * c.tickMs,
-  "force-sensor-stuck": (c) => (c.stuckReadings + 1) * c.tickMs,
-  "force-sensor-dropout": (c) => c.staleMs + c.tickMs,
-  "force-hard-limit": (c) => c.tickMs,
-  "force-sudden-drop": (c) => c.tickMs,
-  "clock-jump": (c) => c.tickMs,
-  "driver-fault": (c) => c.tickMs,
-  "storage-failure": (c) => c.tickMs,
-};
-
-/**
- * Warnings (do not latch) and their bounds; v is how fast the shortfall grows (µm/ms).
- * The rising-baseline bound counts from the third day of rising resting force.
- */
-export const WARNING_BOUND: { [code: string]: (c: SupervisorConfig, v: number) => number } = {
-  "force-soft-limit": (c) => c.tickMs,
-  "slow-delivery": (c, v) => c.slowDeliveryUm / v + c.slowDeliveryMs + 2 * c.tickMs,
-  "force-rising-baseline": () => MS_PER_DAY,
-};
 
 export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sched: Schedule): SupervisorConfig {
   const um = prof.umPerMicrostep;
@@ -138,9 +143,13 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
   const tau = MS_PER_MINUTE;
   const alpha = tick / (tau + tick);
   const filterNoise = prof.positionNoiseUm * Math.sqrt(alpha / (2 - alpha));
+  const forceSmooth = prof.forceNoiseN * Math.sqrt(alpha / (2 - alpha));
+  const tol = prof.positionToleranceUm;
+  const compliance = prof.frameStiffnessNPerUm > 0 ? 1 / prof.frameStiffnessNPerUm : 0;
   // The supervisor's own reading of the prescription: never more than the device cap
   // or the prescribed rate times the catch-up factor in any 24 h.
   const budgetMm = Math.min(prof.hardRateCapMmPerDay, rx.rateMmPerDay * prof.catchUpFactor);
+  const accountBound = Math.max(2 * tol, tol + prof.backlashUm) + 8 * filterNoise + prof.positionQuantumUm;
   return {
     umPerStep: um,
     tickMs: tick,
@@ -157,25 +166,50 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     forceMaxN: prof.forceMaxN,
     positionNoiseUm: prof.positionNoiseUm,
     forceNoiseN: prof.forceNoiseN,
+    drive: prof.drive,
+    backDrivable: prof.backDrivable,
     filterTauMs: tau,
     filterNoiseUm: filterNoise,
     spikeGateUm: Math.max(50, 8 * prof.positionNoiseUm) + prof.backlashUm,
     spikesToFault: 3,
+    jumpUm: Math.max(0.5 * accountBound, prof.backlashUm + 6 * prof.positionNoiseUm),
     windowUm: Math.max(40, 3 * prof.backlashUm, 20 * filterNoise),
     settleMs: 3 * tau,
-    maxSlip: 0.15,
     stallRatio: 0.25,
-    slipStrikes: 3,
-    runawayUm: Math.max(20, 6 * filterNoise) + prof.backlashUm,
-    overtravelUm: 2 * prof.positionToleranceUm + 4 * filterNoise + (sched.incrementsPerDay > 0 ? 0 : 2 * um),
+    overtravelUm: 2 * tol + 4 * filterNoise + (sched.incrementsPerDay > 0 ? 0 : 2 * um),
+    accountBoundUm: accountBound,
+    complianceUmPerN: compliance,
+    // a known compliance is trusted to 25 %; an unknown one is bounded by a stiff frame's (20 N/µm)
+    complianceSlackUmPerN: compliance > 0 ? 0.25 * compliance : 0.05,
+    slipAllowance: prof.driveSlipFraction,
+    evidenceUm: 6 * Math.SQRT2 * filterNoise + prof.positionQuantumUm,
+    // the governor's own small corrections while the target stands (up to a few deadbands) do not end a span: they
+    // come when the noisy estimate dips, and spans must not end there
+    spanMoveUm: Math.max(4 * tol, 20 * filterNoise),
+    dwellMaxMs: 6 * MS_PER_HOUR,
+    dwellMinMs: 30 * MS_PER_MINUTE,
+    forceDwellMs: MS_PER_HOUR,
+    checkpointMs: 2 * MS_PER_HOUR,
+    ratioTauMs: 10 * MS_PER_MINUTE,
     stuckReadings: 30,
     dropFraction: 0.4,
-    dropMinN: Math.max(15, 10 * prof.forceNoiseN),
+    forceMarginN: Math.max(1, 6 * prof.forceNoiseN),
+    forceRiseN: Math.max(1, 12 * forceSmooth) + 0.02 * rx.softForceN,
+    dropAfterMoveTicks: Math.ceil((5 * tau) / tick),
+    tissueStiffnessNPerUm: prof.tissueStiffnessNPerMm / UM_PER_MM,
+    corroborateN: Math.max(0.5, 6 * Math.SQRT2 * forceSmooth),
+    probeMs: 30 * MS_PER_MINUTE,
+    rampDays: 2,
     risingDays: 3,
     risingPerDayN: 0.1 * rx.softForceN,
-    clockJumpMs: 2000,
-    slowDeliveryUm: Math.max(50, 4 * prof.positionToleranceUm),
-    slowDeliveryMs: 6 * MS_PER_HOUR,
+    risingDecel: 0.15,
+    clockJitterMs: 2000,
+    clockSlewMs: 60000,
+    heartbeatMs: 10 * MS_PER_MINUTE,
+    slowDeliveryUm: Math.max(50, 4 * tol),
+    // a whole day: the rolling 24 h budget can hold a catch-up back for hours, never for a day
+    slowDeliveryMs: MS_PER_DAY,
+    slowGrowthUm: Math.max(2 * tol, 0.02 * rx.rateMmPerDay * UM_PER_MM),
   };
 }
 
@@ -184,241 +218,162 @@ export function makeSupervisorState(stepCount: number, capStepsPerDay: number): 
   return {
     stepCount,
     window: makeTravelWindow(MS_PER_MINUTE, capStepsPerDay),
-    est: 0,
-    estReady: false,
-    estSteps: stepCount,
-    lastGoodPosMs: 0,
-    lastPosValue: NaN,
-    posSame: 0,
-    posChangedAtSteps: stepCount,
-    spikes: 0,
-    cpSteps: stepCount,
-    cpEst: 0,
-    cpCrossMs: -1,
-    strikes: 0,
-    lastGoodForceMs: 0,
-    lastForce: NaN,
-    forceSame: 0,
-    prevForce: NaN,
-    day: -1,
-    dayMinN: Infinity,
-    dayMins: [],
+    pos: makePositionState(stepCount),
+    force: makeForceState(),
     wallOffset: NaN,
     behindSinceMs: -1,
+    behindUm: 0,
+    slowLosing: false,
+    probeUntilMs: -1,
     softActive: false,
     slowActive: false,
     risingActive: false,
+    px: { tMs: 0, stepCount, forceN: 0, forceValid: false, forceEma: 0, holding: false },
+    lastTargetUm: NaN,
+    fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false, gapClosed: false, gapGrewUm: 0 },
   };
 }
 
-export function makeVerdict(): Verdict {
-  return { allowSteps: 0, fault: "", warning: "", reason: "" };
+/** The supervisor's own estimate of the gap (µm), with commanded motion since its last reading fed forward. */
+export function supervisorEstimate(c: SupervisorConfig, s: SupervisorState): number {
+  return s.pos.est + (s.stepCount - s.pos.estSteps) * c.umPerStep;
 }
 
-function clear(v: Verdict, allow: number): Verdict {
-  v.allowSteps = allow;
-  v.fault = "";
-  v.warning = "";
-  v.reason = "";
-  return v;
-}
-
-function fault(v: Verdict, code: string, reason: string): Verdict {
-  v.allowSteps = 0;
-  v.fault = code;
-  v.reason = reason;
-  return v;
-}
-
-function warn(v: Verdict, code: string, reason: string): Verdict {
-  if (v.warning === "") {
-    v.warning = code;
-    v.reason = reason;
-  }
-  return v;
-}
-
-function fmt(x: number): string {
-  return (Math.round(x * 10) / 10).toString();
-}
-
-/** Position: validity, spikes, stuck, and the filtered estimate with commanded motion fed forward. */
-function checkPosition(c: SupervisorConfig, s: SupervisorState, o: Observation, v: Verdict): void {
-  const p = o.pos;
-  const fresh = p.ok && isFinite(p.value) && o.tMs - p.atMs <= c.staleMs;
-  if (fresh && (p.value < c.positionMinUm || p.value > c.positionMaxUm)) {
-    fault(v, "position-sensor-out-of-range", "position " + fmt(p.value) + " µm outside the plausible span " + fmt(c.positionMinUm) + "…" + fmt(c.positionMaxUm) + " µm");
-    return;
-  }
-  if (!fresh) {
-    if (o.tMs - s.lastGoodPosMs > c.staleMs) fault(v, "position-sensor-dropout", "no valid position reading for " + fmt((o.tMs - s.lastGoodPosMs) / 1000) + " s (limit " + c.staleMs / 1000 + " s)");
-    return;
-  }
-  const pred = s.est + (s.stepCount - s.estSteps) * c.umPerStep;
-  s.estSteps = s.stepCount;
-  if (!s.estReady) {
-    s.est = p.value;
-    s.cpEst = p.value;
-    s.estReady = true;
-  } else if (Math.abs(p.value - pred) > c.spikeGateUm && Math.abs(p.value - s.lastPosValue) > c.spikeGateUm) {
-    s.est = pred;
-    s.spikes++;
-    s.lastGoodPosMs = o.tMs;
-    s.lastPosValue = p.value;
-    if (s.spikes >= c.spikesToFault) fault(v, "position-sensor-out-of-range", s.spikes + " implausible position jumps in a row (last " + fmt(p.value) + " µm, expected " + fmt(pred) + " µm)");
-    return;
-  } else {
-    s.est = pred + ((p.value - pred) * c.tickMs) / (c.filterTauMs + c.tickMs);
-  }
-  s.spikes = 0;
-  s.lastGoodPosMs = o.tMs;
-  if (p.value === s.lastPosValue) s.posSame++;
-  else {
-    s.posSame = 0;
-    s.posChangedAtSteps = s.stepCount;
-  }
-  s.lastPosValue = p.value;
-  const movedUm = (s.stepCount - s.posChangedAtSteps) * c.umPerStep;
-  if ((c.positionNoiseUm > 0 && s.posSame >= c.stuckReadings) || movedUm >= c.windowUm) {
-    fault(v, "position-sensor-stuck", "position reading frozen at " + fmt(p.value) + " µm for " + s.posSame + " readings and " + fmt(movedUm) + " µm of commanded motion");
-  }
-}
-
-/** Measured motion vs commanded: stall, missed steps beyond tolerance, runaway. */
-function checkMotion(c: SupervisorConfig, s: SupervisorState, o: Observation, v: Verdict): void {
-  if (!s.estReady) return;
-  const commanded = (s.stepCount - s.cpSteps) * c.umPerStep;
-  const measured = s.est - s.cpEst;
-  if (measured - commanded > c.runawayUm) {
-    fault(v, "runaway", "moved " + fmt(measured) + " µm with " + fmt(commanded) + " µm commanded (limit +" + fmt(c.runawayUm) + " µm)");
-    return;
-  }
-  if (commanded < c.windowUm) return;
-  if (s.cpCrossMs < 0) s.cpCrossMs = o.tMs;
-  if (o.tMs - s.cpCrossMs < c.settleMs) return;
-  const ratio = measured / commanded;
-  if (ratio < c.stallRatio) {
-    fault(v, "stall", "commanded " + fmt(commanded) + " µm, measured " + fmt(measured) + " µm");
-    return;
-  }
-  if (ratio < 1 - c.maxSlip) {
-    s.strikes++;
-    if (s.strikes >= c.slipStrikes) {
-      fault(v, "missed-steps", "measured/commanded " + fmt(ratio * 100) + " % in " + s.strikes + " windows in a row (tolerance " + c.maxSlip * 100 + " %)");
-      return;
-    }
-  } else s.strikes = 0;
-  s.cpSteps = s.stepCount;
-  s.cpEst = s.est;
-  s.cpCrossMs = -1;
-}
-
-/** Force: validity, stuck, hard limit, sudden drop, and the day-by-day resting force. */
-function checkForce(c: SupervisorConfig, s: SupervisorState, o: Observation, v: Verdict): void {
-  const f = o.force;
-  const fresh = f.ok && isFinite(f.value) && f.value >= c.forceMinN && f.value <= c.forceMaxN && o.tMs - f.atMs <= c.staleMs;
-  if (fresh && f.value >= c.hardForceN) {
-    fault(v, "force-hard-limit", "force " + fmt(f.value) + " N at or above the hard limit " + c.hardForceN + " N");
-    return;
-  }
-  if (!fresh) {
-    if (o.tMs - s.lastGoodForceMs > c.staleMs) fault(v, "force-sensor-dropout", "no valid force reading for " + fmt((o.tMs - s.lastGoodForceMs) / 1000) + " s (limit " + c.staleMs / 1000 + " s)");
-    return;
-  }
-  s.lastGoodForceMs = o.tMs;
-  if (f.value === s.lastForce) s.forceSame++;
-  else s.forceSame = 0;
-  s.lastForce = f.value;
-  if (c.forceNoiseN > 0 && s.forceSame >= c.stuckReadings) {
-    fault(v, "force-sensor-stuck", "force reading frozen at " + fmt(f.value) + " N for " + s.forceSame + " readings");
-    return;
-  }
-  const prev = s.prevForce;
-  s.prevForce = f.value;
-  if (f.value < (1 - c.dropFraction) * prev && prev - f.value > c.dropMinN) {
-    fault(v, "force-sudden-drop", "force fell from " + fmt(prev) + " N to " + fmt(f.value) + " N in one tick (rupture or separation?)");
-    return;
-  }
-  const day = Math.floor(o.tMs / MS_PER_DAY);
-  if (day !== s.day) {
-    if (s.day >= 0 && isFinite(s.dayMinN)) {
-      s.dayMins.push(s.dayMinN);
-      if (s.dayMins.length > c.risingDays + 1) s.dayMins.shift();
-    }
-    s.day = day;
-    s.dayMinN = Infinity;
-  }
-  if (f.value < s.dayMinN) s.dayMinN = f.value;
-}
-
-function checkWarnings(c: SupervisorConfig, s: SupervisorState, o: Observation, v: Verdict): void {
-  // Warnings fire on the rising edge; the soft-force one re-arms only once the force
-  // has fallen 10 % below the limit, so noise around the limit raises it once.
-  const f = o.force.value;
-  const ok = o.force.ok && isFinite(f);
-  if (ok && f >= c.softForceN && !s.softActive) {
-    warn(v, "force-soft-limit", "force " + fmt(f) + " N above the soft limit " + c.softForceN + " N: slowing");
-    s.softActive = true;
-  } else if (ok && f < 0.9 * c.softForceN) s.softActive = false;
-  const active = o.phase === "distraction" || o.phase === "paused";
-  const behind = s.estReady && active && o.targetUm - s.est > c.slowDeliveryUm;
-  if (!behind) s.behindSinceMs = -1;
-  else if (s.behindSinceMs < 0) s.behindSinceMs = o.tMs;
-  const slow = behind && o.tMs - s.behindSinceMs >= c.slowDeliveryMs;
-  if (slow && !s.slowActive) warn(v, "slow-delivery", "behind the prescription by " + fmt(o.targetUm - s.est) + " µm for " + fmt((o.tMs - s.behindSinceMs) / MS_PER_HOUR) + " h");
-  s.slowActive = slow;
-  const m = s.dayMins;
-  let rising = o.phase === "distraction" && m.length > c.risingDays;
-  for (let i = m.length - c.risingDays; rising && i < m.length; i++) {
-    if (m[i] - m[i - 1] < c.risingPerDayN) rising = false;
-  }
-  if (rising && !s.risingActive) warn(v, "force-rising-baseline", "resting force rose " + c.risingDays + " days running (" + m.map(fmt).join(" → ") + " N): relaxation incomplete, suspected premature consolidation");
-  s.risingActive = rising;
-}
-
-/** Every tick, before the governor decides. */
-export function observe(c: SupervisorConfig, s: SupervisorState, o: Observation, v: Verdict): Verdict {
-  clear(v, 0);
+function checkClock(c: SupervisorConfig, s: SupervisorState, o: Observation, v: Verdict): void {
   const offset = o.wallMs - o.tMs;
-  if (isFinite(s.wallOffset) && Math.abs(offset - s.wallOffset) > c.clockJumpMs) {
-    const jump = offset - s.wallOffset;
-    s.wallOffset = offset;
-    return fault(v, "clock-jump", "wall clock jumped " + fmt(jump / 1000) + " s against the monotonic clock");
-  }
+  const jump = isFinite(s.wallOffset) ? offset - s.wallOffset : 0;
+  const size = Math.abs(jump);
   s.wallOffset = offset;
+  if (size > c.clockSlewMs) fault(v, "clock-jump", "wall clock jumped " + fmt(jump / 1000) + " s");
+  else if (size > c.clockJitterMs) note(v, "clock-slew", "wall clock corrected by " + fmt(jump / 1000) + " s");
+}
+
+function distracting(o: Observation): boolean {
+  return o.phase === "distraction" || (o.phase === "paused" && o.interrupted === "distraction");
+}
+
+/** Warnings: raised on the rising edge, cleared when the condition lapses. */
+function checkWarnings(c: SupervisorConfig, s: SupervisorState, o: Observation, v: Verdict): void {
+  const f = o.force.value;
+  const ok = forceFresh(c, o.force, o.tMs);
+  if (ok && f >= c.softForceN && !s.softActive) {
+    if (warn(v, "force-soft-limit", "force " + fmt(f) + " N ≥ soft limit " + c.softForceN + " N")) {
+      s.softActive = true;
+      if (o.phase === "distraction") s.probeUntilMs = o.tMs + c.probeMs;
+    }
+  } else if (s.softActive && ok && f < 0.9 * c.softForceN && lapse(v, "force-soft-limit")) s.softActive = false;
+  // losing ground: behind, and further behind than a window ago (a pause, a hold, or the catch-up after them leaves
+  // the deficit level or shrinking; a drive that cannot keep up makes it grow)
+  const deficit = o.targetUm - s.pos.est;
+  const behind = s.pos.estReady && distracting(o) && o.phase !== "paused" && deficit > c.slowDeliveryUm;
+  if (!behind) s.behindSinceMs = -1;
+  else if (s.behindSinceMs < 0) {
+    s.behindSinceMs = o.tMs;
+    s.behindUm = deficit;
+  } else if (o.tMs - s.behindSinceMs >= c.slowDeliveryMs) {
+    s.slowLosing = deficit - s.behindUm > c.slowGrowthUm;
+    s.behindSinceMs = o.tMs;
+    s.behindUm = deficit;
+  }
+  const slow = behind && s.slowLosing && s.probeUntilMs < 0 && s.pos.dwellUntilMs < 0;
+  if (!behind) s.slowLosing = false;
+  if (slow && !s.slowActive) {
+    if (warn(v, "slow-delivery", fmt(deficit) + " µm behind, " + fmt(c.slowGrowthUm) + "+ µm more than " + fmt(c.slowDeliveryMs / MS_PER_HOUR) + " h before")) s.slowActive = true;
+  } else if (!slow && s.slowActive && lapse(v, "slow-delivery")) s.slowActive = false;
+  const rising = s.force.rising && distracting(o);
+  if (rising && !s.risingActive) {
+    const m = s.force.mins;
+    if (warn(v, "force-rising-baseline", "resting force by day " + m.map(fmt).join(" → ") + " N")) s.risingActive = true;
+  } else if (!rising && s.risingActive && lapse(v, "force-rising-baseline")) s.risingActive = false;
+}
+
+/** Every tick in every phase but a latched fault, before the governor decides. */
+export function observe(c: SupervisorConfig, s: SupervisorState, o: Observation, v: Verdict): Verdict {
+  clearVerdict(v, 0);
+  checkClock(c, s, o, v);
+  if (v.fault !== "") return v;
   if (o.driverFault) return fault(v, "driver-fault", "the motor driver reports a fault");
-  checkPosition(c, s, o, v);
+  const fs = s.force;
+  const fOk = forceFresh(c, o.force, o.tMs);
+  const x = s.px;
+  // the target stands still, or the device holds: motion is not wanted, whatever the estimate's noise says
+  x.holding = o.targetUm === s.lastTargetUm || o.phase !== "distraction" || s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0;
+  s.lastTargetUm = o.targetUm;
+  x.tMs = o.tMs;
+  x.stepCount = s.stepCount;
+  x.forceN = fOk ? o.force.value : isFinite(fs.last) ? fs.last : 0;
+  x.forceValid = fOk;
+  x.forceEma = fs.emaReady ? fs.ema : x.forceN;
+  checkPosition(c, s.pos, o.pos, x, v);
   if (v.fault !== "") return v;
-  checkForce(c, s, o, v);
+  const fx = s.fx;
+  fx.tMs = o.tMs;
+  fx.distracting = distracting(o);
+  // still for the load cell: in a still span, nothing commanded since the last check, and the gap where the span began
+  const dNow = s.pos.est - s.stepCount * c.umPerStep + x.forceN * c.complianceUmPerN - s.pos.bootBias;
+  // (a reading that jumped, even one the spike gate set aside, means the gap may have moved)
+  const raw = o.pos.ok ? Math.abs(o.pos.value - s.pos.est) : 0;
+  fx.gapJumped = raw > c.jumpUm;
+  // the gap reads shorter than the steps put it: it may really have closed, and a compressed regenerate pushes back
+  fx.gapClosed = fx.gapJumped || (s.pos.anchored && dNow < -c.jumpUm);
+  fx.gapGrewUm = s.pos.anchored && s.pos.inSpan ? dNow - s.pos.spanD0 : 0;
+  fx.still = s.pos.anchored && s.pos.inSpan && s.stepCount === s.pos.lastSteps && Math.abs(dNow - s.pos.spanD0) <= c.jumpUm && !fx.gapJumped;
+  fx.paused = o.phase === "paused";
+  checkForce(c, fs, o.force, fx, v);
   if (v.fault !== "") return v;
-  checkMotion(c, s, o, v);
+  checkMotion(c, s.pos, x, v);
   if (v.fault !== "") return v;
+  if (s.probeUntilMs >= 0 && (o.tMs >= s.probeUntilMs || o.phase !== "distraction")) s.probeUntilMs = -1;
   checkWarnings(c, s, o, v);
+  if (v.hold === "" && s.probeUntilMs >= 0) v.hold = "relaxation probe";
   return v;
 }
 
-/** Vets a command. It can only pass it or stop it; any breach of a hard rule is a fault. */
+/** Vets a command. It can only pass it or stop it; any breach of a hard rule is a fault, a hold stops it without one. */
 export function vet(c: SupervisorConfig, s: SupervisorState, o: Observation, steps: number, v: Verdict): Verdict {
-  clear(v, steps);
+  clearVerdict(v, steps);
   if (steps === 0) return v;
-  if (!(steps > 0) || Math.floor(steps) !== steps) return fault(v, "veto-command", "malformed command: " + steps + " steps");
-  if (o.phase !== "distraction") return fault(v, "veto-phase", steps + " steps commanded in phase " + o.phase);
-  if (steps > c.incrementCapSteps) return fault(v, "veto-increment", steps + " steps exceed the increment cap of " + c.incrementCapSteps);
+  // a hold comes first: while a check is still telling a sensor from a drive, what the governor asks is not taken
+  if (s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0) {
+    v.allowSteps = 0;
+    v.hold = s.pos.dwellUntilMs >= 0 ? "diagnostic dwell" : "relaxation probe";
+    return v;
+  }
+  if (!(steps > 0) || Math.floor(steps) !== steps) return fault(v, "veto-command", steps + " steps");
+  if (o.phase !== "distraction") return fault(v, "veto-phase", steps + " steps in " + o.phase);
+  if (steps > c.incrementCapSteps) return fault(v, "veto-increment", steps + " > " + c.incrementCapSteps + " steps");
   const used = windowSum(s.window, o.tMs);
-  if (used + steps > c.budgetSteps) return fault(v, "veto-budget", steps + " steps would make " + (used + steps) + " in 24 h (budget " + c.budgetSteps + ")");
-  const after = s.est + (s.stepCount - s.estSteps + steps) * c.umPerStep;
-  if (!s.estReady || after > o.targetUm + c.overtravelUm || after > c.strokeUm) {
-    return fault(v, "veto-overtravel", "move would reach " + fmt(after) + " µm; target " + fmt(o.targetUm) + " µm (+" + fmt(c.overtravelUm) + "), stroke " + fmt(c.strokeUm) + " µm");
+  if (used + steps > c.budgetSteps) return fault(v, "veto-budget", used + steps + " > " + c.budgetSteps + " steps in 24 h");
+  const after = supervisorEstimate(c, s) + steps * c.umPerStep;
+  if (!s.pos.estReady || after > o.targetUm + c.overtravelUm || after > c.strokeUm) {
+    return fault(v, "veto-overtravel", "to " + fmt(after) + " µm; target " + fmt(o.targetUm) + " + " + fmt(c.overtravelUm) + ", stroke " + fmt(c.strokeUm));
   }
   return v;
 }
 
-/** Books a finished move (dir 1 distracts, -1 retracts): the supervisor's own count and budget see what was issued. */
-export function afterMove(s: SupervisorState, tMs: number, requested: number, issued: number, dir: number, driverFault: string, v: Verdict): Verdict {
-  clear(v, 0);
+/** Books a finished move (dir +1 distracts): the supervisor's own count and budget see what was issued. */
+export function afterMove(s: SupervisorState, tMs: number, requested: number, issued: number, dir: number, driverFault: string, forceBeforeN: number, v: Verdict): Verdict {
+  clearVerdict(v, 0);
   s.stepCount += dir * issued;
   windowAdd(s.window, tMs, issued);
-  if (driverFault !== "") return fault(v, "driver-fault", "stepper reported " + driverFault + " after " + issued + " of " + requested + " steps");
-  if (issued > requested) return fault(v, "runaway", "driver issued " + issued + " steps for " + requested + " commanded");
+  forceMoved(s.force, forceBeforeN);
+  if (driverFault !== "") return fault(v, "driver-fault", driverFault + " after " + issued + " of " + requested + " steps");
+  if (issued > requested) return fault(v, "runaway", "driver issued " + issued + " steps for " + requested);
   return v;
+}
+
+/** How far the wall clock may lag the journal at boot before it is a clock-jump (ms). */
+export const BOOT_CLOCK_TOLERANCE_MS = 5000;
+
+/**
+ * The boot check: the first readings against the estimate journaled with the last
+ * move or heartbeat. Returns "" when they agree within the bound, else the reason.
+ */
+export function bootPositionCheck(c: SupervisorConfig, journaledUm: number, readingsUm: number[]): string {
+  if (!isFinite(journaledUm) || readingsUm.length === 0) return "";
+  const sorted = readingsUm.slice().sort(function (a, b) { return a - b; });
+  const median = sorted[Math.floor(sorted.length / 2)];
+  const bound = c.accountBoundUm + 4 * c.positionNoiseUm + c.complianceSlackUmPerN * c.hardForceN;
+  if (Math.abs(median - journaledUm) <= bound) return "";
+  return "the sensor reads " + fmt(median) + " µm, " + fmt(journaledUm) + " µm was journaled (±" + fmt(bound) + ")";
 }

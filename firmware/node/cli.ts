@@ -77,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await mod.main(rest);
   } catch (e: any) {
-    // bad flags, and input files that do not check (validate.ts marks them "invalid")
+    // bad flags, or a bad input file (its parser names every bad field): nothing was run or written
     if (e instanceof UsageError || (e && e.code === "invalid")) {
       process.stderr.write("osteodrive " + name + ": " + e.message + "\n");
       return EXIT.usage;

@@ -3,13 +3,14 @@
 // `benchOnly: true` marks a profile for rig trials, the only kind that may run
 // with time compression.
 
-import { checker, throwIfErrors } from "../../firmware/core/validate.ts";
+import { bool, checker, known, throwIfErrors } from "../../firmware/core/validate.ts";
 import type { Checker } from "../../firmware/core/validate.ts";
 import type { Calibration } from "./calibration.ts";
 import type { JohnnyFiveConfig } from "./config.ts";
 import { PINS_MAX_STEP_RATE_HZ } from "./config.ts";
 
 function calibration(c: Checker, o: any, prefix: string): Calibration {
+  known(c, o, ["counts", "values"], prefix);
   const counts = Array.isArray(o?.counts) ? o.counts : [];
   const values = Array.isArray(o?.values) ? o.values : [];
   const pair = (a: any[], key: string, min: number, max: number): [number, number] => {
@@ -30,12 +31,11 @@ export function parseBoardConfig(profileJson: any, timeScale: number): JohnnyFiv
   const c = checker();
   const p = "profile.board.";
   const b = c.obj(profileJson, "board", "profile.");
+  known(c, b, ["mode", "stepPin", "dirPin", "enablePin", "enableActiveLow", "dirForwardHigh", "alarmPin", "positionChannel", "forceChannel",
+    "position", "force", "stepRateHz", "maxMoveSteps", "samplingIntervalMs", "linkTimeoutMs", "readyTimeoutMs", "jitterMs"], p);
   const pin = (key: string) => c.int(b, key, 2, 19, p);
   const channel = (key: string) => c.int(b, key, 0, 5, p);
-  const flag = (key: string): boolean => {
-    if (typeof b[key] !== "boolean") c.fail(p + key, "expected true or false");
-    return b[key] === true;
-  };
+  const flag = (key: string): boolean => bool(c, b, key, p, undefined);
   const cfg: JohnnyFiveConfig = {
     mode: c.str(b, "mode", ["pins", "stepper"], p) as JohnnyFiveConfig["mode"],
     stepPin: pin("stepPin"),

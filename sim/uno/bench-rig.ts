@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checker, throwIfErrors } from "../../firmware/core/validate.ts";
+import { checker, known, throwIfErrors } from "../../firmware/core/validate.ts";
 import type { Checker } from "../../firmware/core/validate.ts";
 import { Plant } from "../plant.ts";
 import { parseScenario } from "../scenario.ts";
@@ -36,6 +36,7 @@ export function readJson(file: string, what: string): any {
 }
 
 function frontEnd(c: Checker, o: any, prefix: string): FrontEnd {
+  known(c, o, ["voltsAtZero", "voltsPerUnit"], prefix);
   return {
     voltsAtZero: c.num(o, "voltsAtZero", 0, 5, "V", prefix),
     voltsPerUnit: c.num(o, "voltsPerUnit", -1, 1, "V per µm or N", prefix),
@@ -55,7 +56,9 @@ export function rigSpec(rigJson: any, profileJson: any, prescriptionJson: any): 
     driver: { maxStepRateHz: 20000, maxMoveSteps: 1000000 },
   });
   const c = checker();
+  known(c, rigJson, ["name", "description", "seed", "startWall", "plant", "frontEnd"], "rig.");
   const fe = c.obj(rigJson, "frontEnd", "rig.");
+  known(c, fe, ["position", "force"], "rig.frontEnd.");
   const spec = { scenario, position: frontEnd(c, c.obj(fe, "position", "rig.frontEnd."), "rig.frontEnd.position."), force: frontEnd(c, c.obj(fe, "force", "rig.frontEnd."), "rig.frontEnd.force.") };
   throwIfErrors("bench rig", c.errors);
   return spec;

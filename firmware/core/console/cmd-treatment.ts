@@ -1,5 +1,5 @@
 // Commands that change the treatment: pause (every role, the patient included),
-// resume and ack (clinician or bench), rx (a prescription signed by a clinician
+// resume, ack, accept-position and explant (clinician or bench), silence (every role), rx (a prescription signed by a clinician
 // key: the prescription's own signature authenticates the command as that
 // clinician, so the request needs no auth of its own, and an unsigned one is
 // refused rx-unsigned). Each refuses with wrong-phase when the phase would not move,
@@ -56,6 +56,30 @@ export const pause = phaseCommand("pause", ALL_ROLES, (p) => p === "latency" || 
 });
 export const resume = phaseCommand("resume", STAFF, (p) => p === "paused", "when paused", (ctl, r) => ctl.resume(r));
 export const ack = phaseCommand("ack", STAFF, (p) => p === "fault", "to a latched fault", (ctl, r) => ctl.acknowledge(r));
+
+/** After position-mismatch-at-boot: the clinician has confirmed the gap another way and accepts what the sensor reads now (the fault is acknowledged). */
+export const acceptPosition: Command = {
+  name: "accept-position",
+  roles: STAFF,
+  args: [stringArg("reason", REASON_MAX, false)],
+  run(dev: ConsoleDevice, req: any, who: Who, reply: Reply) {
+    const ph = dev.ctl.phaseState();
+    if (!dev.ctl.acceptPosition("console accept-position by " + actor(who) + ", saying " + quoted(req.reason))) return reply("wrong-phase", { phase: ph.phase, fault: ph.fault }, "accept-position applies to a latched position-mismatch-at-boot; the device is " + ph.phase + (ph.fault ? " (" + ph.fault + ")" : ""));
+    reply("ok", { phase: dev.ctl.phaseState().phase }, "");
+  },
+};
+
+/** A patient quiets the warnings sounding now (each stays listed until its condition lapses; a new one sounds). */
+export const silence = phaseCommand("silence", ALL_ROLES, () => true, "in every phase", (ctl, r) => {
+  ctl.silenceWarnings(r);
+  return "";
+});
+
+/** The device was removed after consolidation: it stops watching and holds still. */
+export const explant = phaseCommand("explant", STAFF, (p) => p === "complete", "once the treatment is complete", (ctl, r) => {
+  ctl.explant(r);
+  return "";
+});
 
 export const rx: Command = {
   name: "rx",

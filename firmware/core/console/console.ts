@@ -28,14 +28,17 @@ import { VERIFYING } from "./signing.ts";
 import type { CorrectedClock } from "./wall-clock.ts";
 import type { ConsoleImage } from "./restore.ts";
 import { hello, log, status } from "./cmd-info.ts";
-import { ack, pause, resume, rx } from "./cmd-treatment.ts";
+import { acceptPosition, ack, explant, pause, resume, rx, silence } from "./cmd-treatment.ts";
 import { time } from "./cmd-time.ts";
 import { calibrate, move } from "./cmd-bench.ts";
 import { journal } from "./cmd-journal.ts";
 
-export const COMMANDS: Command[] = [hello, status, log, time, pause, resume, ack, rx, move, calibrate, journal];
-/** Commands that change the device when they succeed: each success is an audit event; everything else is counted. */
-const CHANGES = ["pause", "resume", "ack", "rx", "move", "calibrate"];
+export const COMMANDS: Command[] = [hello, status, log, time, pause, resume, ack, acceptPosition, silence, explant, rx, move, calibrate, journal];
+/**
+ * Commands that change the device when they succeed: each success is an audit event; everything else is counted
+ * (a patient's silence included: the controller journals the warnings it silenced, once per warning).
+ */
+const CHANGES = ["pause", "resume", "ack", "accept-position", "explant", "rx", "move", "calibrate"];
 const COMMAND_NAMES: string[] = COMMANDS.map((c) => c.name);
 export const LIMITS = {
   maxLineBytes: 2048,

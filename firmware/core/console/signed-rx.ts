@@ -7,7 +7,7 @@
 
 import type { DeviceProfile } from "../profile.ts";
 import type { Prescription } from "../prescription.ts";
-import { parsePrescription } from "../prescription.ts";
+import { RX_KEYS, parsePrescription } from "../prescription.ts";
 import { isPlainObject } from "../validate.ts";
 import { fromHex } from "./bytes.ts";
 import { repeatedKey } from "./json-text.ts";
@@ -17,8 +17,6 @@ import { findKey } from "./keys.ts";
 import type { Verifier } from "./signing.ts";
 import { VERIFYING, rxMessage, stillVerifying } from "./signing.ts";
 
-/** The fields a signed prescription may hold (anything else is refused: a typo must not pass silently). */
-const RX_FIELDS = ["deviceSerial", "counter", "expires", "latencyDays", "rateMmPerDay", "rhythm", "targetLengthMm", "consolidationDays", "softForceN", "hardForceN", "quietHours", "utcOffsetMinutes"];
 
 export interface RxContext {
   ring: KeyRing;
@@ -55,7 +53,7 @@ export function parseRxText(text: string, profile: DeviceProfile, lengthReachedU
   if (dup !== "") return refuse("rx-malformed", "the prescription repeats the key " + JSON.stringify(dup) + ": each field once");
   const keys = Object.keys(json);
   for (let i = 0; i < keys.length; i++) {
-    if (RX_FIELDS.indexOf(keys[i]) < 0) return refuse("rx-malformed", "unknown field " + JSON.stringify(keys[i]) + " (known: " + RX_FIELDS.join(", ") + ")");
+    if (RX_KEYS.indexOf(keys[i]) < 0) return refuse("rx-malformed", "unknown field " + JSON.stringify(keys[i]) + " (known: " + RX_KEYS.join(", ") + ")");
   }
   try {
     return { code: "ok", message: "", rx: parsePrescription(json, profile, lengthReachedUm / 1000) };

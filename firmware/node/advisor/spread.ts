@@ -52,8 +52,9 @@ export const SPREAD: { [c in TissueClass]: ClassSpread } = {
     tau1S: [40, 90],
     tau2S: [900, 1800],
     remodelTauDays: [6, 20],
-    maturationPerDay: [0.04, 0.09],
-    disruptionPerMmPerDay: [0.08, 0.25],
+    // the callus must mature past bridging (sim/tissue.ts) at these rates: maturation / (maturation + disruption × rate) ≥ ~0.5
+    maturationPerDay: [0.08, 0.14],
+    disruptionPerMmPerDay: [0.04, 0.1],
     boneStiffnessFactor: [15, 30],
   },
   "weak-regenerate": {

@@ -9,9 +9,9 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs, usageLine, UsageError } from "../args.ts";
 import type { CommandSpec } from "../args.ts";
-import type { EspruinoHalConfig } from "../../../hal/espruino/config.ts";
 import { BOARDS } from "../../espruino/boards.ts";
 import { formatViolation } from "../espruino/check.ts";
+import { parseHalOverride } from "../espruino/hal-config.ts";
 import { ROOT } from "../espruino/build.ts";
 import { makeEspruinoBuild } from "../espruino/make.ts";
 import type { EspruinoBuild } from "../espruino/make.ts";
@@ -55,14 +55,6 @@ function section(json: any, key: string): any {
   return json && typeof json === "object" && json[key] && typeof json[key] === "object" ? json[key] : json;
 }
 
-function mergeHal(base: EspruinoHalConfig, o: any): EspruinoHalConfig {
-  return Object.assign({}, base, o, {
-    pins: Object.assign({}, base.pins, o.pins),
-    position: Object.assign({}, base.position, o.position),
-    force: Object.assign({}, base.force, o.force),
-  });
-}
-
 function n(x: number): string {
   return x.toLocaleString("en-US");
 }
@@ -92,7 +84,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!board) throw new UsageError("unknown board " + JSON.stringify(args.values.board) + " (boards: " + Object.keys(BOARDS).join(", ") + ")");
   const build = makeEspruinoBuild({
     board,
-    hal: args.values.hal ? mergeHal(board.hal, readJson(args.values.hal, "hal")) : board.hal,
+    hal: args.values.hal ? parseHalOverride(readJson(args.values.hal, "hal"), board.hal) : board.hal,
     profile: section(readJson(args.values.profile || DEMO, "profile"), "profile"),
     prescription: args.values.prescription ? section(readJson(args.values.prescription, "prescription"), "prescription") : null,
     journal: args.switches["no-journal"] !== true,

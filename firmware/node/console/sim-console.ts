@@ -17,6 +17,9 @@ import { Rng } from "../../../sim/rng.ts";
 import { mergeScenario, parseScenario } from "../../../sim/scenario.ts";
 import type { Scenario } from "../../../sim/scenario.ts";
 import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
+import type { SimWorld } from "../../../sim/world.ts";
+import { applyWorld } from "../../../sim/world-file.ts";
+import type { WorldImage } from "../../../sim/world-file.ts";
 import { nodeConsoleParts } from "./attach.ts";
 import type { KeyFile } from "./keyfile.ts";
 import { profileEntry } from "./keyfile.ts";
@@ -29,6 +32,7 @@ export interface SimConsole {
   console: Console;
   sim: SimHal;
   store: PowerCutStore;
+  world: SimWorld;
   vault: PowerCutStore;
   /** The console's clock (ms); tests move it. */
   now: { ms: number };
@@ -48,6 +52,10 @@ export interface SimConsoleOptions {
   vault?: PowerCutStore;
   /** Virtual time to start at (a reboot later in the protocol). */
   startMs?: number;
+  /** The world to boot in (a reboot of an earlier device on the same plant, clock and store); default a new one. */
+  world?: SimWorld;
+  /** A new world's plant and clock start where an earlier device left them (a reboot on other stores: a damaged copy). */
+  plantFrom?: WorldImage;
   /** The board's wall clock this far off (a real-time clock that lost its battery, say). */
   wallOffsetMs?: number;
   seed?: number;
@@ -60,8 +68,9 @@ export function scenarioWithKeys(sc: Scenario, keys: KeyFile[]): Scenario {
 }
 
 export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
-  const world = makeSimWorld(sc, { store: o.store, vault: o.vault, faults: false });
+  const world = o.world ?? makeSimWorld(sc, { store: o.store, vault: o.vault, faults: false });
   const sim = world.hal;
+  if (o.plantFrom) applyWorld(o.plantFrom, world.plant, world.clock);
   if (o.wallOffsetMs) world.clock.wallOffsetMs = o.wallOffsetMs;
   if (o.startMs) world.clock.runUntil(o.startMs);
   const hal: Hal = o.benchInput ? Object.assign({}, sim, { benchInput: o.benchInput }) : sim;
@@ -88,6 +97,7 @@ export function simConsole(sc: Scenario, o: SimConsoleOptions): SimConsole {
     console,
     sim,
     store: world.store,
+    world,
     vault: world.vault,
     now,
     out,

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { AuditTrail } from "../../core/audit.ts";
 import type { Snapshot } from "../../core/persist.ts";
+import { HEARTBEAT_EVENT } from "../../core/persist.ts";
 import { makeSchedule, targetUm } from "../../core/schedule.ts";
 import type { Schedule } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
@@ -176,7 +177,7 @@ export function loadJournal(file: string, sc: Scenario | null, vault = ""): Load
   const audit = new AuditTrail(Infinity);
   for (const r of replayed) {
     if (r.type === "snapshot") audit.load(r.payload.audit);
-    else if (r.type === "event") audit.add(r.seq, r.tMs, r.payload.code, r.payload.detail);
+    else if (r.type === "event" && r.payload.code !== HEARTBEAT_EVENT) audit.add(r.seq, r.tMs, r.payload.code, r.payload.detail);
   }
   const events: DashEvent[] = [];
   for (const e of audit.events) {
@@ -214,9 +215,10 @@ export function loadJournal(file: string, sc: Scenario | null, vault = ""): Load
   status.ticks = cols.length;
   status.seq = replayed.length;
   status.journal = { ok: damage === "", bytes: dump.bytes, nextSeq: replayed.length ? replayed[replayed.length - 1].seq + 1 : 1, error: damage };
-  // a journal keeps the moves since its last compaction: a day that began before the first of them has no rate (NaN), not a short one
-  const firstMs = cols.length ? cols.cols[0][0] * MS_PER_DAY : Infinity;
-  if (rates && sched) status.dailyRateMmPerDay = rates.perDay(status.tMs).map((r, k) => (sched.latencyMs + k * MS_PER_DAY >= firstMs - meta.tickMs ? r : NaN));
+  // a journal keeps the moves since its last compaction (its snapshot): a day that began before it has no rate (NaN),
+  // not a short one; a day that began after it has every move (the first may come some ticks into the day)
+  const keptFromMs = snaps.length ? snaps[snaps.length - 1].tMs : Infinity;
+  if (rates && sched) status.dailyRateMmPerDay = rates.perDay(status.tMs).map((r, k) => (sched.latencyMs + k * MS_PER_DAY >= keptFromMs ? r : NaN));
   return { data: { meta, status, events, rows: cols.slice(0) }, damage, file };
 }
 

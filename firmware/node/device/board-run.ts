@@ -20,9 +20,8 @@ import { JOURNAL_COMPACT_BYTES, assemble } from "../../core/assemble.ts";
 import type { Device } from "../../core/assemble.ts";
 import type { ControllerObserver } from "../../core/controller.ts";
 import type { PhaseState } from "../../core/phases.ts";
-import { parsePrescription } from "../../core/prescription.ts";
 import type { Prescription } from "../../core/prescription.ts";
-import { parseProfile } from "../../core/profile.ts";
+import { parsePrescriptionFile, parseProfileFile } from "../../core/input-files.ts";
 import type { DeviceProfile } from "../../core/profile.ts";
 import { finishMs, targetUm } from "../../core/schedule.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
@@ -137,10 +136,11 @@ function inputs(o: BoardRunOptions) {
   const profileJson = asInput(() => readJson(o.profileFile, "profile"));
   const benchOnly = isBenchOnly(profileJson);
   if (o.timeScale !== 1 && !benchOnly) throw new InputError("--time-scale " + o.timeScale + " needs a bench-only profile (\"benchOnly\": true): time compression is for rigs, never for a device on a patient");
-  const profile = asInput(() => parseProfile(profileJson));
+  // strictly: unknown keys, wrong types, out-of-range values and null each named (core/input-files.ts)
+  const profile = asInput(() => parseProfileFile(profileJson));
   const cfg = asInput(() => parseBoardConfig(profileJson, o.timeScale));
   const rxJson = prescriptionJson(o);
-  const rx = asInput(() => parsePrescription(rxJson.json, profile, 0));
+  const rx = asInput(() => parsePrescriptionFile(rxJson.json, profile, 0));
   return { profileJson, benchOnly, profile, cfg, rxJson, rx };
 }
 

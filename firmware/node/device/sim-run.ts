@@ -24,6 +24,7 @@ import { vaultBeside, vaultStore } from "../../../hal/node/storage.ts";
 import { loadScenario } from "../../../sim/scenario.ts";
 import { assembleScenario, makeSimWorld } from "../../../sim/world.ts";
 import { loadWorld, saveWorld } from "../../../sim/world-file.ts";
+import { scheduleFaults } from "../../../sim/faults.ts";
 import { defaultDays } from "../../../sim/run.ts";
 import { nodeConsoleParts } from "../console/attach.ts";
 import type { DashboardFlags } from "../dashboard/attach.ts";
@@ -54,8 +55,9 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
   const sc = loadScenario(o.scenario);
   const days = o.days ?? defaultDays(sc);
 
-  // the scenario's scripted faults run on the device too (a dashboard or a script can watch one latch)
-  const { clock, plant, hal: sim } = makeSimWorld(sc);
+  // the scenario's scripted faults run on the device too (a dashboard or a script can watch one latch): scheduled
+  // below, once a restored world has said how far its time had got
+  const { clock, plant, hal: sim } = makeSimWorld(sc, { faults: false });
   const worldFile = o.worldFile;
   if (worldFile) {
     loadWorld(worldFile, plant, clock);
@@ -75,6 +77,8 @@ export async function runSimDevice(o: SimRunOptions): Promise<number> {
     const lastT = journaled && journaled.lastTMs > 0 ? journaled.lastTMs : 0;
     if (clock.monoMs() < lastT) clock.runUntil(lastT);
   }
+  // the scenario's scripted faults from where a restored world had got to (one already over is not played again)
+  scheduleFaults(sim, sc.faults, clock.monoMs());
   const hal: Hal = Object.assign({}, sim, { store, vault }, o.benchInput ? { benchInput: { read: () => true } } : {});
   // serialport is loaded only for a console (it is a good part of the start-up time)
   const serial = o.consolePath ? await import("../console/serial.ts") : null;

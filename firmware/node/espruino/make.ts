@@ -9,8 +9,7 @@
 import type { EspruinoHalConfig } from "../../../hal/espruino/config.ts";
 import type { Board } from "../../espruino/boards.ts";
 import type { BundleConfig } from "../../espruino/bundle-config.ts";
-import { parsePrescription } from "../../core/prescription.ts";
-import { parseProfile } from "../../core/profile.ts";
+import { parsePrescriptionFile, parseProfileFile } from "../../core/input-files.ts";
 import { MS_PER_HOUR } from "../../core/units.ts";
 import { EspruinoShim } from "../../../sim/espruino-shim.ts";
 import { Plant } from "../../../sim/plant.ts";
@@ -80,8 +79,8 @@ function measureLiveVars(bundle: Bundle, board: Board, hal: EspruinoHalConfig): 
 }
 
 export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
-  const profile = parseProfile(o.profile);
-  if (o.prescription) parsePrescription(o.prescription, profile, 0);
+  const profile = parseProfileFile(o.profile);
+  if (o.prescription) parsePrescriptionFile(o.prescription, profile, 0);
   const config: BundleConfig = {
     board: o.board.name,
     hal: o.hal,

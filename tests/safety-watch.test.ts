@@ -1,0 +1,159 @@
+// The supervisor watching what no single tick shows: force inside a move, a store
+// that dies while nothing is written, a sensor that comes back offset after a
+// power cut (and the clinician's way past it), a pause that lands in a move, a
+// clock that is corrected a little, warnings that clear and never mask a newer
+// one, a rising baseline counted in whole distraction days whatever the time of
+// day, and the watch going on after complete until the device is explanted.
+
+import test from "ava";
+import { journaledEvents } from "./journal-fixtures.ts";
+import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from "../firmware/core/units.ts";
+import { loadScenario, mergeScenario, parseScenario } from "../sim/scenario.ts";
+import type { Scenario } from "../sim/scenario.ts";
+import { runScenario } from "../sim/run.ts";
+import { assembleScenario, makeSimWorld } from "../sim/world.ts";
+
+const variant = (name: string, over: any): Scenario => parseScenario(mergeScenario(loadScenario(name).source, over));
+
+test("force inside a move: sub-moves let the hard limit stop the increment that is running", (t) => {
+  // stiff tissue: one 0.25 mm increment alone would add 0.25 mm × 1,000 N/mm = 250 N
+  const sc = variant("limb-4x-daily", { prescription: { latencyDays: 0.2, softForceN: 400, hardForceN: 600, targetLengthMm: 4, consolidationDays: 1 }, plant: { tissue: { eInfNPerMm: 400, e1NPerMm: 400, e2NPerMm: 200, remodelTauDays: 1000 } } });
+  const r = runScenario(sc);
+  const f = r.summary.faults[0];
+  t.truthy(f, "a fault");
+  t.is(f.code, "force-hard-limit");
+  t.regex(f.detail, /inside a move/);
+  // the worst a move could overshoot by is one sub-move of 10 µm into ~1,000 N/mm tissue
+  t.true(r.summary.peakForceN <= 600 + 15, "peak true force " + r.summary.peakForceN + " N");
+  const last = r.recorder.moveIssued.length - 1;
+  t.true(r.recorder.moveIssued[last] < r.recorder.moveRequested[last], "the stopped move issued less than it asked");
+});
+
+test("a pause that lands inside a move stops it cleanly: no fault, nothing lost, resume finishes the protocol", (t) => {
+  const sc = variant("limb-4x-daily", { prescription: { latencyDays: 0.1, targetLengthMm: 2, consolidationDays: 0.5 } });
+  const w = makeSimWorld(sc);
+  const d = assembleScenario(sc, w.hal, w.store, null);
+  d.boot();
+  w.clock.runUntil(0.1 * MS_PER_DAY - 1);
+  while (!d.controller.isMoving()) w.clock.runUntil(w.clock.monoMs() + 100);
+  w.clock.runUntil(w.clock.monoMs() + 500);
+  t.true(d.controller.isMoving(), "caught in the move");
+  d.controller.pause("test: a pause during the move");
+  w.clock.runUntil(w.clock.monoMs() + 10 * MS_PER_MINUTE);
+  t.is(d.controller.phaseState().phase, "paused");
+  t.false(d.controller.isMoving());
+  d.controller.resume("test");
+  w.clock.runUntil(3 * MS_PER_DAY);
+  t.is(d.controller.phaseState().phase, "complete", d.controller.phaseState().reason);
+  t.true(Math.abs(w.plant.gapUm - 2000) <= sc.profile.positionToleranceUm, "gap " + w.plant.gapUm);
+  t.false(journaledEvents(w).some((e) => e.code === "phase" && JSON.parse(e.detail).phase === "fault"));
+});
+
+test("a store that dies while nothing is written is known within a heartbeat", (t) => {
+  const sc = variant("mandible-continuous-1mm", { prescription: { latencyDays: 1, targetLengthMm: 2, consolidationDays: 5 }, faults: [{ atDay: 4.5, kind: "storage-failure" }] });
+  const r = runScenario(sc);
+  const f = r.summary.faults[0];
+  t.is(f.code, "storage-failure");
+  const sup = r.controller.inspect().sup;
+  t.true(f.atMs - 4.5 * MS_PER_DAY <= sup.heartbeatMs + sup.tickMs, "after " + (f.atMs - 4.5 * MS_PER_DAY) / 60000 + " min");
+  t.is(r.recorder.phases.filter((p) => p.to === "consolidation").length, 1, "it failed in consolidation, with nothing else to write");
+});
+
+test("a sensor back offset after a power cut is refused at boot; accept-position journals both values, acknowledges, and the device goes on", (t) => {
+  const sc = loadScenario("position-mismatch-at-boot");
+  const w = makeSimWorld(sc);
+  let d = assembleScenario(sc, w.hal, w.store, null);
+  d.boot();
+  w.clock.runUntil(3.2 * MS_PER_DAY);
+  w.hal.stepper.powerCut();
+  d.stop();
+  w.plant.positionError.offset += 300;
+  w.clock.runUntil(w.clock.monoMs() + MS_PER_HOUR);
+  d = assembleScenario(sc, w.hal, w.store, null);
+  d.boot();
+  const ctl = d.controller;
+  t.is(ctl.phaseState().fault, "position-mismatch-at-boot");
+  t.true(ctl.acceptPosition("radiograph: the gap is what the sensor reads"));
+  t.is(ctl.phaseState().phase, "paused");
+  t.false(ctl.acceptPosition("again"), "only from that fault");
+  const ev = journaledEvents(w).find((e) => e.code === "position-accepted");
+  t.truthy(ev);
+  t.regex(ev!.detail, /journaled [\d.]+ µm, sensor [\d.]+ µm: radiograph/);
+  ctl.resume("test");
+  w.clock.runUntil(w.clock.monoMs() + MS_PER_DAY);
+  t.is(ctl.phaseState().phase, "distraction", ctl.phaseState().reason);
+});
+
+test("a small wall-clock correction is journaled, not faulted; more than a minute is a clock-jump", (t) => {
+  const slew = runScenario(variant("clock-jump", { faults: [{ atDay: 3.2, kind: "clock-jump", value: 3000 }] }));
+  t.deepEqual(slew.summary.faults, []);
+  t.true(journaledEvents(slew.hal).some((e) => e.code === "clock-slew" && /3 s/.test(e.detail)));
+  const jump = runScenario(variant("clock-jump", { faults: [{ atDay: 3.2, kind: "clock-jump", value: 120000 }] }));
+  t.is(jump.summary.faults[0].code, "clock-jump");
+});
+
+test("warnings clear when their condition lapses, and the annunciator always shows the newest", (t) => {
+  const r = runScenario(loadScenario("force-soft-limit"));
+  const ev = journaledEvents(r.hal);
+  t.true(ev.some((e) => e.code === "warning:force-soft-limit"));
+  t.true(ev.some((e) => e.code === "warning-cleared:force-soft-limit"), "cleared once the load relaxed");
+  const last = r.summary.alarms[r.summary.alarms.length - 1];
+  t.is(last.level, 0, "nothing left sounding");
+  const pc = runScenario(loadScenario("premature-consolidation")).summary;
+  const soft = pc.alarms.findIndex((a) => a.code === "force-soft-limit");
+  const rising = pc.alarms.findIndex((a) => a.code === "force-rising-baseline");
+  t.true(soft >= 0 && rising >= 0, JSON.stringify(pc.alarms));
+  t.true(pc.alarms[Math.max(soft, rising)].level === 2, "the later warning is shown, not masked by the earlier");
+});
+
+test("the rising baseline counts whole days of distraction, whatever the time of day it began", (t) => {
+  const days: number[] = [];
+  for (const start of ["2026-01-05T00:00:00Z", "2026-01-05T08:00:00Z", "2026-01-05T17:30:00Z", "2026-01-05T23:10:00Z"]) {
+    const r = runScenario(variant("force-rising-baseline", { startWall: start }));
+    const w = r.summary.warnings.find((x) => x.code === "force-rising-baseline");
+    t.truthy(w, start);
+    const begin = r.recorder.phases.find((p) => p.to === "distraction")!.atMs;
+    const into = (w!.atMs - begin) / MS_PER_DAY;
+    t.true(into - Math.floor(into) < 0.01, start + ": " + into + " days into distraction");
+    days.push(Math.round(into));
+  }
+  t.true(Math.max(...days) - Math.min(...days) <= 1, "the same day whatever the start: " + days.join(", "));
+});
+
+test("the watch goes on after complete (a drifting sensor is caught) until the device is explanted", (t) => {
+  const base = { prescription: { latencyDays: 0.5, targetLengthMm: 1, consolidationDays: 0.5 } };
+  const watched = runScenario(variant("mandible-continuous-1mm", { ...base, faults: [{ atDay: 2.5, kind: "position-drift", value: 30 }] }), { days: 4 });
+  t.is(watched.summary.faults[0].code, "position-sensor-drift");
+  const sc = variant("mandible-continuous-1mm", { ...base, faults: [{ atDay: 2.5, kind: "position-drift", value: 30 }] });
+  const w = makeSimWorld(sc);
+  const d = assembleScenario(sc, w.hal, w.store, null);
+  d.boot();
+  w.clock.runUntil(2.2 * MS_PER_DAY);
+  t.is(d.controller.phaseState().phase, "complete");
+  t.true(d.controller.explant("removed in clinic"));
+  w.clock.runUntil(4 * MS_PER_DAY);
+  t.is(d.controller.phaseState().phase, "complete", "explanted: no longer watched");
+  t.true(journaledEvents(w).some((e) => e.code === "explanted"));
+});
+
+test("a standard mandible staircase on normal tissue raises no alarm: 4 × 0.25 mm and 2 × 0.5 mm a day, per-step forces as published", (t) => {
+  for (const [rhythm, cap, stepN] of [[4, 0.25, 18], [2, 0.5, 36]] as Array<[number, number, number]>) {
+    const r = runScenario(variant("mandible-continuous-1mm", { profile: { incrementCapMm: cap }, prescription: { rhythm, targetLengthMm: 10, consolidationDays: 5 } }));
+    t.deepEqual(r.summary.faults, [], rhythm + "×/day");
+    t.deepEqual(r.summary.warnings, [], rhythm + "×/day");
+    t.true(r.summary.alarms.every((a) => a.level === 0), rhythm + "×/day: nothing sounded");
+    // the first step meets soft tissue, not a callus stiffened over the latency (Robinson 2001: ~36 N per 0.5 mm)
+    t.true(r.summary.peakForceN < stepN * 2.2, rhythm + "×/day: peak " + r.summary.peakForceN + " N");
+  }
+});
+
+test("a slow drift on a staircase of many small steps is the sensor, lost steps are the drive: the dwell's fit tells them apart", (t) => {
+  // 96 steps a day: each still span is short and adds its ends' noise, so the supervisor holds a dwell and fits
+  // one long span; a drifting sensor goes on drifting in it, a drive that lost steps does not
+  const base = { prescription: { rhythm: 96, latencyDays: 1, targetLengthMm: 8, consolidationDays: 2 } };
+  const drift = runScenario(variant("mandible-continuous-1mm", { ...base, faults: [{ atDay: 2, kind: "position-drift", value: -1.5 }] }));
+  t.is(drift.summary.faults[0]?.code, "position-sensor-drift", drift.summary.faults[0]?.detail);
+  const lost = runScenario(variant("mandible-continuous-1mm", { ...base, faults: [{ atDay: 2, kind: "missed-steps", value: 0.3 }] }));
+  t.true(["missed-steps", "stall"].includes(lost.summary.faults[0]?.code), lost.summary.faults[0]?.detail);
+  t.regex(lost.summary.faults[0].detail + drift.summary.faults[0].detail, /dwell/);
+});
