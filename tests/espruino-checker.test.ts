@@ -1,5 +1,5 @@
 // The Espruino compatibility checker: every construct of the "fails" column of
-// ESPRUINO.md is caught (as plain script, and through the bundler with its position
+// docs/espruino.md is caught (as plain script, and through the bundler with its position
 // mapped back to the TypeScript source where esbuild keeps the construct), every
 // missing global is caught, definition order is enforced, and the "works" column
 // passes.
@@ -14,7 +14,7 @@ function rules(v: Violation[]): string[] {
   return v.map((x) => x.rule);
 }
 
-/** ESPRUINO.md "fails" column: each row, a script showing it, and the rule that must fire. */
+/** The "fails" column of docs/espruino.md: each row, a script showing it, and the rule that must fire. */
 const FAILS: Array<{ row: string; code: string; rule: string; message: RegExp }> = [
   { row: "class X extends Error + super(msg)", code: "class X extends Error { constructor(m) { super(m); } }", rule: "extends-error", message: /extends Error/ },
   { row: "default parameters", code: "function f(a, b = 2) { return a + b; }", rule: "default-parameter", message: /default parameter/ },

@@ -1,6 +1,6 @@
 // Board presets for the Espruino build: memory, flash Storage and watchdog limits
 // of each board, and a default pin map and calibration for the driver. Numbers of
-// variables from ESPRUINO.md (measured); Storage sizes from Espruino's board files
+// variables as measured on the interpreter (docs/espruino.md); Storage sizes from Espruino's board files
 // (boards/*.py, saved_code pages × page size). The calibrations are placeholders:
 // every device is calibrated (`osteodrive bundle … --hal FILE`, docs/espruino.md).
 

@@ -24,7 +24,7 @@ export interface ClassSpread {
 // Shared by every class.
 /** Load-cell noise σ, N. */
 export const NOISE_SIGMA_N: Range = [0.2, 2];
-/** Latency before distraction, days (DOMAIN.md: typically 5–7). */
+/** Latency before distraction, days (clinically typically 5–7). */
 export const LATENCY_DAYS: Range = [5, 7];
 /** The chance of a staircase rhythm (else continuous). */
 export const STAIRCASE_FRACTION = 0.5;

@@ -65,7 +65,7 @@ function report(b: EspruinoBuild, out: string): string {
   return [
     "wrote        " + out,
     "size         " + n(b.image.length) + " bytes pretokenised (" + n(b.bundle.bytes) + " as text; the board's Storage holds " + n(b.maxImageBytes) + " beside the journal)",
-    "checks       syntax (ESPRUINO.md fails column), globals, definition order: ok",
+    "checks       syntax (the \"fails\" column of docs/espruino.md), globals, definition order: ok",
     "variables    about " + n(v.total) + " of " + n(v.available) + " (" + board.description + ") with the code in flash:",
     "             code " + n(v.codeInFlash) + " (" + v.functions + " functions), names " + n(v.bindings) + ", literal data " + n(v.literals) + ", live data " + n(v.live) + " (after 1 simulated hour), interpreter " + v.interpreter,
     "             about " + n(v.totalCodeInRam) + " if the code is uploaded to RAM instead (docs/espruino.md)",

@@ -1,5 +1,5 @@
 // The Espruino compatibility check of a script: the syntax rules (one per "fails"
-// row of ESPRUINO.md), the globals check, definition-before-use, and for a bundle
+// row of the "fails" column in docs/espruino.md), the globals check, definition-before-use, and for a bundle
 // its shape (one plain IIFE). Each violation carries its position in the script and,
 // with a source map, in the TypeScript source it came from.
 

@@ -1,4 +1,4 @@
-// One rule per row of the "fails" column of ESPRUINO.md, plus the traps found on
+// One rule per row of the "fails" column of docs/espruino.md, plus the traps found on
 // the real interpreter (the `for (let …)` closure trap; an arrow function using
 // `this`, which aborts Espruino's assert build when it is parsed in code that does
 // not run: tests/espruino-traps.test.ts shows each on the interpreter): each rule
@@ -12,7 +12,7 @@ import { isFunction, patternNames } from "./ast.ts";
 
 export interface SyntaxRule {
   id: string;
-  /** The ESPRUINO.md construct the rule enforces. */
+  /** The construct (docs/espruino.md, "fails" column) the rule enforces. */
   row: string;
   /** A message when `node` breaks the rule (ancestors end with node), else "". */
   check(node: Node, ancestors: Node[]): string;

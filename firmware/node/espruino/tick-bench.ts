@@ -21,7 +21,7 @@ export interface EspruinoTickBench {
   usPerTickWithoutPlant: number;
   callsPerTick: number;
   iterationsPerTick: number;
-  /** ESPRUINO.md's desktop costs × the counts; a microcontroller is 10–100× slower. */
+  /** The interpreter's measured desktop costs (about 5 µs a call, 3 µs a loop iteration: docs/espruino.md) × the counts; a microcontroller is 10–100× slower. */
   espruinoDesktopUsPerTick: number;
   espruinoMcuMsPerTick: [number, number];
 }
