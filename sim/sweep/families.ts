@@ -206,25 +206,22 @@ const clock: Family = {
   },
 };
 
-const driver: Family = {
-  name: "driver",
-  description: "the motor driver's fault line asserts (a third clear again after 1 min–3 days)",
-  make(r, seed) {
-    const sc = patient(this.name, r, seed);
-    const on = onset(r, sc);
-    return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "driver-fault" }, 0.33)], ["driver-fault"], 1, "driver fault at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day);
-  },
-};
+/** A family of one fault kind that starts at a random onset and clears again in a share `clearShare` of the runs. */
+function onsetFamily(name: string, description: string, kind: string, clearShare: number, what: string): Family {
+  return {
+    name,
+    description,
+    make(r, seed) {
+      const sc = patient(this.name, r, seed);
+      const on = onset(r, sc);
+      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind }, clearShare)], [kind], 1, what + " at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day);
+    },
+  };
+}
 
-const storage: Family = {
-  name: "storage",
-  description: "the store refuses writes (a fifth recover), whether or not anything is being written then",
-  make(r, seed) {
-    const sc = patient(this.name, r, seed);
-    const on = onset(r, sc);
-    return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "storage-failure" }, 0.2)], ["storage-failure"], 1, "store fails at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day);
-  },
-};
+const driver = onsetFamily("driver", "the motor driver's fault line asserts (a third clear again after 1 min–3 days)", "driver-fault", 0.33, "driver fault");
+
+const storage = onsetFamily("storage", "the store refuses writes (a fifth recover), whether or not anything is being written then", "storage-failure", 0.2, "store fails");
 
 const powerCut: Family = {
   name: "power-cut",
