@@ -7,7 +7,7 @@ import { MS_PER_DAY } from "../firmware/core/units.ts";
 import { chart, escapeHtml } from "./report-svg.ts";
 import type { LineSpec, XBandSpec } from "./report-svg.ts";
 import type { PhaseEvent, Series } from "./recorder.ts";
-import type { Summary } from "./run.ts";
+import type { RunResult, Summary } from "./run.ts";
 
 export interface ReportInput {
   title: string;
@@ -211,6 +211,20 @@ footer { margin-top: 28px; font-size: 12px; color: #777; }
 `;
 
 /** The whole report as one HTML document. */
+/** The report of a simulator run: its scenario's name and limits, summary, series and phases. */
+export function runReportInput(res: RunResult): ReportInput {
+  const sc = res.scenario;
+  return {
+    title: sc.name,
+    description: sc.description,
+    summary: res.summary,
+    series: res.recorder.series,
+    phases: res.recorder.phases,
+    softForceN: sc.prescription.softForceN,
+    hardForceN: sc.prescription.hardForceN,
+  };
+}
+
 export function renderReport(input: ReportInput): string {
   const s = input.summary;
   const notes = input.notes?.length ? `<ul class="notes">\n${input.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("\n")}\n</ul>` : "";

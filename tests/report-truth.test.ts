@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadScenario, mergeScenario, parseScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
-import { renderReport } from "../sim/report.ts";
+import { renderReport, runReportInput } from "../sim/report.ts";
 import type { ReportInput } from "../sim/report.ts";
 import { formatSummary } from "../firmware/node/commands/sim.ts";
 import { CSV_COLUMNS, TrialLog } from "../firmware/node/trial/log.ts";
@@ -25,17 +25,7 @@ import { makeDecision } from "../firmware/core/governor.ts";
 const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 
 function reportOf(res: ReturnType<typeof runScenario>, extra: Partial<ReportInput> = {}): string {
-  const sc = res.scenario;
-  return renderReport({
-    title: sc.name,
-    description: sc.description,
-    summary: res.summary,
-    series: res.recorder.series,
-    phases: res.recorder.phases,
-    softForceN: sc.prescription.softForceN,
-    hardForceN: sc.prescription.hardForceN,
-    ...extra,
-  });
+  return renderReport({ ...runReportInput(res), ...extra });
 }
 
 /** A compressed protocol like the bench trial's: no latency, 1 mm at 1.2 mm/day = a 0.83-day distraction. */

@@ -7,21 +7,13 @@ import { loadScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import type { Summary } from "../sim/run.ts";
 import type { Series } from "../sim/recorder.ts";
-import { renderReport } from "../sim/report.ts";
+import { renderReport, runReportInput } from "../sim/report.ts";
 import type { ReportInput } from "../sim/report.ts";
 import { downsampleMinMax, escapeHtml } from "../sim/report-svg.ts";
 
 const sc = loadScenario("mandible-continuous-1mm");
 const res = runScenario(sc, { days: 10 });
-const base: ReportInput = {
-  title: sc.name,
-  description: sc.description,
-  summary: res.summary,
-  series: res.recorder.series,
-  phases: res.recorder.phases,
-  softForceN: sc.prescription.softForceN,
-  hardForceN: sc.prescription.hardForceN,
-};
+const base: ReportInput = runReportInput(res);
 const html = renderReport(base);
 
 function count(s: string, needle: string): number {

@@ -18,7 +18,7 @@ import { TrialObserver } from "../trial/observer.ts";
 import type { LengthSource } from "../trial/observer.ts";
 import { runScenario } from "../../../sim/run.ts";
 import type { Summary } from "../../../sim/run.ts";
-import { lengthName, renderReport } from "../../../sim/report.ts";
+import { lengthName, renderReport, runReportInput } from "../../../sim/report.ts";
 import type { Truth } from "../../../sim/report.ts";
 
 /** --scenario, as sim, device and advisor sim take it. */
@@ -92,15 +92,7 @@ export async function main(argv: string[]): Promise<number> {
   bar.done();
   if (args.values.report) {
     mkdirSync(dirname(args.values.report), { recursive: true });
-    writeFileSync(args.values.report, renderReport({
-      title: sc.name,
-      description: sc.description,
-      summary: res.summary,
-      series: res.recorder.series,
-      phases: res.recorder.phases,
-      softForceN: sc.prescription.softForceN,
-      hardForceN: sc.prescription.hardForceN,
-    }));
+    writeFileSync(args.values.report, renderReport(runReportInput(res)));
   }
   if (args.switches.json) process.stdout.write(JSON.stringify(res.summary) + "\n");
   else {
