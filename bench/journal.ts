@@ -19,6 +19,7 @@ import { loadScenario } from "../sim/scenario.ts";
 import type { Scenario } from "../sim/scenario.ts";
 import { makeSimWorld } from "../sim/world.ts";
 import { openFormat2 } from "./journal-baseline.ts";
+import { median } from "./median.ts";
 
 type Variant = "off" | "format2" | "format3";
 const VARIANTS: Variant[] = ["off", "format2", "format3"];
@@ -64,11 +65,6 @@ function run(sc: Scenario, v: Variant, days: number): { wallS: number; cpuS: num
   const c = process.cpuUsage(c0);
   // the first image (provisioning) is a replace too: compactions are the others
   return { wallS, cpuS: (c.user + c.system) / 1e6, written: { bytes: w.store.bytesAppended + w.store.bytesReplaced, records: w.store.appends, compactions: Math.max(0, w.store.replaces - 1) } };
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;

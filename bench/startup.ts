@@ -9,6 +9,7 @@ import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { median } from "./median.ts";
 
 const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const UNO = fileURLToPath(new URL("../sim/uno/", import.meta.url));
@@ -40,8 +41,6 @@ function timeRun(args: string[], journal: string | null): Promise<number> {
     p.on("exit", (code) => (journal && !done ? reject(new Error("ended (" + code + ") before writing " + journal)) : finish(performance.now() - t0)));
   });
 }
-
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function series(n: number, make: () => [string[], string | null]): Promise<{ medianMs: number; runsMs: number[] }> {
   const runs: number[] = [];

@@ -18,17 +18,13 @@ import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, readJson, rigSpec } from 
 import type { RigSpec } from "../sim/uno/bench-rig.ts";
 import { openEmulatedHal } from "../sim/uno/emulated-hal.ts";
 import type { EmulatedHal, Transport } from "../sim/uno/emulated-hal.ts";
+import { median } from "./median.ts";
 
 function setup(stepRateHz?: number): { spec: RigSpec; cfg: JohnnyFiveConfig } {
   const profile = readJson(BENCH_PROFILE, "bench profile");
   const spec = rigSpec(readJson(BENCH_RIG, "bench rig"), profile, readJson(BENCH_PRESCRIPTION, "bench prescription"));
   const cfg = parseBoardConfig(profile, 1);
   return { spec, cfg: stepRateHz ? { ...cfg, stepRateHz, maxMoveSteps: 100000 } : cfg };
-}
-
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function r3(x: number): number {
