@@ -2,7 +2,8 @@
 // the Node app (runScenario) on the same plant and seed: mandible-continuous-1mm with
 // its latency shortened to 3 h (same change on both sides), through the end of
 // latency and two distraction days. Plus the app's watchdog, its journal across a
-// reset, and a refused configuration.
+// reset, a refused configuration, and the dead-code trim (trim.ts): the trimmed
+// app behaves as the untrimmed one, byte for byte in its journal.
 
 import test from "ava";
 import type { EspruinoHalConfig } from "../hal/espruino/config.ts";
@@ -38,9 +39,9 @@ function halFor(sc: Scenario): EspruinoHalConfig {
   });
 }
 
-function appBundle(sc: Scenario, journalCompactBytes: number, prescription: unknown = sc.source.prescription): string {
+function appBundle(sc: Scenario, journalCompactBytes: number, prescription: unknown = sc.source.prescription, trim = true): string {
   const config: BundleConfig = { board: "pico", hal: halFor(sc), profile: sc.source.profile, prescription, journalCompactBytes };
-  return buildBundle({ define: { OD_CONFIG: config } }).code;
+  return buildBundle({ define: { OD_CONFIG: config }, trim }).code;
 }
 
 function shimFor(sc: Scenario, plant: ShimPlant, wallStartMs = sc.startWallMs): EspruinoShim {
@@ -100,9 +101,9 @@ test("when the control loop stops, the watchdog resets the board one timeout aft
 });
 
 /** Runs the journaled app for `cutMs`, then "resets" the board: same flash and plant, monotonic time from 0 again. */
-function resetAfter(cutMs: number): { sc: Scenario; plant: Plant; first: EspruinoShim; second: EspruinoShim } {
+function resetAfter(cutMs: number, trim = true): { sc: Scenario; plant: Plant; first: EspruinoShim; second: EspruinoShim } {
   const sc = shortLatency(0.01);
-  const code = appBundle(sc, BOARDS.pico.hal.storeBytes / 2);
+  const code = appBundle(sc, BOARDS.pico.hal.storeBytes / 2, sc.source.prescription, trim);
   const plant = new Plant(sc.plant, sc.seed);
   const first = bootApp(shimFor(sc, plant), code);
   runHours(first, 0, cutMs);
@@ -163,4 +164,65 @@ test("a prescription for another device is refused on the board: fault alarm, mo
   t.is(shim.pwmHz[BOARDS.pico.hal.pins.alarm], 2);
   t.is(shim.pins[BOARDS.pico.hal.pins.enable], 1);
   t.is(plant.pulses, 0);
+});
+
+/** What a run leaves that the trim must not change: the plant's motion, the journal's and vault's bytes, the console log, faults. */
+function outcome(shim: EspruinoShim, plant: Plant) {
+  const files: { [name: string]: string } = {};
+  for (const f of shim.storage.list()) files[f] = Buffer.from(shim.storage.files.get(f)!).toString("hex");
+  const c = (shim.context.od as any).device.controller;
+  return { gapUm: plant.gapUm, pulses: shim.pulses, files, log: shim.log, errors: shim.errors, resetAtMs: shim.resetAtMs, phase: c.phaseState(), journal: c.journalState() };
+}
+
+/** The journaled app for `ms` on a fresh plant, with the driver's FAULT output going active at `faultAtMs` (-1: never). */
+function runApp(trim: boolean, ms: number, faultAtMs: number) {
+  const sc = shortLatency(0.01);
+  const plant = new Plant(sc.plant, sc.seed);
+  const shim = shimFor(sc, plant);
+  if (faultAtMs >= 0) shim.clock.at(faultAtMs, () => (shim.faultLevel = BOARDS.pico.hal.faultActiveLevel));
+  bootApp(shim, appBundle(sc, BOARDS.pico.hal.storeBytes / 2, sc.source.prescription, trim));
+  runHours(shim, 0, ms);
+  return outcome(shim, plant);
+}
+
+test("the trimmed app runs as the untrimmed one: same motion, journal bytes, log and faults over 8 h of distraction", (t) => {
+  const a = runApp(false, 8 * MS_PER_HOUR, -1);
+  const b = runApp(true, 8 * MS_PER_HOUR, -1);
+  t.true(a.gapUm > 300 && a.phase.phase === "distraction", "it distracted: " + a.gapUm + " µm, " + a.phase.phase);
+  t.deepEqual(b, a);
+});
+
+test("the trimmed app runs as the untrimmed one through a driver fault: same fault, journal bytes and stop", (t) => {
+  const a = runApp(false, 4 * MS_PER_HOUR, 2 * MS_PER_HOUR);
+  const b = runApp(true, 4 * MS_PER_HOUR, 2 * MS_PER_HOUR);
+  t.is(a.phase.phase, "fault", JSON.stringify(a.phase));
+  t.deepEqual(b, a);
+});
+
+test("the trimmed app runs as the untrimmed one across a reset: the same journal recovered and continued", (t) => {
+  const run = (trim: boolean) => {
+    const r = resetAfter(MS_PER_HOUR, trim);
+    runHours(r.second, 0, 2 * MS_PER_HOUR);
+    return { first: outcome(r.first, r.plant), second: outcome(r.second, r.plant) };
+  };
+  const a = run(false);
+  const b = run(true);
+  t.is(a.second.log[0], "osteodrive: idle -> distraction at 3600 s: latency over: distraction starts");
+  t.deepEqual(b, a);
+});
+
+test("the trim drops the console's methods from the app without one and keeps them in the app with it", (t) => {
+  const sc = shortLatency(0.01);
+  const config: BundleConfig = { board: "pico", hal: halFor(sc), profile: sc.source.profile, prescription: sc.source.prescription, journalCompactBytes: 2048 };
+  const plain = buildBundle({ define: { OD_CONFIG: config } });
+  const withConsole = buildBundle({ define: { OD_CONFIG: config }, console: true });
+  const dropped = plain.removed!.map((r) => r.name);
+  for (const m of ["renewJournal", "loadPrescription", "benchMove", "explant"]) {
+    t.true(dropped.indexOf(m) >= 0, m + " dropped without the console");
+    t.true(plain.full!.code.indexOf(m + "(") >= 0 && plain.code.indexOf(m + "(") < 0, m + " was in the untrimmed bundle and is not in the trimmed one");
+    t.true(withConsole.code.indexOf(m + "(") >= 0, m + " kept with the console");
+  }
+  for (const m of ["phaseState", "journalState", "inspect"]) t.true(plain.code.indexOf(m + "(") >= 0, m + " (an inspection name) kept");
+  t.true(plain.bytes < plain.full!.code.length - 5000, "trimmed " + plain.bytes + " of " + plain.full!.code.length + " bytes");
+  t.log("trimmed " + (plain.full!.code.length - plain.bytes) + " bytes of text without the console (" + plain.removed!.length + " methods and declarations), " + (withConsole.full!.code.length - withConsole.bytes) + " with it");
 });

@@ -4,10 +4,15 @@
 // (CommonJS output wrapped in a function, so require("Storage") stays Espruino's own
 // require), class fields as constructor assignments, the configuration embedded by
 // `define`. Returns the code and a source map with repository-relative sources.
+// The app (not a given source) is then trimmed (trim.ts: the methods and functions
+// nothing in it reaches, such as the console's in a build without one) and minified
+// again; its source map is then the untrimmed bundle's, kept beside it as `full`.
 
 import * as esbuild from "esbuild";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jsonNames, trimDeadCode } from "./trim.ts";
+import type { Removed } from "./trim.ts";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const APP_ENTRY = join(ROOT, "firmware/espruino/main.ts");
@@ -21,12 +26,21 @@ export interface BuildInput {
   /** Identifiers replaced by JSON values (e.g. OD_CONFIG). */
   define?: { [name: string]: unknown };
   minify?: boolean;
+  /** Remove what nothing reaches (trim.ts); default: for the app, not for a given source. */
+  trim?: boolean;
 }
+
+/** What is called on the app from outside the bundle (the Espruino REPL, docs/espruino.md; the test harnesses' probes): never trimmed. */
+export const INSPECTION_NAMES = ["phaseState", "journalState", "inspect", "addObserver"];
 
 export interface Bundle {
   code: string;
+  /** The source map of `code`; "" for a trimmed bundle (its `full` has the map). */
   map: string;
   bytes: number;
+  /** A trimmed bundle: what the trim removed, and the bundle before it (with its source map). */
+  removed?: Removed[];
+  full?: { code: string; map: string };
 }
 
 export function buildBundle(input: BuildInput): Bundle {
@@ -53,5 +67,14 @@ export function buildBundle(input: BuildInput): Bundle {
   });
   const js = r.outputFiles.find((f) => f.path.endsWith(".js"))!;
   const map = r.outputFiles.find((f) => f.path.endsWith(".map"))!;
-  return { code: js.text, map: map.text, bytes: js.contents.length };
+  const full = { code: js.text, map: map.text, bytes: js.contents.length };
+  if (!(input.trim === undefined ? input.source === undefined : input.trim)) return full;
+  return trimBundle(full, input.define || {});
+}
+
+/** The bundle without its dead code, minified again (the names of the embedded configuration count as used). */
+function trimBundle(full: Bundle, define: { [name: string]: unknown }): Bundle {
+  const t = trimDeadCode(full.code, INSPECTION_NAMES.concat(jsonNames(define)));
+  const code = esbuild.transformSync(t.code, { minify: true, target: "es2015", logLevel: "silent" }).code;
+  return { code, map: "", bytes: Buffer.byteLength(code), removed: t.removed, full: { code: full.code, map: full.map } };
 }
