@@ -2,8 +2,9 @@
 // the Node app (runScenario) on the same plant and seed: mandible-continuous-1mm with
 // its latency shortened to 3 h (same change on both sides), through the end of
 // latency and two distraction days. Plus the app's watchdog, its journal across a
-// reset, a refused configuration, and the dead-code trim (trim.ts): the trimmed
-// app behaves as the untrimmed one, byte for byte in its journal.
+// reset, a refused configuration, and the dead-code trim (trim.ts) and method
+// renaming (shorten.ts): the app as it ships behaves as the untrimmed one, byte for
+// byte in its journal, and Node reads that journal back.
 
 import test from "ava";
 import type { EspruinoHalConfig } from "../hal/espruino/config.ts";
@@ -18,6 +19,11 @@ import { runScenario } from "../sim/run.ts";
 import { loadScenario, parseScenario } from "../sim/scenario.ts";
 import type { Scenario } from "../sim/scenario.ts";
 import type { SensorParams } from "../sim/sensors.ts";
+import { inspectJournal } from "../firmware/core/journal-boot.ts";
+import { cmacAes128 } from "../firmware/core/cmac.ts";
+import { FlashStore } from "../hal/espruino/store.ts";
+import { VAULT_BYTES } from "../hal/espruino/driver.ts";
+import { collect } from "./journal-fixtures.ts";
 
 function shortLatency(latencyDays: number): Scenario {
   const json = JSON.parse(JSON.stringify(loadScenario("mandible-continuous-1mm").source));
@@ -39,9 +45,10 @@ function halFor(sc: Scenario): EspruinoHalConfig {
   });
 }
 
-function appBundle(sc: Scenario, journalCompactBytes: number, prescription: unknown = sc.source.prescription, trim = true): string {
+/** The app as it ships (trimmed, methods renamed), untrimmed (`trim` false), or trimmed with its own method names (`shorten` false). */
+function appBundle(sc: Scenario, journalCompactBytes: number, prescription: unknown = sc.source.prescription, trim = true, shorten = true): string {
   const config: BundleConfig = { board: "pico", hal: halFor(sc), profile: sc.source.profile, prescription, journalCompactBytes };
-  return buildBundle({ define: { OD_CONFIG: config }, trim }).code;
+  return buildBundle({ define: { OD_CONFIG: config }, trim, shorten }).code;
 }
 
 function shimFor(sc: Scenario, plant: ShimPlant, wallStartMs = sc.startWallMs): EspruinoShim {
@@ -175,14 +182,14 @@ function outcome(shim: EspruinoShim, plant: Plant) {
 }
 
 /** The journaled app for `ms` on a fresh plant, with the driver's FAULT output going active at `faultAtMs` (-1: never). */
-function runApp(trim: boolean, ms: number, faultAtMs: number) {
+function runApp(trim: boolean, ms: number, faultAtMs: number, shorten = true) {
   const sc = shortLatency(0.01);
   const plant = new Plant(sc.plant, sc.seed);
   const shim = shimFor(sc, plant);
   if (faultAtMs >= 0) shim.clock.at(faultAtMs, () => (shim.faultLevel = BOARDS.pico.hal.faultActiveLevel));
-  bootApp(shim, appBundle(sc, BOARDS.pico.hal.storeBytes / 2, sc.source.prescription, trim));
+  bootApp(shim, appBundle(sc, BOARDS.pico.hal.storeBytes / 2, sc.source.prescription, trim, shorten));
   runHours(shim, 0, ms);
-  return outcome(shim, plant);
+  return Object.assign(outcome(shim, plant), { storage: shim.storage });
 }
 
 test("the trimmed app runs as the untrimmed one: same motion, journal bytes, log and faults over 8 h of distraction", (t) => {
@@ -190,6 +197,21 @@ test("the trimmed app runs as the untrimmed one: same motion, journal bytes, log
   const b = runApp(true, 8 * MS_PER_HOUR, -1);
   t.true(a.gapUm > 300 && a.phase.phase === "distraction", "it distracted: " + a.gapUm + " µm, " + a.phase.phase);
   t.deepEqual(b, a);
+});
+
+test("the app with its methods renamed writes the journal byte for byte as with their own names, and Node reads it back", (t) => {
+  const a = runApp(true, 8 * MS_PER_HOUR, 2 * MS_PER_HOUR, false);
+  const b = runApp(true, 8 * MS_PER_HOUR, 2 * MS_PER_HOUR, true);
+  t.true(Object.keys(a.files).length >= 2, "journal and vault files: " + Object.keys(a.files).join(", "));
+  t.deepEqual(b, a);
+  const hal = BOARDS.pico.hal;
+  const sink = collect();
+  const r = inspectJournal(new FlashStore(b.storage, hal.storeName, hal.storeBytes, hal.storeBytes), new FlashStore(b.storage, hal.storeName + "v", VAULT_BYTES, VAULT_BYTES), cmacAes128, sink);
+  t.truthy(r, "the vault's key read");
+  t.is(r!.error, null);
+  t.is(r!.nextSeq, b.journal.nextSeq, "every record the board wrote read back");
+  t.true(sink.recs.some((x) => x.type === "snapshot") && sink.recs.some((x) => x.type === "move"), sink.recs.length + " records");
+  t.true(sink.recs.some((x) => x.type === "event" && /fault/.test(x.data.code + x.data.detail)), "the driver fault is in the journal");
 });
 
 test("the trimmed app runs as the untrimmed one through a driver fault: same fault, journal bytes and stop", (t) => {
@@ -214,8 +236,9 @@ test("the trimmed app runs as the untrimmed one across a reset: the same journal
 test("the trim drops the console's methods from the app without one and keeps them in the app with it", (t) => {
   const sc = shortLatency(0.01);
   const config: BundleConfig = { board: "pico", hal: halFor(sc), profile: sc.source.profile, prescription: sc.source.prescription, journalCompactBytes: 2048 };
-  const plain = buildBundle({ define: { OD_CONFIG: config } });
-  const withConsole = buildBundle({ define: { OD_CONFIG: config }, console: true });
+  // method names as they are (shorten false), to find them in the code
+  const plain = buildBundle({ define: { OD_CONFIG: config }, shorten: false });
+  const withConsole = buildBundle({ define: { OD_CONFIG: config }, console: true, shorten: false });
   const dropped = plain.removed!.map((r) => r.name);
   for (const m of ["renewJournal", "loadPrescription", "benchMove", "explant"]) {
     t.true(dropped.indexOf(m) >= 0, m + " dropped without the console");

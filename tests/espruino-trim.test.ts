@@ -3,10 +3,13 @@
 // fixed point) and what it must keep (a name used as a property, computed access,
 // object key, string, template text, a kept name, a method the language calls).
 // The app-level proof (trimmed and untrimmed apps give the same journal bytes) is
-// in tests/espruino-sim.test.ts.
+// in tests/espruino-sim.test.ts. Then the method renaming (shorten.ts): what it
+// renames, and every kind of use that keeps a name as it is.
 
 import test from "ava";
 import { jsonNames, trimDeadCode } from "../firmware/node/espruino/trim.ts";
+import { shortenMethods } from "../firmware/node/espruino/shorten.ts";
+import { ROOT } from "../firmware/node/espruino/build.ts";
 
 const wrap = (body: string) => "(function(){" + body + "})();";
 const names = (code: string, keep: string[] = []) => trimDeadCode(wrap(code), keep).removed.map((r) => r.name).sort();
@@ -34,4 +37,24 @@ test("a declaration is kept while any identifier outside it names it, or when it
 
 test("the configuration's keys and strings are names the trim keeps", (t) => {
   t.deepEqual(jsonNames({ a: 1, b: ["c", { d: "e f" }] }), ["a", "b", "c", "d", "e f"]);
+});
+
+test("a method only the bundle names is renamed at its definition and every access, to a name no property has", (t) => {
+  const r = shortenMethods(wrap("var A=class{longName(){return 2}static other(){return 3}};global.x=new A().longName()+A.other();"), [], ROOT);
+  t.deepEqual(r.renamed, { longName: "c", other: "d" });
+  const g: any = {};
+  new Function("global", r.code)(g);
+  t.is(g.x, 5);
+});
+
+test("a method keeps its name when it is also a key, a string, a written property, a built-in's member or a kept name", (t) => {
+  const src = "var A=class{keyed(){}stringed(){}written(){}push(){}erase(){}kept(){}free(){}};var a=new A;global.o={keyed:1};global.s=\"stringed\";a.written=0;" +
+    "a.keyed();a.stringed();a.written;a.push();a.erase();a.kept();a.free();";
+  const r = shortenMethods(wrap(src), ["kept"], ROOT);
+  t.deepEqual(r.renamed, { free: "c" }); // a and b are words of the Espruino declarations (parameter names), kept out too
+});
+
+test("new names avoid every property name the bundle already uses", (t) => {
+  const r = shortenMethods(wrap("var A=class{longer(){}};var o={a:1,b:2};global.v=new A().longer()+o.a+o.b+o.c;"), [], ROOT);
+  t.deepEqual(r.renamed, { longer: "d" });
 });

@@ -12,6 +12,7 @@ import * as esbuild from "esbuild";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jsonNames, trimDeadCode } from "./trim.ts";
+import { shortenMethods } from "./shorten.ts";
 import type { Removed } from "./trim.ts";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -26,12 +27,14 @@ export interface BuildInput {
   /** Identifiers replaced by JSON values (e.g. OD_CONFIG). */
   define?: { [name: string]: unknown };
   minify?: boolean;
-  /** Remove what nothing reaches (trim.ts); default: for the app, not for a given source. */
+  /** Remove what nothing reaches (trim.ts) and shorten the methods' names (shorten.ts); default: for the app, not for a given source. */
   trim?: boolean;
+  /** With `trim`: shorten the methods' names too (default true). */
+  shorten?: boolean;
 }
 
 /** What is called on the app from outside the bundle (the Espruino REPL, docs/espruino.md; the test harnesses' probes): never trimmed. */
-export const INSPECTION_NAMES = ["phaseState", "journalState", "inspect", "addObserver"];
+export const INSPECTION_NAMES = ["phaseState", "journalState", "inspect", "addObserver", "stop", "status"];
 
 export interface Bundle {
   code: string;
@@ -40,6 +43,7 @@ export interface Bundle {
   bytes: number;
   /** A trimmed bundle: what the trim removed, and the bundle before it (with its source map). */
   removed?: Removed[];
+  renamed?: { [name: string]: string };
   full?: { code: string; map: string };
 }
 
@@ -69,12 +73,14 @@ export function buildBundle(input: BuildInput): Bundle {
   const map = r.outputFiles.find((f) => f.path.endsWith(".map"))!;
   const full = { code: js.text, map: map.text, bytes: js.contents.length };
   if (!(input.trim === undefined ? input.source === undefined : input.trim)) return full;
-  return trimBundle(full, input.define || {});
+  return trimBundle(full, input.define || {}, input.shorten !== false);
 }
 
-/** The bundle without its dead code, minified again (the names of the embedded configuration count as used). */
-function trimBundle(full: Bundle, define: { [name: string]: unknown }): Bundle {
-  const t = trimDeadCode(full.code, INSPECTION_NAMES.concat(jsonNames(define)));
-  const code = esbuild.transformSync(t.code, { minify: true, target: "es2015", logLevel: "silent" }).code;
-  return { code, map: "", bytes: Buffer.byteLength(code), removed: t.removed, full: { code: full.code, map: full.map } };
+/** The bundle without its dead code, with shorter method names, minified again (the names of the embedded configuration count as used). */
+function trimBundle(full: Bundle, define: { [name: string]: unknown }, shorten: boolean): Bundle {
+  const keep = INSPECTION_NAMES.concat(jsonNames(define));
+  const t = trimDeadCode(full.code, keep);
+  const s = shorten ? shortenMethods(t.code, keep, ROOT) : { code: t.code, renamed: {} };
+  const code = esbuild.transformSync(s.code, { minify: true, target: "es2015", logLevel: "silent" }).code;
+  return { code, map: "", bytes: Buffer.byteLength(code), removed: t.removed, renamed: s.renamed, full: { code: full.code, map: full.map } };
 }

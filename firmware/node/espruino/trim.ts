@@ -21,7 +21,7 @@ import { parseScript } from "./ast.ts";
 import type { Node } from "./ast.ts";
 
 /** Methods the language or Espruino calls without naming them in the script. */
-const IMPLICIT = ["constructor", "toString", "toLocaleString", "valueOf", "toJSON", "then", "catch", "finally", "next", "return", "throw", "emit", "on", "write", "read", "pipe", "end", "close"];
+export const IMPLICIT = ["constructor", "toString", "toLocaleString", "valueOf", "toJSON", "then", "catch", "finally", "next", "return", "throw", "emit", "on", "write", "read", "pipe", "end", "close"];
 
 export interface Removed {
   kind: "method" | "declaration";
@@ -41,15 +41,16 @@ function words(s: string, out: Set<string>): void {
   out.add(s);
 }
 
-/** Every name the script uses as a property: accesses, object keys, strings and their words. */
-function propertyNames(tree: acorn.Program): Set<string> {
+/** Every name the script uses as a property: accesses (unless `withAccesses` is false), object keys, strings and their words. */
+export function propertyNames(tree: acorn.Program, withAccesses = true): Set<string> {
   const used = new Set<string>();
   walk.full(tree, (n) => {
     const node = n as Node;
     if (node.type === "MemberExpression") {
-      if (!node.computed && node.property.type === "Identifier") used.add(node.property.name);
+      if (!node.computed && node.property.type === "Identifier" && withAccesses) used.add(node.property.name);
     } else if (node.type === "Property") {
       if (node.key.type === "Identifier") used.add(node.key.name);
+      else if (node.key.type === "Literal") used.add(String(node.key.value));
     } else if (node.type === "Literal") {
       if (typeof node.value === "string") words(node.value, used);
       else if (typeof node.value === "number") used.add(String(node.value));
