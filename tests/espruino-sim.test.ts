@@ -249,3 +249,31 @@ test("the trim drops the console's methods from the app without one and keeps th
   t.true(plain.bytes < plain.full!.code.length - 5000, "trimmed " + plain.bytes + " of " + plain.full!.code.length + " bytes");
   t.log("trimmed " + (plain.full!.code.length - plain.bytes) + " bytes of text without the console (" + plain.removed!.length + " methods and declarations), " + (withConsole.full!.code.length - withConsole.bytes) + " with it");
 });
+
+test("the app built without the journal carries none of its code, keeps nothing in Storage and moves as the app with its journal turned off", (t) => {
+  const sc = shortLatency(0.01);
+  const config: BundleConfig = { board: "pico", hal: halFor(sc), profile: sc.source.profile, prescription: sc.source.prescription, journalCompactBytes: 0 };
+  const without = buildBundle({ define: { OD_CONFIG: config }, journal: false, shorten: false });
+  const withJournal = buildBundle({ define: { OD_CONFIG: config }, shorten: false });
+  const dropped = without.removed!.map((r) => r.name);
+  const declares = (code: string, name: string) => new RegExp("(class|function) " + name + "\\b|\\b" + name + "=class\\b").test(code);
+  for (const name of ["openJournal", "Journal", "recover", "Vault", "FlashStore", "nativeMac"]) {
+    t.true(declares(withJournal.full!.code, name), name + " is in the journaled build");
+    t.true(dropped.indexOf(name) >= 0 || !declares(without.full!.code, name), name + " left out (by the trim, or esbuild never took it in)");
+  }
+  t.true(without.bytes < withJournal.bytes - 15000, "about 20 KB less: " + without.bytes + " of " + withJournal.bytes);
+  const run = (code: string) => {
+    const plant = new Plant(sc.plant, sc.seed);
+    const shim = bootApp(shimFor(sc, plant), code);
+    runHours(shim, 0, 4 * MS_PER_HOUR);
+    const c = (shim.context.od as any).device.controller;
+    return { motion: { gapUm: plant.gapUm, pulses: shim.pulses, log: shim.log, errors: shim.errors, resetAtMs: shim.resetAtMs, phase: c.phaseState() }, written: shim.storage.bytesWritten, files: shim.storage.list() };
+  };
+  // the journal's code with the journal turned off (journalCompactBytes 0) still opens its stores, and they format their files
+  const a = run(appBundle(sc, 0, sc.source.prescription, false));
+  const b = run(without.code);
+  t.true(a.motion.gapUm > 100 && a.motion.phase.phase === "distraction", a.motion.gapUm + " µm, " + a.motion.phase.phase);
+  t.deepEqual(b.files, [], "no journal file, no vault");
+  t.is(b.written, 0, "nothing written to flash (with the journal's code: " + a.written + " bytes)");
+  t.deepEqual(b.motion, a.motion);
+});

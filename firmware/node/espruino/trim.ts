@@ -187,3 +187,14 @@ export function jsonNames(v: unknown, out: string[] = []): string[] {
   }
   return out;
 }
+
+/** `name` replaced by `null` wherever the function `within` of the bundle's scope uses it; throws when there is no such use (a renamed source must not go unnoticed). */
+export function nullReferences(code: string, within: string, name: string): string {
+  const tree = parseScript(code);
+  const f = scopeBody(tree).find((s) => s.type === "FunctionDeclaration" && s.id && s.id.name === within) as acorn.FunctionDeclaration | undefined;
+  if (!f) throw new Error("trim: no function " + within + " in the bundle's scope");
+  const uses = (identifierUses(tree).get(name) || []).filter((p) => p >= f.start && p < f.end).sort((a, b) => b - a);
+  if (uses.length === 0) throw new Error("trim: " + within + " does not use " + name);
+  for (const p of uses) code = code.slice(0, p) + "null" + code.slice(p + name.length);
+  return code;
+}
