@@ -9,6 +9,11 @@
 // every Espruino one the driver declares in hal/espruino/espruino.d.ts: the
 // receiver of `a.m` is not known, so `m` may be Storage's or a Pin's), a name in `keep` (called from outside: the inspection names, the configuration's
 // keys and strings), or a method the language or the interpreter calls by itself.
+// What the bundle reads out of parsed JSON (the console's requests, a signed
+// prescription, the journal's snapshots, the embedded configuration) it reads by
+// names that are keys or strings in it too (the writers' object literals, the
+// validators' field lists, the configuration's keys), so those keep their names;
+// the console tests in the shim run the renamed build end to end.
 // Every access `a.m` and definition `m(){}` of such a name is renamed alike; the
 // new names are taken from those no property in the bundle uses, and are no
 // built-in member (single letters but `E`, Math's constant; then `$` and one more).
