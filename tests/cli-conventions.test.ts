@@ -2,7 +2,9 @@
 // with its meaning and default; every flag a command reads is declared in its spec
 // (so it is in the help); --version; `ports`; and the exit codes of exit-codes.ts,
 // documented in README.md and returned where they say (fault, out of tolerance,
-// bad input, unknown command).
+// bad input, unknown command). The cases run the CLI's main in this process
+// (helpers/cli-in-process.ts); the real bin is spawned where the process is the point:
+// what it prints and the exit code it hands the shell.
 
 import test from "ava";
 import { spawnSync } from "node:child_process";
@@ -13,10 +15,11 @@ import { commandNames, commandSpec } from "../firmware/node/cli.ts";
 import type { CommandSpec } from "../firmware/node/args.ts";
 import { EXIT, EXIT_TABLE } from "../firmware/node/exit-codes.ts";
 import { listPorts } from "../firmware/node/commands/ports.ts";
+import { cli } from "./helpers/cli-in-process.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const BIN = join(ROOT, "firmware/node/bin.mjs");
-const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+const bin = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
 async function allSpecs(): Promise<Array<{ words: string[]; spec: CommandSpec; file: string }>> {
   const out: Array<{ words: string[]; spec: CommandSpec; file: string }> = [];
@@ -38,8 +41,8 @@ test("--help and -h on every command and subcommand list every flag with its mea
   const specs = await allSpecs();
   t.true(specs.length >= 16, specs.length + " commands and subcommands");
   for (const { words, spec } of specs) {
-    const long = run(...words, "--help");
-    const short = run(...words, "-h");
+    const long = await cli(...words, "--help");
+    const short = await cli(...words, "-h");
     t.is(long.status, 0, words.join(" ") + ": " + long.stderr);
     t.is(short.stdout, long.stdout, words.join(" ") + ": -h and --help differ");
     t.true(long.stdout.startsWith("osteodrive " + words.join(" ") + ": "), long.stdout);
@@ -69,33 +72,33 @@ test("every flag a command reads is declared in its spec", async (t) => {
   }
 });
 
-test("--version and -V print the package version; no command prints the overview on stderr with exit 2", (t) => {
+test("--version and -V print the package version; no command prints the overview on stderr with exit 2", async (t) => {
   const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
-  t.is(run("--version").stdout, "osteodrive " + version + "\n");
-  t.is(run("-V").stdout, "osteodrive " + version + "\n");
-  const none = run();
+  t.is((await cli("--version")).stdout, "osteodrive " + version + "\n");
+  t.is((await cli("-V")).stdout, "osteodrive " + version + "\n");
+  const none = await cli();
   t.is(none.status, EXIT.usage);
   t.regex(none.stderr, /^osteodrive [\d.]+: /);
   for (const name of commandNames()) t.true(none.stderr.includes("  " + name + " "), "overview lists " + name);
-  const help = run("--help");
+  const help = await cli("--help");
   t.is(help.status, 0);
   t.is(help.stdout, none.stderr);
 });
 
-test("bad flags name the flag; util.parseArgs tokens keep negative numbers as values", (t) => {
-  const shortUnknown = run("sim", "--scenario", "noisy-rig", "-x");
+test("bad flags name the flag; util.parseArgs tokens keep negative numbers as values", async (t) => {
+  const shortUnknown = await cli("sim", "--scenario", "noisy-rig", "-x");
   t.is(shortUnknown.status, EXIT.usage);
   t.regex(shortUnknown.stderr, /unknown flag -x/);
-  const missing = run("sim", "--scenario", "--json");
+  const missing = await cli("sim", "--scenario", "--json");
   t.is(missing.status, EXIT.usage);
   t.regex(missing.stderr, /--scenario needs a value/);
-  const switchValue = run("sim", "--scenario", "noisy-rig", "--json=yes");
+  const switchValue = await cli("sim", "--scenario", "noisy-rig", "--json=yes");
   t.is(switchValue.status, EXIT.usage);
   t.regex(switchValue.stderr, /--json takes no value/);
-  const required = run("sim");
+  const required = await cli("sim");
   t.is(required.status, EXIT.usage);
   t.regex(required.stderr, /--scenario is required/);
-  const sub = run("advisor", "fly");
+  const sub = await cli("advisor", "fly");
   t.is(sub.status, EXIT.usage);
   t.regex(sub.stderr, /unknown subcommand "fly"/);
 });
@@ -110,24 +113,25 @@ test("the exit codes are documented in README.md exactly as exit-codes.ts has th
   t.is(EXIT_TABLE.length, Object.keys(EXIT).length);
 });
 
-test("a run that ends with a latched fault exits 3, outside tolerance 4, bad input 2", (t) => {
-  const fault = run("sim", "--scenario", "force-hard-limit", "--json");
+test("a run that ends with a latched fault exits 3, outside tolerance 4, bad input 2", async (t) => {
+  const fault = await cli("sim", "--scenario", "force-hard-limit", "--json");
   t.is(fault.status, EXIT.fault, fault.stderr);
   t.is(JSON.parse(fault.stdout).finalPhase, "fault");
-  const loose = run("sim", "--scenario", "noisy-rig", "--open-loop", "--json");
+  const loose = await cli("sim", "--scenario", "noisy-rig", "--open-loop", "--json");
   t.is(loose.status, EXIT.outOfTolerance, loose.stderr);
   const s = JSON.parse(loose.stdout);
   t.false(s.withinTolerance);
   t.true(Math.abs(s.finalErrorUm) > s.toleranceUm);
-  const ok = run("sim", "--scenario", "mandible-continuous-1mm", "--json");
+  const ok = await cli("sim", "--scenario", "mandible-continuous-1mm", "--json");
   t.is(ok.status, EXIT.ok);
   t.true(JSON.parse(ok.stdout).withinTolerance);
-  const device = run("device", "--hal", "sim", "--scenario", "premature-consolidation", "--time-scale", "max", "--until-complete", "--json");
+  // the real bin: the code reaches the shell
+  const device = bin("device", "--hal", "sim", "--scenario", "premature-consolidation", "--time-scale", "max", "--until-complete", "--json");
   t.is(device.status, EXIT.fault, device.stderr);
   t.is(JSON.parse(device.stdout.trim().split("\n").pop()!).phase, "fault");
-  const badScenario = run("sim", "--scenario", "no-such-thing");
+  const badScenario = await cli("sim", "--scenario", "no-such-thing");
   t.is(badScenario.status, EXIT.usage);
-  const unknown = run("simulate");
+  const unknown = await cli("simulate");
   t.is(unknown.status, EXIT.usage);
 });
 
@@ -144,7 +148,23 @@ test("ports lists what the system sees, or says clearly that it cannot", async (
   t.regex(failed.err, /cannot list serial ports on this system: spawn udevadm ENOENT/);
   t.regex(failed.err, /--port \/dev\/ttyACM0/);
   // the real command on this machine: one of the two, never a stack trace
-  const r = run("ports");
+  const r = await cli("ports");
   t.true(r.status === EXIT.ok || (r.status === EXIT.error && /cannot list serial ports/.test(r.stderr)), r.stdout + r.stderr);
   t.notRegex(r.stderr, /\n\s+at /);
+});
+
+test("the bin prints what main writes and hands the shell main's exit code", async (t) => {
+  const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
+  const v = bin("--version");
+  t.is(v.status, 0);
+  t.is(v.stdout, "osteodrive " + version + "\n");
+  const help = bin("sim", "--help");
+  t.is(help.status, 0, help.stderr);
+  t.true(help.stdout.startsWith("osteodrive sim: "), help.stdout);
+  t.is(help.stdout, (await cli("sim", "--help")).stdout, "the in-process cases see what the bin prints");
+  const bad = bin("sim", "--scenario", "noisy-rig", "-x");
+  t.is(bad.status, EXIT.usage);
+  t.regex(bad.stderr, /^osteodrive sim: unknown flag -x/);
+  t.is(bad.stdout, "");
+  t.is(bad.stderr, (await cli("sim", "--scenario", "noisy-rig", "-x")).stderr);
 });

@@ -1,5 +1,7 @@
 // The osteodrive CLI as a user runs it: `sim --json` prints the summary contract on
 // one line; bad flags and unknown scenarios fail with a specific message and exit code.
+// The sim cases run the CLI's main in-process (helpers/cli-in-process.ts); the device
+// runs are real processes.
 
 import test from "ava";
 import { spawnSync } from "node:child_process";
@@ -7,15 +9,16 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cli } from "./helpers/cli-in-process.ts";
 
 const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
 const CONTRACT = ["scenario", "seed", "simulatedDays", "wallMs", "targetLengthMm", "finalLengthMm", "finalErrorUm", "rmsErrorUm", "maxErrorUm", "dailyRateMmPerDay", "incrementsPerDay", "peakForceN", "missedSteps", "faults", "alarms", "finalPhase", "warnings", "phaseDays", "finalStateSafe"];
 
-test("sim --json prints the summary contract on one line, errors measured on the true gap", (t) => {
+test("sim --json prints the summary contract on one line, errors measured on the true gap", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "osteodrive-cli-"));
-  const r = run("sim", "--scenario", "noisy-rig", "--days", "4", "--json", "--report", join(dir, "r.html"));
+  const r = await cli("sim", "--scenario", "noisy-rig", "--days", "4", "--json", "--report", join(dir, "r.html"));
   t.is(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split("\n");
   t.is(lines.length, 1);
@@ -26,18 +29,18 @@ test("sim --json prints the summary contract on one line, errors measured on the
   t.regex(readFileSync(join(dir, "r.html"), "utf8"), /<svg/);
 });
 
-test("bad input fails with a specific message and changes nothing", (t) => {
-  const unknownFlag = run("sim", "--scenario", "noisy-rig", "--sed", "3");
+test("bad input fails with a specific message and changes nothing", async (t) => {
+  const unknownFlag = await cli("sim", "--scenario", "noisy-rig", "--sed", "3");
   t.is(unknownFlag.status, 2);
   t.regex(unknownFlag.stderr, /unknown flag --sed/);
-  const badSeed = run("sim", "--scenario", "noisy-rig", "--seed", "-1");
+  const badSeed = await cli("sim", "--scenario", "noisy-rig", "--seed", "-1");
   t.is(badSeed.status, 2);
   t.regex(badSeed.stderr, /--seed must be a number from 0 to 4294967295, got "-1"/);
-  const missing = run("sim", "--scenario", "no-such-thing");
+  const missing = await cli("sim", "--scenario", "no-such-thing");
   t.is(missing.status, 2);
   t.regex(missing.stderr, /^osteodrive sim: no scenario named "no-such-thing"/);
   t.notRegex(missing.stderr, /\n\s+at /, "no stack trace");
-  const cmd = run("simulate");
+  const cmd = await cli("simulate");
   t.is(cmd.status, 2);
   t.regex(cmd.stderr, /unknown command "simulate"/);
 });

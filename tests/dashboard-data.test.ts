@@ -22,6 +22,7 @@ import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { vaultStore } from "../hal/node/storage.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { JOURNAL_ID, KEY } from "./journal-fixtures.ts";
+import { cli } from "./helpers/cli-in-process.ts";
 
 const BIN = join(import.meta.dirname, "..", "firmware", "node", "bin.mjs");
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
@@ -54,7 +55,7 @@ test("the server binds 127.0.0.1 by default, serves uPlot locally, and changes n
   t.deepEqual(parseAddress("0.0.0.0:9000"), { host: "0.0.0.0", port: 9000 });
   const bad = t.throws(() => parseAddress("localhost:99999"));
   t.regex(bad!.message, /--dashboard must be \[HOST:\]PORT/);
-  const data: DashData = embedded(readFileSync(join(mkReport(), "dashboard.html"), "utf8"));
+  const data: DashData = embedded(readFileSync(join(await mkReport(), "dashboard.html"), "utf8"));
   const server = new DashboardServer({ meta: data.meta, snapshot: () => data }, false);
   const url = await server.listen(parseAddress("0"));
   t.regex(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
@@ -69,21 +70,23 @@ test("the server binds 127.0.0.1 by default, serves uPlot locally, and changes n
   await server.close();
 });
 
-let reportDir = "";
-/** A short sim run with --log, reported (made once). */
-function mkReport(): string {
-  if (reportDir) return reportDir;
-  reportDir = mkdtempSync(join(tmpdir(), "dash-report-"));
-  const sim = run("sim", "--scenario", "mandible-continuous-1mm", "--days", "10", "--log", reportDir, "--json");
-  if (sim.status !== 0) throw new Error(sim.stderr);
-  writeFileSync(join(reportDir, "sim.json"), sim.stdout);
-  const rep = run("report", reportDir);
-  if (rep.status !== 0) throw new Error(rep.stderr);
+let reportDir: Promise<string> | null = null;
+/** A short sim run with --log, reported (made once, by the CLI's main in-process: helpers/cli-in-process.ts). */
+function mkReport(): Promise<string> {
+  reportDir ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dash-report-"));
+    const sim = await cli("sim", "--scenario", "mandible-continuous-1mm", "--days", "10", "--log", dir, "--json");
+    if (sim.status !== 0) throw new Error(sim.stderr);
+    writeFileSync(join(dir, "sim.json"), sim.stdout);
+    const rep = await cli("report", dir);
+    if (rep.status !== 0) throw new Error(rep.stderr);
+    return dir;
+  })();
   return reportDir;
 }
 
-test("report of a sim log: every sample, the phases, and the daily rates of the run's own summary", (t) => {
-  const dir = mkReport();
+test("report of a sim log: every sample, the phases, and the daily rates of the run's own summary", async (t) => {
+  const dir = await mkReport();
   const html = readFileSync(join(dir, "dashboard.html"), "utf8");
   const d = embedded(html);
   const summary = JSON.parse(readFileSync(join(dir, "sim.json"), "utf8"));
@@ -97,14 +100,14 @@ test("report of a sim log: every sample, the phases, and the daily rates of the 
   t.false(/<script src=|<link /.test(html), "offline: nothing loaded from elsewhere");
 });
 
-test("report of a device journal: the estimate at each move and the audit trail; a damaged journal up to the damage, exit 5", (t) => {
+test("report of a device journal: the estimate at each move and the audit trail; a damaged journal up to the damage, exit 5", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "dash-journal-"));
   // one day of latency: its heartbeats (one per 10 min) leave the journal room for distraction day 1 before it compacts
   const scenario = join(dir, "short-latency.json");
   writeFileSync(scenario, JSON.stringify({ base: "mandible-continuous-1mm", name: "short-latency", prescription: { latencyDays: 1 } }));
   const dev = run("device", "--hal", "sim", "--scenario", scenario, "--time-scale", "max", "--days", "1.2", "--journal", dir, "--json");
   t.is(dev.status, 0, dev.stderr);
-  const plain = run("report", dir);
+  const plain = await cli("report", dir);
   t.is(plain.status, EXIT.ok, plain.stderr);
   const d = embedded(readFileSync(join(dir, "journal.bin.html"), "utf8"));
   t.is(d.meta.source, "journal");
@@ -112,7 +115,7 @@ test("report of a device journal: the estimate at each move and the audit trail;
   t.true(d.rows[0].length > 500, d.rows[0].length + " moves");
   t.true(d.rows[1].every((v) => v === null), "no prescription given: no target");
   t.deepEqual(d.events.map((e) => e.code), ["idle→latency", "latency→distraction"]);
-  const withRx = run("report", dir, "--scenario", scenario, "-o", join(dir, "rx.html"));
+  const withRx = await cli("report", dir, "--scenario", scenario, "-o", join(dir, "rx.html"));
   t.is(withRx.status, EXIT.ok, withRx.stderr);
   const r = embedded(readFileSync(join(dir, "rx.html"), "utf8"));
   t.true(r.rows[1].every((v) => typeof v === "number"), "the target from the scenario's prescription");
@@ -123,7 +126,7 @@ test("report of a device journal: the estimate at each move and the audit trail;
   const bytes = readFileSync(join(dir, "journal.bin"));
   bytes[Math.floor(bytes.length / 2)] ^= 0x20;
   writeFileSync(join(dir, "bad.bin"), bytes);
-  const bad = run("report", join(dir, "bad.bin"));
+  const bad = await cli("report", join(dir, "bad.bin"));
   t.is(bad.status, EXIT.damaged);
   t.regex(bad.stderr, /damaged: journal (bad-(tag|type|header|payload)|seq-gap) at byte \d+/);
   const b = embedded(readFileSync(join(dir, "bad.bin.html"), "utf8"));
@@ -131,7 +134,7 @@ test("report of a device journal: the estimate at each move and the audit trail;
   t.truthy(dmg);
   t.regex(dmg.detail, /intact records after it/);
   t.true(b.rows[0].length < d.rows[0].length && b.rows[0].length > 0);
-  const missing = run("report", join(dir, "nope"));
+  const missing = await cli("report", join(dir, "nope"));
   t.is(missing.status, EXIT.usage);
 });
 
@@ -156,7 +159,7 @@ test("a journal compacted during a distraction day no longer holds the day's sta
 });
 
 test("dashboard serves a run's files until Ctrl-C", async (t) => {
-  const dir = mkReport();
+  const dir = await mkReport();
   const child = spawn(process.execPath, [BIN, "dashboard", dir, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "pipe", "pipe"] });
   let err = "";
   const url = await new Promise<string>((resolve) => child.stderr!.on("data", (c) => {

@@ -16,6 +16,7 @@ import { parseProfile as parseProfileFields } from "../firmware/core/profile.ts"
 import { parseScenario } from "../sim/scenario.ts";
 import { parseHalOverride } from "../firmware/node/espruino/hal-config.ts";
 import { BOARDS } from "../firmware/espruino/boards.ts";
+import { cli } from "./helpers/cli-in-process.ts";
 
 const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
@@ -98,23 +99,23 @@ test("bundle --hal: the hostile values are refused by name", (t) => {
   t.is(ok.position.raw0, board.position.raw0);
 });
 
-test("through the CLI: one line per problem, non-zero exit, nothing written", (t) => {
+test("through the CLI: one line per problem, non-zero exit, nothing written", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "osteodrive-input-"));
   const file = (name: string, json: unknown) => {
     const f = join(dir, name);
     writeFileSync(f, JSON.stringify(json));
     return f;
   };
-  const sc = run("sim", "--scenario", file("sc.json", { ...clone(base), profile: { ...base.profile, tickMs: null }, sed: 1 }), "--report", join(dir, "r.html"));
+  const sc = await cli("sim", "--scenario", file("sc.json", { ...clone(base), profile: { ...base.profile, tickMs: null }, sed: 1 }), "--report", join(dir, "r.html"));
   t.is(sc.status, 2, sc.stderr);
   t.regex(sc.stderr, /^osteodrive sim: invalid scenario:\n  sed: unknown field; did you mean "seed"\?\n  profile\.tickMs: got null/);
   t.false(existsSync(join(dir, "r.html")));
   const out = join(dir, "app.js");
-  const hal = run("bundle", "espruino", "--hal", file("hal.json", { watchdogS: "off", maxMoveSteps: 1e9 }), "-o", out);
+  const hal = await cli("bundle", "espruino", "--hal", file("hal.json", { watchdogS: "off", maxMoveSteps: 1e9 }), "-o", out);
   t.is(hal.status, 2, hal.stderr);
   t.regex(hal.stderr, /hal\.watchdogS: got "off"/);
   t.regex(hal.stderr, /hal\.maxMoveSteps: got 1000000000, out of range/);
-  const prof = run("bundle", "espruino", "--profile", file("null.json", null), "-o", out);
+  const prof = await cli("bundle", "espruino", "--profile", file("null.json", null), "-o", out);
   t.is(prof.status, 2);
   t.regex(prof.stderr, /profile: got null; expected a JSON object/);
   t.false(existsSync(out), "no bundle written");

@@ -5,11 +5,9 @@
 // damage; exit 0 intact, 5 damaged, 2 missing or no vault key.
 
 import test from "ava";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Journal } from "../firmware/core/journal.ts";
 import { cmacAes128 } from "../firmware/core/cmac.ts";
 import { Vault } from "../firmware/core/vault.ts";
@@ -18,8 +16,8 @@ import { vaultStore } from "../hal/node/storage.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { EXIT } from "../firmware/node/exit-codes.ts";
 import { JOURNAL_ID, KEY } from "./journal-fixtures.ts";
+import { cli } from "./helpers/cli-in-process.ts";
 
-const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 
 /** Head, snapshot, 10 moves asked for with an intent (each then a wide move), 20 short moves, one event: 43 records. */
 function journalBytes(): Uint8Array {
@@ -118,24 +116,24 @@ test("a torn tail is a write cut short, not damage; a format-2 journal is named 
   t.is(old.records.length, 0);
 });
 
-test("journal dump on the command line: the vault beside it or --vault, --json, exit 0 intact, 5 damaged, 2 missing", (t) => {
+test("journal dump on the command line: the vault beside it or --vault, --json, exit 0 intact, 5 damaged, 2 missing", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "jdump-"));
   const bytes = journalBytes();
   writeFileSync(join(dir, "journal.bin"), bytes);
-  const noVault = spawnSync(process.execPath, [BIN, "journal", "dump", dir], { encoding: "utf8" });
+  const noVault = await cli("journal", "dump", dir);
   t.is(noVault.status, EXIT.usage);
   t.regex(noVault.stderr, /no vault for .*journal\.bin \(looked for .*vault\.bin and .*\.vault\)/);
   const v = new Vault(vaultStore(join(dir, "vault.bin")), cmacAes128);
   v.load();
   t.true(v.makeKey(KEY) && v.setJournal("0102030405060708", 43));
-  const ok = spawnSync(process.execPath, [BIN, "journal", "dump", dir, "--json"], { encoding: "utf8" });
+  const ok = await cli("journal", "dump", dir, "--json");
   t.is(ok.status, EXIT.ok, ok.stderr);
   t.is(JSON.parse(ok.stdout).records.length, 43);
   t.is(JSON.parse(ok.stdout).vault, join(dir, "vault.bin"));
   const bad = bytes.slice();
   bad[bytes.length - 30] ^= 1;
   writeFileSync(join(dir, "bad.bin"), bad);
-  const dmg = spawnSync(process.execPath, [BIN, "journal", "dump", join(dir, "bad.bin")], { encoding: "utf8" });
+  const dmg = await cli("journal", "dump", join(dir, "bad.bin"));
   t.is(dmg.status, EXIT.damaged);
   t.regex(dmg.stdout, /!! DAMAGE journal bad-tag at byte/);
   // another device's vault: nothing is authentic under its key
@@ -143,10 +141,10 @@ test("journal dump on the command line: the vault beside it or --vault, --json, 
   const w = new Vault(vaultStore(join(other, "vault.bin")), cmacAes128);
   w.load();
   t.true(w.makeKey(new Uint8Array(16).fill(7)));
-  const foreign = spawnSync(process.execPath, [BIN, "journal", "dump", dir, "--vault", join(other, "vault.bin")], { encoding: "utf8" });
+  const foreign = await cli("journal", "dump", dir, "--vault", join(other, "vault.bin"));
   t.is(foreign.status, EXIT.damaged);
   t.regex(foreign.stdout, /!! DAMAGE journal bad-tag at byte 0 \(record seq \?\): the head is not authentic/);
-  const missing = spawnSync(process.execPath, [BIN, "journal", "dump", join(dir, "nope")], { encoding: "utf8" });
+  const missing = await cli("journal", "dump", join(dir, "nope"));
   t.is(missing.status, EXIT.usage);
   t.regex(missing.stderr, /cannot read journal .*nope: no such file or directory/);
 });

@@ -6,11 +6,9 @@
 // its ±1 % band; a run shorter than a distraction day prints no NaN.
 
 import test from "ava";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadScenario, mergeScenario, parseScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import { renderReport, runReportInput } from "../sim/report.ts";
@@ -21,8 +19,8 @@ import { TrialObserver } from "../firmware/node/trial/observer.ts";
 import { Recorder } from "../sim/recorder.ts";
 import { makeSchedule } from "../firmware/core/schedule.ts";
 import { makeDecision } from "../firmware/core/governor.ts";
+import { cli } from "./helpers/cli-in-process.ts";
 
-const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 
 function reportOf(res: ReturnType<typeof runScenario>, extra: Partial<ReportInput> = {}): string {
   return renderReport({ ...runReportInput(res), ...extra });
@@ -93,12 +91,12 @@ test("the daily-rate panel is zoomed on the ±1 % band instead of starting at ze
   t.true(Math.min(...yTicks) > 0.5, "lowest rate tick " + Math.min(...yTicks));
 });
 
-test("a run that ends before a distraction day prints no NaN", (t) => {
-  const r = spawnSync(process.execPath, [BIN, "sim", "--scenario", "mandible-continuous-1mm", "--days", "0.01"], { encoding: "utf8" });
+test("a run that ends before a distraction day prints no NaN", async (t) => {
+  const r = await cli("sim", "--scenario", "mandible-continuous-1mm", "--days", "0.01");
   t.is(r.status, 0, r.stderr);
   t.notRegex(r.stdout, /NaN/);
   t.regex(r.stdout, /increments\/day +none: no distraction day reached/);
-  const j = spawnSync(process.execPath, [BIN, "sim", "--scenario", "mandible-continuous-1mm", "--days", "0.01", "--json"], { encoding: "utf8" });
+  const j = await cli("sim", "--scenario", "mandible-continuous-1mm", "--days", "0.01", "--json");
   const s = JSON.parse(j.stdout);
   t.is(s.incrementsPerDay, 0);
   t.deepEqual(s.dailyRateMmPerDay, []);

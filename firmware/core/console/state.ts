@@ -10,15 +10,18 @@ import type { Hal } from "../../../hal/types.ts";
 import type { Controller } from "../controller.ts";
 import type { CorrectedClock } from "./wall-clock.ts";
 
-/** JSON-like text where NaN and ±Infinity stay distinct and a typed array lists its length and non-zero cells (lossless, fast). */
+/** A typed array as its length and non-zero cells. */
+function cells(v: Int32Array | Uint16Array): string {
+  let out = "<" + v.length;
+  for (let i = 0; i < v.length; i++) if (v[i] !== 0) out += " " + i + ":" + v[i];
+  return out + ">";
+}
+
+/** JSON-like text where NaN and ±Infinity stay distinct and a travel window's buckets (Int32Array or Uint16Array, travel-window.ts) list their length and non-zero cells (lossless, fast). */
 function text(v: any): string {
   if (typeof v === "number") return String(v);
   if (typeof v !== "object" || v === null) return JSON.stringify(v);
-  if (v instanceof Int32Array) {
-    let out = "<" + v.length;
-    for (let i = 0; i < v.length; i++) if (v[i] !== 0) out += " " + i + ":" + v[i];
-    return out + ">";
-  }
+  if (v instanceof Int32Array || v instanceof Uint16Array) return cells(v);
   const parts: string[] = [];
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) parts.push(text(v[i]));

@@ -98,8 +98,17 @@ export interface BoardRunEnd {
 }
 
 const BINDING = "prescription.json";
-/** After Ctrl-C, the longest the process lives on (closing ports) before it exits anyway (ms). */
-const EXIT_BACKSTOP_MS = 1000;
+/** The longest a port, console or dashboard may take to close when the run ends (ms): past it the run ends without
+ * waiting (the CLI exits when main returns), so a close that hangs neither keeps a stopped device alive nor costs its
+ * summary, its shutdown record or a trial's files, however loaded the machine (the motor is off before any close). */
+const CLOSE_BOUND_MS = 1000;
+
+/** A close, waited for at most CLOSE_BOUND_MS. */
+function boundedClose(close: () => Promise<void>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_BOUND_MS)));
+  return Promise.race([close(), bound]).finally(() => clearTimeout(timer));
+}
 
 function canonical(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
@@ -235,10 +244,10 @@ export async function runBoardDevice(o: BoardRunOptions): Promise<BoardRunEnd> {
     if (o.dashboard) dash = await boardDashboard(run, o.dashboard, o.say);
     return await runUntilEnd(o, run, fence, dash, advisor);
   } finally {
-    if (dash) await dash.close();
-    if (stopConsole) await stopConsole();
-    else if (consolePort) await closePort(consolePort);
-    await board.close();
+    if (dash) await boundedClose(() => dash!.close());
+    if (stopConsole) await boundedClose(stopConsole);
+    else if (consolePort) await boundedClose(() => closePort(consolePort));
+    await boundedClose(() => board.close());
   }
 }
 
@@ -278,11 +287,8 @@ async function runUntilEnd(o: BoardRunOptions, run: BoardRun, fence: Fence, dash
     },
   };
   ctl.addObserver(watch);
-  // Ctrl-C: the motor is disabled at once (below); should closing the ports then hang, the process still ends within a second
-  const onSignal = () => {
-    end("interrupted");
-    setTimeout(() => process.exit(EXIT.interrupted), EXIT_BACKSTOP_MS).unref();
-  };
+  // Ctrl-C: the motor is disabled at once (below); the ports then close, each waited for a bounded time (boundedClose)
+  const onSignal = () => end("interrupted");
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
