@@ -126,11 +126,13 @@ export class Plant {
   /**
    * n STEP pulses in direction dir, one after the other at this instant (a move's
    * pulses reach the plant at its end): n single pulses, with the callus maturity
-   * (so the tissue's stiffness multiplier) taken once, as it cannot change between
-   * them. Returns how many moved the rotor.
+   * (so the tissue's stiffness and the settle's denominator) worked out once, as it
+   * cannot change between them. Returns how many moved the rotor.
    */
   pulseN(dir: number, n: number): number {
     const m = this.tissue.stiffnessMultiplier();
+    const e = this.tissue.instantStiffness(m) / 1000; // N/µm
+    const den = 1 + e / this.p.drive.frameStiffnessNPerUm;
     let moved = 0;
     for (let i = 0; i < n; i++) {
       this.pulses++;
@@ -142,7 +144,7 @@ export class Plant {
       if (!this.stepper.pulse(dir, dir > 0 ? load : -load)) continue;
       moved++;
       this.drive.follow(this.inputUm(), load);
-      this.settleAt(m);
+      this.settleAt(m, e, den);
     }
     return moved;
   }
@@ -157,15 +159,16 @@ export class Plant {
    * tissue force F = F_now + E·(gap − gap_now), in closed form.
    */
   private settle(): void {
-    this.settleAt(this.tissue.stiffnessMultiplier());
+    const m = this.tissue.stiffnessMultiplier();
+    const e = this.tissue.instantStiffness(m) / 1000; // N/µm
+    this.settleAt(m, e, 1 + e / this.p.drive.frameStiffnessNPerUm);
   }
 
-  /** settle() at the tissue's stiffness multiplier m (the one of this instant). */
-  private settleAt(m: number): void {
+  /** settle() at the tissue's stiffness multiplier m (the one of this instant), its stiffness e (N/µm) and 1 + e / kFrame. */
+  private settleAt(m: number, e: number, den: number): void {
     const kf = this.p.drive.frameStiffnessNPerUm;
-    const e = this.tissue.instantStiffness(m) / 1000; // N/µm
     const fNow = this.tissue.forceN();
-    const f = (fNow + e * (this.drive.carriageUm - this.gapUm)) / (1 + e / kf);
+    const f = (fNow + e * (this.drive.carriageUm - this.gapUm)) / den;
     const gap = this.drive.carriageUm - f / kf;
     const dx = gap - this.gapUm;
     if (dx !== 0) this.tissue.stretch(dx / 1000, m);
