@@ -2,7 +2,8 @@
 // variable estimate is within a Pico's 5,100 with the code in flash; whether it fits
 // the board's Storage beside the journal and the vault (a known failure on the Pico
 // since the format-3 journal, and on the WiFi since the supervisor's cross-checks:
-// docs/espruino.md); every module of firmware/core passes the checks, and
+// docs/espruino.md); the app without the journal fits both; every module of
+// firmware/core passes the checks, and
 // `osteodrive bundle espruino` works from the command line.
 
 import test from "ava";
@@ -40,6 +41,20 @@ test.failing("known failure: the Pico app fits the Pico's Storage beside the jou
   t.log("image " + b.image.length + " bytes, the Pico's Storage holds " + b.maxImageBytes + " beside the journal and the vault: " + b.problems.join("; "));
   t.deepEqual(b.problems, []);
 });
+
+// Without the journal (bench use only) the app leaves out the journal's code and
+// Storage (firmware/node/espruino/build.ts): that build fits a Pico and a WiFi.
+for (const name of ["pico", "wifi"]) {
+  test("the " + name + " app without the journal fits the board: Storage and variables", (t) => {
+    const board = BOARDS[name];
+    const b = makeEspruinoBuild({ board, hal: board.hal, profile: SCENARIO.profile, prescription: SCENARIO.prescription, journal: false });
+    t.deepEqual(b.violations.map(formatViolation), []);
+    t.is(b.config.journalCompactBytes, 0);
+    t.is(b.maxImageBytes, board.storageBytes - 36, "the image alone in Storage, with its file header");
+    t.deepEqual(b.problems, []);
+    t.log("image " + b.image.length + " of " + b.maxImageBytes + " bytes; variables about " + b.variables.total + " of " + board.variables);
+  });
+}
 
 test("every module of firmware/core passes the Espruino checks", (t) => {
   const files = readdirSync(join(ROOT, "firmware/core")).filter((f) => f.endsWith(".ts")).sort();

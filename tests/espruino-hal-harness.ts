@@ -9,9 +9,9 @@ import { EspruinoShim } from "../sim/espruino-shim.ts";
 import type { ShimOptions } from "../sim/espruino-shim.ts";
 
 const ENTRY = `
-import { makeEspruinoHal } from "./hal/espruino/driver.ts";
+import { flashStorage, makeEspruinoHal } from "./hal/espruino/driver.ts";
 declare const CFG: any;
-(global as any).hal = makeEspruinoHal(CFG);
+(global as any).hal = makeEspruinoHal(CFG, flashStorage(CFG));
 `;
 
 const bundles = new Map<string, Bundle>();

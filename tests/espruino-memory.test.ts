@@ -4,9 +4,10 @@
 // booleans, arrays, typed arrays, functions, classes and methods) costs within a
 // variable of what the interpreter's process.memory() shows, and the bundle
 // command's estimate for the Pico app after a simulated hour is within 10 % of what
-// the app takes on the real interpreter with a Pico's pool (both printed). Skipped
-// with the reason when the interpreter is not here (and the app's, when the app does
-// not fit a Pico's Storage: espruino-real-app.ts).
+// the app takes on the real interpreter with a Pico's pool (both printed; the app
+// without the journal while the journaled one does not fit a Pico's Storage).
+// Skipped with the reason when the interpreter is not here (and the app's, when no
+// build of the app fits a Pico's Storage: espruino-real-app.ts).
 
 import test from "ava";
 import { BOARDS } from "../firmware/espruino/boards.ts";
@@ -48,10 +49,12 @@ const real = found.found ? test : test.skip;
 const why = found.found ? "" : " (skipped: " + found.why + ")";
 const APP_SC = loadScenario("mandible-continuous-1mm");
 const APP_HAL = Object.assign({}, BOARDS.pico.hal, { pins: HARNESS_PINS });
-const APP = found.found && found.found.pico8191 ? referenceBuild(APP_SC, APP_HAL) : null;
+// the journaled app where it fits a Pico's Storage, else the app without the journal (bundle espruino --no-journal)
+const JOURNALED = found.found && found.found.pico8191 ? referenceBuild(APP_SC, APP_HAL) : null;
+const APP = JOURNALED && unfit(JOURNALED) ? referenceBuild(APP_SC, APP_HAL, false) : JOURNALED;
 const APP_UNFIT = APP ? unfit(APP) : "";
 const realApp = APP && !APP_UNFIT ? test : test.skip;
-const whyApp = !found.found ? why : !APP ? " (skipped: no espruino-pico-8191 beside ESPRUINO_PICO_BIN: the app cannot be given a Pico's pool beside the harness)" : APP_UNFIT ? " (skipped: " + APP_UNFIT + ")" : "";
+const whyApp = !found.found ? why : !APP ? " (skipped: no espruino-pico-8191 beside ESPRUINO_PICO_BIN: the app cannot be given a Pico's pool beside the harness)" : APP_UNFIT ? " (skipped: " + APP_UNFIT + ")" : APP !== JOURNALED ? " (the app without the journal: the journaled one does not fit a Pico's Storage)" : "";
 
 real("each construct the model prices costs within a variable of the real interpreter's figure" + why, async (t) => {
   const it = await Interpreter.start(found.found!.pico, caseDir("memory"));

@@ -14,8 +14,9 @@ import type { Scenario } from "../sim/scenario.ts";
 /** The reference interpreter's board: a Pico without the crypto module. */
 export const REFERENCE_PICO = Object.assign({}, BOARDS.pico, { crypto: { aes: false, sha256: false } });
 
-export function referenceBuild(sc: Scenario, hal: EspruinoHalConfig): EspruinoBuild {
-  return makeEspruinoBuild({ board: REFERENCE_PICO, hal, profile: sc.source.profile, prescription: sc.source.prescription, journal: true });
+/** The app as the reference Pico takes it, with its journal unless `journal` is false (`bundle espruino --no-journal`). */
+export function referenceBuild(sc: Scenario, hal: EspruinoHalConfig, journal = true): EspruinoBuild {
+  return makeEspruinoBuild({ board: REFERENCE_PICO, hal, profile: sc.source.profile, prescription: sc.source.prescription, journal });
 }
 
 /** "" when the build fits the Pico's Storage, else why the app cannot go into the interpreter's flash. */

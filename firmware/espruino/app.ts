@@ -9,10 +9,10 @@
 // other entry carries none of its code. The app object is `global.od` for
 // inspection from the Espruino console.
 
-import { makeEspruinoHal } from "../../hal/espruino/driver.ts";
+import { flashStorage, makeEspruinoHal } from "../../hal/espruino/driver.ts";
 import type { EspruinoHal } from "../../hal/espruino/driver.ts";
 import { assemble } from "../core/assemble.ts";
-import type { Device } from "../core/assemble.ts";
+import type { Device, JournalParts } from "../core/assemble.ts";
 import type { ControllerObserver } from "../core/controller.ts";
 import type { Clock } from "../../hal/types.ts";
 import { parsePrescription } from "../core/prescription.ts";
@@ -28,6 +28,8 @@ declare const OD_CONFIG: BundleConfig;
 /** Whether the board's firmware has native AES and SHA-256 (boards.ts): where not, the core's JS ones are bundled. */
 declare const OD_NATIVE_AES: boolean;
 declare const OD_NATIVE_SHA256: boolean;
+/** Whether the journal's code is in the build (false: `bundle espruino --no-journal`, and none of it is bundled). */
+declare const OD_JOURNAL: boolean;
 
 /** The console, for the entry that has one. */
 export interface ConsoleMaker {
@@ -59,6 +61,15 @@ function observer(hal: EspruinoHal): ControllerObserver {
 /** Audit events a snapshot carries on a microcontroller. */
 const AUDIT_KEEP = 24;
 
+/** The journal in the board's flash, authenticated with the firmware's native AES and SHA-256 where the board has them, else the core's. */
+function journalParts(hal: EspruinoHal): JournalParts {
+  const mac = OD_NATIVE_AES ? nativeMac() : cmacAes128;
+  const digest = OD_NATIVE_SHA256 ? nativeDigest() : sha256;
+  if (!mac || !digest) throw new Error("this firmware's crypto module lacks " + (mac ? "SHA256" : "AES") + ": the journal cannot be authenticated (bundle for a board without it)");
+  // a board's flash file and RAM hold a short audit trail; older events are counted, not kept
+  return { store: hal.store, compactAtBytes: OD_CONFIG.journalCompactBytes, auditKeep: AUDIT_KEEP, mac, digest };
+}
+
 function start(app: App, maker: ConsoleMaker | null): void {
   const profile = parseProfile(OD_CONFIG.profile);
   if (!OD_CONFIG.prescription) {
@@ -66,18 +77,13 @@ function start(app: App, maker: ConsoleMaker | null): void {
     return;
   }
   const rx = parsePrescription(OD_CONFIG.prescription, profile, 0);
-  // the journal's cipher: the firmware's native AES and SHA-256 where the board has them, else the core's
-  const mac = OD_NATIVE_AES ? nativeMac() : cmacAes128;
-  const digest = OD_NATIVE_SHA256 ? nativeDigest() : sha256;
-  if (!mac || !digest) throw new Error("this firmware's crypto module lacks " + (mac ? "SHA256" : "AES") + ": the journal cannot be authenticated (bundle for a board without it)");
   const usb = maker ? maker.parts(OD_CONFIG.profile, app.hal.clock) : null;
   const d = assemble({
     hal: app.hal,
     profile,
     prescription: rx,
     startUm: 0,
-    // a board's flash file and RAM hold a short audit trail; older events are counted, not kept
-    journal: OD_CONFIG.journalCompactBytes > 0 ? { store: app.hal.store, compactAtBytes: OD_CONFIG.journalCompactBytes, auditKeep: AUDIT_KEEP, mac, digest } : null,
+    journal: OD_JOURNAL && OD_CONFIG.journalCompactBytes > 0 ? journalParts(app.hal) : null,
     console: usb ? usb.parts : null,
     observers: [observer(app.hal)],
   });
@@ -89,7 +95,7 @@ function start(app: App, maker: ConsoleMaker | null): void {
 
 /** Boots the app (with the console `maker` gives, or none). */
 export function runApp(maker: ConsoleMaker | null): void {
-  const app: App = { hal: makeEspruinoHal(OD_CONFIG.hal), device: null, error: "" };
+  const app: App = { hal: makeEspruinoHal(OD_CONFIG.hal, OD_JOURNAL ? flashStorage(OD_CONFIG.hal) : null), device: null, error: "" };
   (global as any).od = app;
   try {
     start(app, maker);

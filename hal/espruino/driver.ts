@@ -1,8 +1,11 @@
 // The Espruino HAL driver: stepper, sensors, clock, flash store and alarm on the
 // interpreter's built-ins, plus the hardware watchdog for the app to kick. One
-// call builds it from the embedded configuration (hal/espruino/config.ts).
+// call builds it from the embedded configuration (hal/espruino/config.ts), with the
+// journal's store and the vault in Storage (flashStorage) or, for an app built
+// without a journal, none: then no flash code is in the build, and a store that
+// keeps nothing says so (caps: not persistent, no vault).
 
-import type { Hal, HalCaps } from "../types.ts";
+import type { Hal, HalCaps, HalStorage, Store } from "../types.ts";
 import type { EspruinoHalConfig } from "./config.ts";
 import { PinAnnunciator } from "./alarm.ts";
 import { EspruinoClock } from "./clock.ts";
@@ -35,17 +38,40 @@ function hwRandom(n: number): Uint8Array {
   return b;
 }
 
-export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
+/** The journal's two files and the vault's in the board's Storage. */
+export function flashStorage(cfg: EspruinoHalConfig): HalStorage {
+  const storage = require("Storage");
+  return {
+    // the journal compacts when half a file was appended (firmware/node/espruino/make.ts): room for that, framed, and a move's records
+    store: new FlashStore(storage, cfg.storeName, cfg.storeBytes, Math.ceil((cfg.storeBytes / 2) * FRAMING) + APPEND_SLACK_BYTES),
+    // a Storage file of its own: the journal's files can be lost or replaced without it
+    vault: new FlashStore(storage, cfg.storeName + "v", VAULT_BYTES, VAULT_BYTES),
+    persistent: true,
+    vaultApart: true,
+    random: hwRandom,
+  };
+}
+
+/** A store that keeps nothing (an app without a journal): every write refused, nothing to read. */
+const NO_STORE: Store = {
+  append: () => false,
+  read: () => new Uint8Array(0),
+  replace: () => false,
+  committedBytes: () => -1,
+  preserve: () => "",
+};
+
+/** The HAL, with `storage` (flashStorage) or none. */
+export function makeEspruinoHal(cfg: EspruinoHalConfig, storage: HalStorage | null): EspruinoHal {
   const clock = new EspruinoClock();
   const caps: HalCaps = {
     maxMoveSteps: cfg.maxMoveSteps,
     maxStepRateHz: cfg.maxStepRateHz,
     driverFaultInput: cfg.pins.fault !== "",
-    persistentStore: true,
+    persistentStore: storage !== null && storage.persistent,
     enableLine: true,
-    vault: true,
+    vault: storage !== null && storage.vaultApart,
   };
-  const storage = require("Storage");
   return {
     name: "espruino",
     caps,
@@ -53,10 +79,8 @@ export function makeEspruinoHal(cfg: EspruinoHalConfig): EspruinoHal {
     stepper: new EspruinoStepper(cfg, clock),
     position: new AnalogSensor(cfg.pins.position, cfg.position, clock),
     force: new AnalogSensor(cfg.pins.force, cfg.force, clock),
-    // the journal compacts when half a file was appended (firmware/node/espruino/make.ts): room for that, framed, and a move's records
-    store: new FlashStore(storage, cfg.storeName, cfg.storeBytes, Math.ceil((cfg.storeBytes / 2) * FRAMING) + APPEND_SLACK_BYTES),
-    // a Storage file of its own: the journal's files can be lost or replaced without it
-    vault: new FlashStore(storage, cfg.storeName + "v", VAULT_BYTES, VAULT_BYTES),
+    store: storage ? storage.store : NO_STORE,
+    vault: storage ? storage.vault : NO_STORE,
     random: hwRandom,
     alarm: new PinAnnunciator(cfg.pins.alarm),
     watchdog: new Watchdog(cfg.watchdogS),

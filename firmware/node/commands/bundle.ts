@@ -27,7 +27,7 @@ export const spec: CommandSpec = {
     { name: "profile", value: "FILE", help: "device profile JSON (a scenario file works: its \"profile\" is used)", default: "the demo device, sim/scenarios/mandible-continuous-1mm.json" },
     { name: "prescription", value: "FILE", help: "prescription JSON to embed (a scenario file works: its \"prescription\" is used)", default: "none: the board boots and holds still" },
     { name: "hal", value: "FILE", help: "JSON overriding the board's pins, calibration and limits (hal/espruino/config.ts)", default: "the board's own" },
-    { name: "no-journal", help: "build without the flash journal (bench only: a reset restarts the prescription)" },
+    { name: "no-journal", help: "build without the flash journal: none of its code, none of its Storage (bench only: a reset restarts the prescription)" },
     { name: "console", help: "build the device console in, on USB (status, log, pause, signed requests and prescriptions; too large for a Pico's Storage: docs/espruino.md)" },
     { name: "text", help: "write the plain script instead of Espruino's pretokenised form (the default: what Storage holds, ~12 % smaller)" },
     { name: "json", help: "print the build figures as JSON" },
@@ -64,12 +64,12 @@ function report(b: EspruinoBuild, out: string): string {
   const board = BOARDS[b.config.board];
   return [
     "wrote        " + out,
-    "size         " + n(b.image.length) + " bytes pretokenised (" + n(b.bundle.bytes) + " as text; the board's Storage holds " + n(b.maxImageBytes) + " beside the journal)",
+    "size         " + n(b.image.length) + " bytes pretokenised (" + n(b.bundle.bytes) + " as text; the board's Storage holds " + n(b.maxImageBytes) + (b.config.journalCompactBytes > 0 ? " beside the journal)" : " with no journal)"),
     "checks       syntax (the \"fails\" column of docs/espruino.md), globals, definition order: ok",
     "variables    about " + n(v.total) + " of " + n(v.available) + " (" + board.description + ") with the code in flash:",
     "             code " + n(v.codeInFlash) + " (" + v.functions + " functions), names " + n(v.bindings) + ", literal data " + n(v.literals) + ", live data " + n(v.live) + " (after 1 simulated hour), interpreter " + v.interpreter,
     "             about " + n(v.totalCodeInRam) + " if the code is uploaded to RAM instead (docs/espruino.md)",
-    "storage      code, journal and vault files: " + n(b.storageNeeded) + " of " + n(board.storageBytes) + " bytes",
+    "storage      " + (b.config.journalCompactBytes > 0 ? "code, journal and vault files: " : "code (no journal, no vault): ") + n(b.storageNeeded) + " of " + n(board.storageBytes) + " bytes",
     "journal      " + (b.config.journalCompactBytes > 0 ? "compacts every " + n(b.config.journalCompactBytes) + " bytes" : "OFF: a reset restarts the prescription from its beginning (bench use only)"),
     "prescription " + (b.config.prescription ? "embedded" : "none: the board holds still"),
   ].join("\n") + "\n";

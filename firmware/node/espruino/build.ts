@@ -4,10 +4,18 @@
 // (CommonJS output wrapped in a function, so require("Storage") stays Espruino's own
 // require), class fields as constructor assignments, the configuration embedded by
 // `define`. Returns the code and a source map with repository-relative sources.
+// The app (not a given source) is bundled with its names kept, trimmed (trim.ts: the
+// methods and functions nothing in it reaches, such as the console's in a build
+// without one, or the journal's in a build without the journal), its methods'
+// names shortened (shorten.ts), then minified; its source map is the untrimmed
+// bundle's, kept beside it as `full`.
 
 import * as esbuild from "esbuild";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { jsonNames, nullReferences, trimDeadCode } from "./trim.ts";
+import { shortenMethods } from "./shorten.ts";
+import type { Removed } from "./trim.ts";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const APP_ENTRY = join(ROOT, "firmware/espruino/main.ts");
@@ -21,18 +29,35 @@ export interface BuildInput {
   /** Identifiers replaced by JSON values (e.g. OD_CONFIG). */
   define?: { [name: string]: unknown };
   minify?: boolean;
+  /** Remove what nothing reaches (trim.ts) and shorten the methods' names (shorten.ts); default: for the app, not for a given source. */
+  trim?: boolean;
+  /** With `trim`: shorten the methods' names too (default true). */
+  shorten?: boolean;
+  /** The app without the journal's code (default: with it; needs `trim`): OD_JOURNAL false, the app hands the assembly no journal, and the trim removes the journal's opener and all it alone reaches. */
+  journal?: boolean;
 }
+
+/** What is called on the app from outside the bundle (the Espruino REPL, docs/espruino.md; the test harnesses' probes): never trimmed. */
+export const INSPECTION_NAMES = ["phaseState", "journalState", "inspect", "addObserver", "stop", "status"];
 
 export interface Bundle {
   code: string;
+  /** The source map of `code`; "" for a trimmed bundle (its `full` has the map). */
   map: string;
   bytes: number;
+  /** A trimmed bundle: what the trim removed, and the bundle before it (with its source map). */
+  removed?: Removed[];
+  renamed?: { [name: string]: string };
+  full?: { code: string; map: string };
 }
 
 export function buildBundle(input: BuildInput): Bundle {
   // the app's crypto defines: native AES and SHA-256 unless the build says the board lacks them (firmware/espruino/boards.ts)
-  const define: { [name: string]: string } = { OD_NATIVE_AES: "true", OD_NATIVE_SHA256: "true" };
+  const define: { [name: string]: string } = { OD_NATIVE_AES: "true", OD_NATIVE_SHA256: "true", OD_JOURNAL: String(input.journal !== false) };
   for (const k of Object.keys(input.define || {})) define[k] = JSON.stringify(input.define![k]);
+  const trim = input.trim === undefined ? input.source === undefined : input.trim;
+  if (input.journal === false && !trim) throw new Error("buildBundle: a build without the journal needs the trim (it is what leaves the journal's code out)");
+  const minify = input.minify !== false;
   const r = esbuild.buildSync({
     entryPoints: input.source === undefined ? [input.console ? APP_CONSOLE_ENTRY : APP_ENTRY] : undefined,
     stdin: input.source === undefined ? undefined : { contents: input.source, resolveDir: ROOT, loader: "ts", sourcefile: "entry.ts" },
@@ -40,7 +65,10 @@ export function buildBundle(input: BuildInput): Bundle {
     format: "cjs",
     platform: "neutral",
     target: "es2015",
-    minify: input.minify !== false,
+    // a bundle to trim keeps its names until the trim is done (names are what it compares), then it is minified whole
+    minifyWhitespace: minify,
+    minifySyntax: minify,
+    minifyIdentifiers: minify && !trim,
     banner: { js: "(function(){" },
     footer: { js: "})();" },
     define,
@@ -53,5 +81,21 @@ export function buildBundle(input: BuildInput): Bundle {
   });
   const js = r.outputFiles.find((f) => f.path.endsWith(".js"))!;
   const map = r.outputFiles.find((f) => f.path.endsWith(".map"))!;
-  return { code: js.text, map: map.text, bytes: js.contents.length };
+  const full = { code: js.text, map: map.text, bytes: js.contents.length };
+  if (!trim) return full;
+  return trimBundle(full, input.define || {}, input.shorten !== false, input.journal !== false, minify);
+}
+
+/**
+ * The bundle without its dead code, with shorter method names, then minified (the
+ * names of the embedded configuration count as used). Without the journal, the
+ * assembly's default journal opener is cut off first (the app hands it no
+ * journal), so the trim takes it and all only it reaches.
+ */
+function trimBundle(full: Bundle, define: { [name: string]: unknown }, shorten: boolean, journal: boolean, minify: boolean): Bundle {
+  const keep = INSPECTION_NAMES.concat(jsonNames(define));
+  const t = trimDeadCode(journal ? full.code : nullReferences(full.code, "assemble", "openJournal"), keep);
+  const s = shorten ? shortenMethods(t.code, keep, ROOT) : { code: t.code, renamed: {} };
+  const code = minify ? esbuild.transformSync(s.code, { minify: true, target: "es2015", logLevel: "silent" }).code : s.code;
+  return { code, map: "", bytes: Buffer.byteLength(code), removed: t.removed, renamed: s.renamed, full: { code: full.code, map: full.map } };
 }

@@ -59,10 +59,11 @@ export function checkScript(code: string): Violation[] {
   return checkTree(tree).sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Checks a bundle and maps every violation back to its TypeScript source (map sources are repository-relative). */
+/** Checks a bundle and maps every violation back to its TypeScript source (map sources are repository-relative; "": no map, positions in the bundle). */
 export function checkBundle(code: string, sourceMap: string): Violation[] {
   const found = checkScript(code);
   if (found.length === 0 || found[0].rule !== "syntax") found.push(...checkShape(parseScript(code)));
+  if (!sourceMap) return found;
   const map = new SourceMap(JSON.parse(sourceMap));
   for (const v of found) {
     const e = map.findEntry(v.line - 1, v.column) as { originalSource?: string; originalLine?: number; originalColumn?: number };

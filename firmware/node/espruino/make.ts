@@ -2,7 +2,7 @@
 // and prescription, bundles the app with its configuration, checks the bundle
 // (check.ts), tokenises it as Espruino stores code (tokenise.ts: the image that goes
 // into Storage), and works out the figures: what the image, the journal's two files
-// and the vault's take of the board's Storage (the limit: its saved-code pages, from
+// and the vault's (none in a build without the journal) take of the board's Storage (the limit: its saved-code pages, from
 // Espruino's board file), and the variable estimate (code and names from the syntax tree,
 // live data measured by running the bundle in the shim for one simulated hour).
 
@@ -28,8 +28,9 @@ const STORE_FILES = 4;
 /** What Storage adds to each file: its header (size, flags, name) and the alignment of the next one (jsflash.c; sim/espruino-real/flash.ts). */
 export const FILE_OVERHEAD_BYTES = 32 + 4;
 
-/** The largest image the board's Storage holds beside a journal of `storeBytes` files and the vault, every file at its largest. */
-export function maxImageBytes(board: Board, storeBytes: number): number {
+/** The largest image the board's Storage holds beside a journal of `storeBytes` files and the vault, every file at its largest (without a journal: alone). */
+export function maxImageBytes(board: Board, storeBytes: number, journal = true): number {
+  if (!journal) return board.storageBytes - FILE_OVERHEAD_BYTES;
   return board.storageBytes - 2 * storeBytes - 2 * VAULT_BYTES - (1 + STORE_FILES) * FILE_OVERHEAD_BYTES;
 }
 /** Variables the interpreter itself holds after boot (root, timers, pins), an assumption of the model. */
@@ -88,8 +89,10 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     prescription: o.prescription || null,
     journalCompactBytes: o.journal ? Math.floor(o.hal.storeBytes / 2) : 0,
   };
-  const bundle = buildBundle({ console: o.console === true, define: { OD_CONFIG: config, OD_NATIVE_AES: o.board.crypto.aes, OD_NATIVE_SHA256: o.board.crypto.sha256 } });
-  const violations = checkBundle(bundle.code, bundle.map);
+  const bundle = buildBundle({ console: o.console === true, journal: o.journal, define: { OD_CONFIG: config, OD_NATIVE_AES: o.board.crypto.aes, OD_NATIVE_SHA256: o.board.crypto.sha256 } });
+  // the untrimmed bundle's findings name their TypeScript source; the trimmed one is checked again as it ships
+  let violations = bundle.full ? checkBundle(bundle.full.code, bundle.full.map) : [];
+  if (violations.length === 0) violations = checkBundle(bundle.code, bundle.map);
   const st = staticVariables(bundle.code, o.board.varBytes);
   const live = violations.length === 0 ? measureLiveVars(bundle, o.board, o.hal) : 0;
   const rest = st.bindings + st.literals + live + INTERPRETER_VARS;
@@ -101,11 +104,13 @@ export function makeEspruinoBuild(o: EspruinoBuildOptions): EspruinoBuild {
     available: o.board.variables,
   });
   const image = tokenise(bundle.code);
-  const maxImage = maxImageBytes(o.board, o.hal.storeBytes);
+  const maxImage = maxImageBytes(o.board, o.hal.storeBytes, o.journal);
   const storageNeeded = image.length + (o.board.storageBytes - maxImage);
   const problems: string[] = [];
   if (variables.total > o.board.variables) problems.push("needs about " + variables.total + " variables, the " + o.board.name + " has " + o.board.variables);
-  if (storageNeeded > o.board.storageBytes) {
+  if (storageNeeded > o.board.storageBytes && !o.journal) {
+    problems.push("the image needs " + storageNeeded + " Storage bytes with its file header, the " + o.board.name + " has " + o.board.storageBytes + ": the image is " + (image.length - maxImage) + " bytes too large");
+  } else if (storageNeeded > o.board.storageBytes) {
     problems.push("code and journal need " + storageNeeded + " Storage bytes (the image " + image.length + ", journal 2 x " + o.hal.storeBytes + ", vault 2 x " + VAULT_BYTES + ", " + (1 + STORE_FILES) + " file headers), the " + o.board.name + " has " + o.board.storageBytes + ": the image is " + (image.length - maxImage) + " bytes too large");
   }
   if (o.hal.watchdogS > o.board.watchdogMaxS) problems.push("watchdog timeout " + o.hal.watchdogS + " s is over the board's " + o.board.watchdogMaxS + " s");

@@ -1,0 +1,200 @@
+// The bundle's dead-code pass: removes what the build proves unreachable, which
+// esbuild's tree shaking leaves in (it never drops a class method, nor a function
+// only a dropped method used). Repeated to a fixed point on the minified bundle:
+// - a class method, getter or setter whose name is never used anywhere else in the
+//   script: not as a property access (`a.m`, `a["m"]`), an object key, a string
+//   literal or a word of one, a template's text, nor a name in `keep` (what is called
+//   from outside: the inspection names of docs/espruino.md, the embedded
+//   configuration's keys and strings), and not one the language or the interpreter
+//   calls by itself (constructor, toString, toJSON, then, …);
+// - a declaration of the bundle's own scope (the IIFE's body: function, class, or a
+//   `var` whose value is a function, class, literal or a literal object/array of such)
+//   whose name no identifier outside it uses.
+// Names are compared, not resolved: a name used anywhere keeps every declaration of
+// it, so the pass errs towards keeping. A dynamic computed access (`o[k]` with k not
+// a literal) is not followed: the bundle's sources keep to plain property names for
+// methods (the same rule esbuild's property mangling relies on).
+
+import * as walk from "acorn-walk";
+import type * as acorn from "acorn";
+import { parseScript } from "./ast.ts";
+import type { Node } from "./ast.ts";
+
+/** Methods the language or Espruino calls without naming them in the script. */
+export const IMPLICIT = ["constructor", "toString", "toLocaleString", "valueOf", "toJSON", "then", "catch", "finally", "next", "return", "throw", "emit", "on", "write", "read", "pipe", "end", "close"];
+
+export interface Removed {
+  kind: "method" | "declaration";
+  name: string;
+  bytes: number;
+}
+
+export interface TrimResult {
+  code: string;
+  removed: Removed[];
+}
+
+/** Words that can name a property: every identifier-like run of a string. */
+function words(s: string, out: Set<string>): void {
+  const m = s.match(/[A-Za-z_$][\w$]*/g);
+  if (m) for (const w of m) out.add(w);
+  out.add(s);
+}
+
+/** Every name the script uses as a property: accesses (unless `withAccesses` is false), object keys, strings and their words. */
+export function propertyNames(tree: acorn.Program, withAccesses = true): Set<string> {
+  const used = new Set<string>();
+  walk.full(tree, (n) => {
+    const node = n as Node;
+    if (node.type === "MemberExpression") {
+      if (!node.computed && node.property.type === "Identifier" && withAccesses) used.add(node.property.name);
+    } else if (node.type === "Property") {
+      if (node.key.type === "Identifier") used.add(node.key.name);
+      else if (node.key.type === "Literal") used.add(String(node.key.value));
+    } else if (node.type === "Literal") {
+      if (typeof node.value === "string") words(node.value, used);
+      else if (typeof node.value === "number") used.add(String(node.value));
+    } else if (node.type === "TemplateElement") {
+      words(node.value.cooked || node.value.raw, used);
+    }
+  });
+  return used;
+}
+
+/** Identifier references by name, with their positions (declaring names are not references). */
+function identifierUses(tree: acorn.Program): Map<string, number[]> {
+  const uses = new Map<string, number[]>();
+  const declaring = new Set<acorn.Node>();
+  walk.full(tree, (n) => {
+    const node = n as Node;
+    if ((node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") && node.id) declaring.add(node.id);
+    if (node.type === "VariableDeclarator" && node.id.type === "Identifier") declaring.add(node.id);
+  });
+  walk.fullAncestor(tree, (n, _st, ancestors) => {
+    const node = n as Node;
+    if (node.type !== "Identifier" || declaring.has(node)) return;
+    const parent = ancestors[ancestors.length - 2] as Node | undefined;
+    if (parent && parent.type === "MemberExpression" && parent.property === node && !parent.computed) return;
+    if (parent && (parent.type === "Property" || parent.type === "MethodDefinition" || parent.type === "PropertyDefinition") && parent.key === node && !parent.computed && !(parent.type === "Property" && parent.shorthand)) return;
+    const list = uses.get(node.name) || [];
+    list.push(node.start);
+    uses.set(node.name, list);
+  });
+  return uses;
+}
+
+/** Whether evaluating the expression has no effect but making its value. */
+function pure(e: acorn.Expression | null | undefined): boolean {
+  if (!e) return true;
+  switch (e.type) {
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+    case "Literal":
+      return true;
+    case "ClassExpression":
+      return (!e.superClass || e.superClass.type === "Identifier") && e.body.body.every((m) => m.type === "MethodDefinition" && !m.computed && !m.static);
+    case "ArrayExpression":
+      return e.elements.every((x) => x === null || (x.type !== "SpreadElement" && pure(x)));
+    case "ObjectExpression":
+      return e.properties.every((p) => p.type === "Property" && !p.computed && pure(p.value as acorn.Expression));
+    case "UnaryExpression":
+      return e.operator !== "delete" && pure(e.argument);
+    default:
+      return false;
+  }
+}
+
+/** The IIFE's statements (the bundle's own scope), or the program's for a plain script. */
+function scopeBody(tree: acorn.Program): acorn.Statement[] {
+  const s = tree.body[0];
+  if (tree.body.length === 1 && s.type === "ExpressionStatement" && s.expression.type === "CallExpression") {
+    const f = s.expression.callee;
+    if ((f.type === "FunctionExpression" || f.type === "ArrowFunctionExpression") && f.body.type === "BlockStatement") return f.body.body;
+  }
+  return tree.body as acorn.Statement[];
+}
+
+interface Cut {
+  start: number;
+  end: number;
+  text: string;
+  removed: Removed[];
+}
+
+function usedOutside(uses: Map<string, number[]>, name: string, within: acorn.Node): boolean {
+  return (uses.get(name) || []).some((p) => p < within.start || p >= within.end);
+}
+
+/** One round: the cuts for every method and declaration found dead in this version of the script. */
+function deadCuts(code: string, keep: Set<string>): Cut[] {
+  const tree = parseScript(code);
+  const props = propertyNames(tree);
+  const uses = identifierUses(tree);
+  const cuts: Cut[] = [];
+  walk.full(tree, (n) => {
+    const node = n as Node;
+    if (node.type !== "ClassBody") return;
+    for (const m of node.body) {
+      if (m.type !== "MethodDefinition" || m.computed || m.kind === "constructor" || m.key.type !== "Identifier") continue;
+      const name = m.key.name;
+      if (props.has(name) || keep.has(name) || IMPLICIT.indexOf(name) >= 0) continue;
+      cuts.push({ start: m.start, end: m.end, text: "", removed: [{ kind: "method", name, bytes: m.end - m.start }] });
+    }
+  });
+  for (const s of scopeBody(tree)) {
+    if ((s.type === "FunctionDeclaration" || s.type === "ClassDeclaration") && s.id) {
+      if (s.type === "ClassDeclaration" && !pure({ type: "ClassExpression", superClass: s.superClass, body: s.body } as acorn.ClassExpression)) continue;
+      if (usedOutside(uses, s.id.name, s) || keep.has(s.id.name)) continue;
+      cuts.push({ start: s.start, end: s.end, text: "", removed: [{ kind: "declaration", name: s.id.name, bytes: s.end - s.start }] });
+    } else if (s.type === "VariableDeclaration") {
+      const dead = s.declarations.filter((d) => d.id.type === "Identifier" && pure(d.init) && !usedOutside(uses, d.id.name, d) && !keep.has(d.id.name));
+      if (dead.length === 0) continue;
+      const live = s.declarations.filter((d) => dead.indexOf(d) < 0);
+      const semi = code[s.end - 1] === ";" ? ";" : "";
+      cuts.push({ start: s.start, end: s.end, text: live.length === 0 ? "" : s.kind + " " + live.map((d) => code.slice(d.start, d.end)).join(",") + semi,
+        removed: dead.map((d) => ({ kind: "declaration" as const, name: (d.id as acorn.Identifier).name, bytes: d.end - d.start })) });
+    }
+  }
+  return cuts;
+}
+
+/** Removes every dead method and declaration, round after round, until a round finds none. */
+export function trimDeadCode(code: string, keep: Iterable<string>): TrimResult {
+  const keepSet = new Set(keep);
+  const removed: Removed[] = [];
+  for (;;) {
+    // methods first: a cut that overlaps one already taken waits for the next round (its text would be stale)
+    const taken: Cut[] = [];
+    for (const c of deadCuts(code, keepSet)) if (taken.every((o) => c.end <= o.start || c.start >= o.end)) taken.push(c);
+    if (taken.length === 0) return { code, removed };
+    taken.sort((a, b) => b.start - a.start);
+    for (const c of taken) {
+      code = code.slice(0, c.start) + c.text + code.slice(c.end);
+      removed.push(...c.removed);
+    }
+  }
+}
+
+/** Every key and string of a JSON value: names the embedded configuration may reach a method by. */
+export function jsonNames(v: unknown, out: string[] = []): string[] {
+  if (typeof v === "string") out.push(v);
+  else if (Array.isArray(v)) for (const x of v) jsonNames(x, out);
+  else if (v && typeof v === "object") {
+    for (const k of Object.keys(v)) {
+      out.push(k);
+      jsonNames((v as { [k: string]: unknown })[k], out);
+    }
+  }
+  return out;
+}
+
+/** `name` replaced by `null` wherever the function `within` of the bundle's scope uses it; throws when there is no such use (a renamed source must not go unnoticed). */
+export function nullReferences(code: string, within: string, name: string): string {
+  const tree = parseScript(code);
+  const f = scopeBody(tree).find((s) => s.type === "FunctionDeclaration" && s.id && s.id.name === within) as acorn.FunctionDeclaration | undefined;
+  if (!f) throw new Error("trim: no function " + within + " in the bundle's scope");
+  const uses = (identifierUses(tree).get(name) || []).filter((p) => p >= f.start && p < f.end).sort((a, b) => b - a);
+  if (uses.length === 0) throw new Error("trim: " + within + " does not use " + name);
+  for (const p of uses) code = code.slice(0, p) + "null" + code.slice(p + name.length);
+  return code;
+}

@@ -1,0 +1,60 @@
+// The bundle's dead-code pass (firmware/node/espruino/trim.ts) on small scripts: what
+// it may drop (a method nothing names, a function only a dropped method used, to a
+// fixed point) and what it must keep (a name used as a property, computed access,
+// object key, string, template text, a kept name, a method the language calls).
+// The app-level proof (trimmed and untrimmed apps give the same journal bytes) is
+// in tests/espruino-sim.test.ts. Then the method renaming (shorten.ts): what it
+// renames, and every kind of use that keeps a name as it is.
+
+import test from "ava";
+import { jsonNames, trimDeadCode } from "../firmware/node/espruino/trim.ts";
+import { shortenMethods } from "../firmware/node/espruino/shorten.ts";
+import { ROOT } from "../firmware/node/espruino/build.ts";
+
+const wrap = (body: string) => "(function(){" + body + "})();";
+const names = (code: string, keep: string[] = []) => trimDeadCode(wrap(code), keep).removed.map((r) => r.name).sort();
+
+test("an unnamed method goes, then the function only it called, then the class only that function made", (t) => {
+  const r = trimDeadCode(wrap("var K=class{x(){return 1}};function h(){return new K}var A=class{constructor(){this.v=0}used(){return this.v}dead(){return h()}};global.a=new A().used();"), []);
+  t.deepEqual(r.removed.map((x) => x.kind + " " + x.name), ["method dead", "method x", "declaration h", "declaration K"]);
+  t.is(r.code, wrap("var A=class{constructor(){this.v=0}used(){return this.v}};global.a=new A().used();"));
+  t.is(new Function("global", r.code)({}), undefined);
+});
+
+test("a method named anywhere else is kept: access, computed access, object key, string or its words, template text, keep list", (t) => {
+  const cls = "var A=class{m1(){}m2(){}m3(){}m4(){}m5(){}m6(){}m7(){}m8(){}};";
+  t.deepEqual(names(cls + "var a=new A;a.m1;a[\"m2\"];global.o={m3:1};global.s=\"call m4 now\";global.u=`x m5`;global.a=a;", ["m6"]), ["m7", "m8"]);
+});
+
+test("the methods the language or the interpreter calls by themselves are kept; constructors and computed keys too", (t) => {
+  t.deepEqual(names("var A=class{constructor(){}toString(){}toJSON(){}then(){}valueOf(){}[\"k\"](){}gone(){}};global.a=new A;"), ["gone"]);
+});
+
+test("a declaration is kept while any identifier outside it names it, or when its value could have an effect", (t) => {
+  t.deepEqual(names("function f(){return f}var g=function(){},x=1,y=2,z=sideEffect();global.y=y;"), ["f", "g", "x"]);
+  t.is(trimDeadCode(wrap("var x=1,y=2,z=3;global.y=y;"), []).code, wrap("var y=2;global.y=y;"));
+});
+
+test("the configuration's keys and strings are names the trim keeps", (t) => {
+  t.deepEqual(jsonNames({ a: 1, b: ["c", { d: "e f" }] }), ["a", "b", "c", "d", "e f"]);
+});
+
+test("a method only the bundle names is renamed at its definition and every access, to a name no property has", (t) => {
+  const r = shortenMethods(wrap("var A=class{longName(){return 2}static other(){return 3}};global.x=new A().longName()+A.other();"), [], ROOT);
+  t.deepEqual(r.renamed, { longName: "c", other: "d" });
+  const g: any = {};
+  new Function("global", r.code)(g);
+  t.is(g.x, 5);
+});
+
+test("a method keeps its name when it is also a key, a string, a written property, a built-in's member or a kept name", (t) => {
+  const src = "var A=class{keyed(){}stringed(){}written(){}push(){}erase(){}kept(){}free(){}};var a=new A;global.o={keyed:1};global.s=\"stringed\";a.written=0;" +
+    "a.keyed();a.stringed();a.written;a.push();a.erase();a.kept();a.free();";
+  const r = shortenMethods(wrap(src), ["kept"], ROOT);
+  t.deepEqual(r.renamed, { free: "c" }); // a and b are words of the Espruino declarations (parameter names), kept out too
+});
+
+test("new names avoid every property name the bundle already uses", (t) => {
+  const r = shortenMethods(wrap("var A=class{longer(){}};var o={a:1,b:2};global.v=new A().longer()+o.a+o.b+o.c;"), [], ROOT);
+  t.deepEqual(r.renamed, { longer: "d" });
+});
