@@ -63,7 +63,7 @@ export class SimStepper implements Stepper {
       const now = this.clock.monoMs();
       this.plant.advanceTo(now);
       const sent = Math.min(this.pending.fits, Math.floor(((now - this.pending.start) * this.rateHz) / 1000));
-      for (let i = 0; i < sent; i++) this.plant.pulse(this.pending.dir);
+      this.plant.pulseN(this.pending.dir, sent);
     }
     this.busy = false;
     this.pending.done = null;
@@ -98,7 +98,8 @@ export class SimStepper implements Stepper {
     let issued = 0;
     // A disable during the move stops the pulses that were still to come.
     if (this.enabled) {
-      for (; issued < p.fits; issued++) this.plant.pulse(p.dir);
+      this.plant.pulseN(p.dir, p.fits);
+      issued = p.fits;
     }
     if (this.afterPulses) this.afterPulses();
     done({ issued, fault: !this.enabled ? "disabled" : p.fits < p.steps ? "timeout" : "", startedAtMs: p.start, endedAtMs: p.end });
@@ -112,17 +113,18 @@ function refuse(done: (res: MoveResult) => void, fault: MoveResult["fault"], atM
 export type SensorFault = "" | "stuck" | "dropout";
 
 export class SimSensor implements Sensor {
-  private readFn: () => number;
+  /** The load cell (true) or the position sensor (false) of the plant. */
+  private isForce: boolean;
   private clock: VirtualClock;
   private plant: Plant;
   /** Scripted fault (sim/faults.ts): frozen value or no reading (offsets and drifts are the plant's: Plant.positionError). */
   fault: SensorFault = "";
   private last: Reading = { value: 0, atMs: 0, ok: false };
 
-  constructor(plant: Plant, clock: VirtualClock, readFn: () => number) {
+  constructor(plant: Plant, clock: VirtualClock, isForce: boolean) {
     this.plant = plant;
     this.clock = clock;
-    this.readFn = readFn;
+    this.isForce = isForce;
   }
 
   read(): Reading {
@@ -130,7 +132,7 @@ export class SimSensor implements Sensor {
     this.plant.advanceTo(t);
     if (this.fault === "dropout") return { value: this.last.value, atMs: this.last.atMs, ok: false };
     if (this.fault === "stuck") return { value: this.last.value, atMs: t, ok: true };
-    this.last = { value: this.readFn(), atMs: t, ok: true };
+    this.last = { value: this.isForce ? this.plant.senseForce() : this.plant.sensePosition(), atMs: t, ok: true };
     return this.last;
   }
 }
@@ -197,8 +199,8 @@ export function makeSimHal(plant: Plant, clock: VirtualClock, opts: SimDriverOpt
     plant,
     clock,
     stepper: new SimStepper(plant, clock, opts.maxStepRateHz, opts.maxMoveSteps),
-    position: new SimSensor(plant, clock, () => plant.sensePosition()),
-    force: new SimSensor(plant, clock, () => plant.senseForce()),
+    position: new SimSensor(plant, clock, false),
+    force: new SimSensor(plant, clock, true),
     store,
     vault,
     random: simRandom(seed, clock),

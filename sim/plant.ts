@@ -120,16 +120,33 @@ export class Plant {
 
   /** One STEP pulse in direction dir (+1 distracts). Returns whether the rotor moved. */
   pulse(dir: number): boolean {
-    this.pulses++;
-    if (this.jammed) {
-      this.stepper.missedByLoad++;
-      return false;
+    return this.pulseN(dir, 1) === 1;
+  }
+
+  /**
+   * n STEP pulses in direction dir, one after the other at this instant (a move's
+   * pulses reach the plant at its end): n single pulses, with the callus maturity
+   * (so the tissue's stiffness and the settle's denominator) worked out once, as it
+   * cannot change between them. Returns how many moved the rotor.
+   */
+  pulseN(dir: number, n: number): number {
+    const m = this.tissue.stiffnessMultiplier();
+    const e = this.tissue.instantStiffness(m) / 1000; // N/µm
+    const den = 1 + e / this.p.drive.frameStiffnessNPerUm;
+    let moved = 0;
+    for (let i = 0; i < n; i++) {
+      this.pulses++;
+      if (this.jammed) {
+        this.stepper.missedByLoad++;
+        continue;
+      }
+      const load = this.netLoadN();
+      if (!this.stepper.pulse(dir, dir > 0 ? load : -load)) continue;
+      moved++;
+      this.drive.follow(this.inputUm(), load);
+      this.settleAt(m, e, den);
     }
-    const load = this.netLoadN();
-    if (!this.stepper.pulse(dir, dir > 0 ? load : -load)) return false;
-    this.drive.follow(this.inputUm(), load);
-    this.settle();
-    return true;
+    return moved;
   }
 
   /** Missed steps so far (load + injected). */
@@ -142,13 +159,19 @@ export class Plant {
    * tissue force F = F_now + E·(gap − gap_now), in closed form.
    */
   private settle(): void {
+    const m = this.tissue.stiffnessMultiplier();
+    const e = this.tissue.instantStiffness(m) / 1000; // N/µm
+    this.settleAt(m, e, 1 + e / this.p.drive.frameStiffnessNPerUm);
+  }
+
+  /** settle() at the tissue's stiffness multiplier m (the one of this instant), its stiffness e (N/µm) and 1 + e / kFrame. */
+  private settleAt(m: number, e: number, den: number): void {
     const kf = this.p.drive.frameStiffnessNPerUm;
-    const e = this.tissue.instantStiffness() / 1000; // N/µm
     const fNow = this.tissue.forceN();
-    const f = (fNow + e * (this.drive.carriageUm - this.gapUm)) / (1 + e / kf);
+    const f = (fNow + e * (this.drive.carriageUm - this.gapUm)) / den;
     const gap = this.drive.carriageUm - f / kf;
     const dx = gap - this.gapUm;
-    if (dx !== 0) this.tissue.stretch(dx / 1000);
+    if (dx !== 0) this.tissue.stretch(dx / 1000, m);
     this.gapUm = gap;
     const force = this.tissue.forceN();
     if (force > this.peakForceN) this.peakForceN = force;

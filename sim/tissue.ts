@@ -69,14 +69,13 @@ export class Tissue {
     return 1 + s * s * (this.p.boneStiffnessFactor - 1);
   }
 
-  /** Instantaneous stiffness for new stretch (N/mm). */
-  instantStiffness(): number {
-    return (this.p.eInfNPerMm + this.p.e1NPerMm + this.p.e2NPerMm) * this.stiffnessMultiplier();
+  /** Instantaneous stiffness for new stretch (N/mm) at the stiffness multiplier m (stiffnessMultiplier() now). */
+  instantStiffness(m: number): number {
+    return (this.p.eInfNPerMm + this.p.e1NPerMm + this.p.e2NPerMm) * m;
   }
 
-  /** Applies a stretch of dxMm (positive = distraction). */
-  stretch(dxMm: number): void {
-    const m = this.stiffnessMultiplier();
+  /** Applies a stretch of dxMm (positive = distraction) at the stiffness multiplier m (stiffnessMultiplier() now). */
+  stretch(dxMm: number, m: number): void {
     this.sInf += this.p.eInfNPerMm * m * dxMm;
     this.s1 += this.p.e1NPerMm * m * dxMm;
     this.s2 += this.p.e2NPerMm * m * dxMm;

@@ -1,6 +1,7 @@
 // Virtual time for the simulator: a HAL Clock backed by a binary-heap event queue.
 // runUntil() jumps from event to event, so days pass in microseconds of wall time.
-// Ties fire in the order they were scheduled (deterministic).
+// Ties fire in the order they were scheduled (deterministic). An event's id is its
+// scheduling sequence number; a cancelled event stays in the queue with no callback.
 
 import type { Clock } from "../hal/types.ts";
 
@@ -11,9 +12,7 @@ export class VirtualClock implements Clock {
   wallOffsetMs: number;
   private times: number[];
   private seqs: number[];
-  private fns: Array<() => void>;
-  private ids: number[];
-  private cancelled: { [id: number]: boolean };
+  private fns: Array<(() => void) | null>;
   private seq: number;
 
   constructor(wallStartMs: number) {
@@ -23,8 +22,6 @@ export class VirtualClock implements Clock {
     this.times = [];
     this.seqs = [];
     this.fns = [];
-    this.ids = [];
-    this.cancelled = Object.create(null);
     this.seq = 0;
   }
 
@@ -43,7 +40,13 @@ export class VirtualClock implements Clock {
   }
 
   cancel(id: number): void {
-    this.cancelled[id] = true;
+    // the queue holds the few events due (a tick, a move's end, scripted faults): a scan is cheaper than a lookup per event
+    for (let i = 0; i < this.seqs.length; i++) {
+      if (this.seqs[i] === id) {
+        this.fns[i] = null;
+        return;
+      }
+    }
   }
 
   pending(): number {
@@ -54,15 +57,10 @@ export class VirtualClock implements Clock {
   runUntil(untilMs: number): void {
     while (this.times.length > 0 && this.times[0] <= untilMs) {
       const t = this.times[0];
-      const id = this.ids[0];
       const fn = this.fns[0];
       this.pop();
       this.now = t;
-      if (this.cancelled[id]) {
-        delete this.cancelled[id];
-        continue;
-      }
-      fn();
+      if (fn !== null) fn();
     }
     if (untilMs > this.now) this.now = untilMs;
   }
@@ -75,14 +73,12 @@ export class VirtualClock implements Clock {
     const t = this.times[i]; this.times[i] = this.times[j]; this.times[j] = t;
     const s = this.seqs[i]; this.seqs[i] = this.seqs[j]; this.seqs[j] = s;
     const f = this.fns[i]; this.fns[i] = this.fns[j]; this.fns[j] = f;
-    const d = this.ids[i]; this.ids[i] = this.ids[j]; this.ids[j] = d;
   }
 
   private push(t: number, id: number, fn: () => void): void {
     this.times.push(t);
     this.seqs.push(id);
     this.fns.push(fn);
-    this.ids.push(id);
     let i = this.times.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
@@ -98,7 +94,6 @@ export class VirtualClock implements Clock {
     this.times.pop();
     this.seqs.pop();
     this.fns.pop();
-    this.ids.pop();
     let i = 0;
     const n = this.times.length;
     for (;;) {

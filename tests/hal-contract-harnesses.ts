@@ -58,11 +58,11 @@ export async function simHarness(): Promise<HalHarness> {
   const hal = makeSimHal(plant, clock, { maxStepRateHz: cfg.stepRateHz, maxMoveSteps: cfg.maxMoveSteps }, new PowerCutStore(), new PowerCutStore(), spec.scenario.seed);
   // The plant counts pulses but not their direction: count them on the way in.
   const seen = { forward: 0, backward: 0 };
-  const pulse = plant.pulse.bind(plant);
-  plant.pulse = (dir: number) => {
-    if (dir > 0) seen.forward++;
-    else seen.backward++;
-    return pulse(dir);
+  const pulseN = plant.pulseN.bind(plant);
+  plant.pulseN = (dir: number, n: number) => {
+    if (dir > 0) seen.forward += n;
+    else seen.backward += n;
+    return pulseN(dir, n);
   };
   return {
     hal,

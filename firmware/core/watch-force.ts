@@ -145,9 +145,8 @@ function checkZero(c: SupervisorConfig, s: ForceState, x: ForceContext, step: nu
       s.spanLagN = Math.abs(s.last - s.ema);
     }
     // the smoothed force catches up with a step (a sudden load) within the settle time, or as many time constants
-    // as leave a quarter of forceRiseN of it; after it, tissue only relaxes
-    const catchUp = Math.max(c.settleMs, c.filterTauMs * Math.log((4 * s.spanLagN) / c.forceRiseN));
-    if (x.tMs - s.spanFromMs >= catchUp && s.ema < s.spanMin) s.spanMin = s.ema;
+    // as leave a quarter of forceRiseN of it; after it, tissue only relaxes (a new low is tested first: it is cheaper)
+    if (s.ema < s.spanMin && x.tMs - s.spanFromMs >= Math.max(c.settleMs, c.filterTauMs * Math.log((4 * s.spanLagN) / c.forceRiseN))) s.spanMin = s.ema;
     // unless the gap grew meanwhile: then the carriage crept into the tissue, and the position account names it
     if (s.ema - s.spanMin > c.forceRiseN && x.gapGrewUm <= c.evidenceUm) {
       fault(v, "force-sensor-drift", "force rose " + fmt(s.ema - s.spanMin) + " N in " + fmt((x.tMs - s.spanFromMs) / 60000) + " min with nothing moving");

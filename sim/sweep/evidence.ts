@@ -57,8 +57,9 @@ export class EvidenceWatch implements ControllerObserver {
     const v = this.value();
     if (isNaN(this.base)) this.base = v;
     const e = v - this.base;
-    const c = dev.controller.inspect().sup;
-    const s = dev.controller.inspect().supState;
+    const inside = dev.controller.inspect();
+    const c = inside.sup;
+    const s = inside.supState;
     if (this.kind === "force-error") {
       // a rise shows only while nothing moves (the load cell check needs still spans), over whatever the tissue
       // is relaxing meanwhile; a reading below zero or at the hard limit at once
