@@ -178,7 +178,12 @@ export class BoardServer {
   async unplug(): Promise<void> {
     const pty = this.pty;
     this.pty = null;
-    if (pty) await pty.close();
+    // the board loses its power with the cable at once, not when its end of the pty notices socat's death
+    if (pty) {
+      this.uno.powerOff();
+      this.powered = false;
+      await pty.close();
+    }
     for (let i = 0; i < 200 && this.port; i++) await sleep(5);
     this.o.say({ event: "plugged", on: false, worldMs: this.worldMs() });
   }

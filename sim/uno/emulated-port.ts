@@ -1,8 +1,8 @@
 // `--port emulated:uno`: the emulated Uno behind a real tty. A socat pty pair is
 // the cable; the board end is attached in-process, the host end is a device file
 // the host opens with serialport 13 like any board; in lockstep the board's clock
-// waits for bytes still crossing the pty. unplug() kills socat: both ends see the
-// line vanish and the USB-powered board loses power.
+// waits for bytes still crossing the pty. unplug() cuts the USB-powered board's power
+// and kills socat: both ends see the line vanish.
 
 import type { SerialPort } from "serialport";
 import { bootUno } from "./board.ts";
@@ -44,7 +44,12 @@ export async function openEmulatedPort(rig: Rig, opts: RunnerOptions = {}): Prom
     runner,
     rig,
     lockstep: (host) => lockstep(runner, bridge, host),
-    unplug: () => pty.close(),
+    // the USB-powered board loses its power the moment the cable goes, not when the
+    // board end of the pty notices socat's death (that comes later, the more loaded the host)
+    unplug: () => {
+      runner.uno.powerOff();
+      return pty.close();
+    },
     async close() {
       await runner.stop();
       await bridge.close();
