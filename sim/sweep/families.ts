@@ -54,11 +54,13 @@ function timeline(sc: any): { [phase: string]: [number, number] } {
 }
 
 /** An onset in a phase picked uniformly among those the protocol has. */
-function onset(r: Rng, sc: any): { day: number; phase: string } {
+/** When a fault starts: its day, the phase it falls in, and both as the run's label says them ("day 12.34 (distraction)"). */
+function onset(r: Rng, sc: any): { day: number; phase: string; when: string } {
   const t = timeline(sc);
   const phase = pick(r, Object.keys(t));
   const span = t[phase];
-  return { day: Math.round(uniform(r, span[0], span[1]) * 1e5) / 1e5, phase };
+  const day = Math.round(uniform(r, span[0], span[1]) * 1e5) / 1e5;
+  return { day, phase, when: "day " + day.toFixed(2) + " (" + phase + ")" };
 }
 
 function deliverySpeed(sc: any): number {
@@ -89,10 +91,10 @@ const positionDrift: Family = {
     const sign = r.next() < 0.5 ? -1 : 1;
     if (r.next() < 0.6) {
       const rate = sign * logUniform(r, 0.3, 300);
-      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "position-drift", value: Math.round(rate * 100) / 100 }, 0.25)], ["position-sensor-drift"], Math.abs(rate) / MS_PER_HOUR, "drift " + rate.toFixed(2) + " µm/h from day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "position-error");
+      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "position-drift", value: Math.round(rate * 100) / 100 }, 0.25)], ["position-sensor-drift"], Math.abs(rate) / MS_PER_HOUR, "drift " + rate.toFixed(2) + " µm/h from " + on.when, on.day, "position-error");
     }
     const jump = sign * logUniform(r, 20, 3000);
-    return fault(this.name, seed, sc, [{ atDay: on.day, kind: "position-offset", value: Math.round(jump) }], ["position-sensor-drift", "position-sensor-out-of-range"], Math.abs(jump) / sc.profile.tickMs, "offset " + Math.round(jump) + " µm at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "position-error");
+    return fault(this.name, seed, sc, [{ atDay: on.day, kind: "position-offset", value: Math.round(jump) }], ["position-sensor-drift", "position-sensor-out-of-range"], Math.abs(jump) / sc.profile.tickMs, "offset " + Math.round(jump) + " µm at " + on.when, on.day, "position-error");
   },
 };
 
@@ -108,10 +110,10 @@ const creep: Family = {
     const code = spring ? ["runaway", "force-hard-limit"] : ["uncommanded-retraction"];
     if (r.next() < 0.6) {
       const rate = dir * logUniform(r, 0.5, 500);
-      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "creep", value: Math.round(rate * 100) / 100 }, 0.25)], code, Math.abs(rate) / MS_PER_HOUR, "creep " + rate.toFixed(2) + " µm/h from day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "carriage");
+      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "creep", value: Math.round(rate * 100) / 100 }, 0.25)], code, Math.abs(rate) / MS_PER_HOUR, "creep " + rate.toFixed(2) + " µm/h from " + on.when, on.day, "carriage");
     }
     const skip = dir * logUniform(r, 20, 1000);
-    return fault(this.name, seed, sc, [{ atDay: on.day, kind: "slip", value: Math.round(skip) }], code, Math.abs(skip) / sc.profile.tickMs, "skip " + Math.round(skip) + " µm at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "carriage");
+    return fault(this.name, seed, sc, [{ atDay: on.day, kind: "slip", value: Math.round(skip) }], code, Math.abs(skip) / sc.profile.tickMs, "skip " + Math.round(skip) + " µm at " + on.when, on.day, "carriage");
   },
 };
 
@@ -121,9 +123,9 @@ const driveSlip: Family = {
   make(r, seed) {
     const sc = patient(this.name, r, seed);
     const on = onset(r, sc);
-    if (r.next() < 0.3) return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "jam" }, 0.25)], ["stall", "missed-steps"], deliverySpeed(sc), "jam at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "lost-steps");
+    if (r.next() < 0.3) return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "jam" }, 0.25)], ["stall", "missed-steps"], deliverySpeed(sc), "jam at " + on.when, on.day, "lost-steps");
     const frac = Math.min(0.95, sc.profile.driveSlipFraction + logUniform(r, 0.03, 0.9));
-    return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "missed-steps", value: Math.round(frac * 1000) / 1000 }, 0.25)], ["missed-steps", "stall"], frac * deliverySpeed(sc), Math.round(frac * 100) + " % steps lost from day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day, "lost-steps");
+    return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "missed-steps", value: Math.round(frac * 1000) / 1000 }, 0.25)], ["missed-steps", "stall"], frac * deliverySpeed(sc), Math.round(frac * 100) + " % steps lost from " + on.when, on.day, "lost-steps");
   },
 };
 
@@ -134,7 +136,7 @@ const positionSensor: Family = {
     const sc = patient(this.name, r, seed);
     const on = onset(r, sc);
     const u = r.next();
-    const at = " at day " + on.day.toFixed(2) + " (" + on.phase + ")";
+    const at = " at " + on.when;
     const v = deliverySpeed(sc);
     if (u < 0.3) return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "position-stuck" }, 0.2)], ["position-sensor-stuck"], v, "frozen" + at, on.day);
     if (u < 0.6) return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind: "position-dropout" }, 0.2)], ["position-sensor-dropout"], v, "dropout" + at, on.day);
@@ -153,7 +155,7 @@ const forceSensor: Family = {
     const sc = patient(this.name, r, seed);
     const on = onset(r, sc);
     const u = r.next();
-    const at = " at day " + on.day.toFixed(2) + " (" + on.phase + ")";
+    const at = " at " + on.when;
     const sign = r.next() < 0.5 ? -1 : 1;
     // a load cell reading at or over the hard limit stops the device whatever made it read so
     const codes = ["force-sensor-drift", "force-hard-limit"];
@@ -174,7 +176,7 @@ const tissue: Family = {
   make(r, seed) {
     const sc = patient(this.name, r, seed);
     const on = onset(r, sc);
-    const at = " at day " + on.day.toFixed(2) + " (" + on.phase + ")";
+    const at = " at " + on.when;
     if (r.next() < 0.6) {
       const f = uniform(r, 0.5, 1);
       return fault(this.name, seed, sc, [{ atDay: on.day, kind: "force-collapse", value: Math.round(f * 1000) / 1000 }], ["force-sudden-drop"], 1, "rupture " + Math.round(f * 100) + " %" + at, on.day);
@@ -191,7 +193,7 @@ const clock: Family = {
   make(r, seed) {
     const sc = patient(this.name, r, seed);
     const on = onset(r, sc);
-    const at = " at day " + on.day.toFixed(2) + " (" + on.phase + ")";
+    const at = " at " + on.when;
     const sign = r.next() < 0.5 ? -1 : 1;
     if (r.next() < 0.7) {
       const jump = sign * logUniform(r, 2000, 2 * MS_PER_DAY);
@@ -214,7 +216,7 @@ function onsetFamily(name: string, description: string, kind: string, clearShare
     make(r, seed) {
       const sc = patient(this.name, r, seed);
       const on = onset(r, sc);
-      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind }, clearShare)], [kind], 1, what + " at day " + on.day.toFixed(2) + " (" + on.phase + ")", on.day);
+      return fault(this.name, seed, sc, [maybeClear(r, { atDay: on.day, kind }, clearShare)], [kind], 1, what + " at " + on.when, on.day);
     },
   };
 }
