@@ -15,6 +15,7 @@ import { parseHalOverride } from "../espruino/hal-config.ts";
 import { ROOT } from "../espruino/build.ts";
 import { makeEspruinoBuild } from "../espruino/make.ts";
 import type { EspruinoBuild } from "../espruino/make.ts";
+import { sizeFloor } from "../espruino/floor.ts";
 
 export const spec: CommandSpec = {
   name: "bundle",
@@ -97,7 +98,7 @@ export async function main(argv: string[]): Promise<number> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, args.switches.text ? build.bundle.code : build.image);
   if (args.switches.json) {
-    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: args.switches.text ? build.bundle.bytes : build.image.length, textBytes: build.bundle.bytes, maxBytes: build.maxImageBytes, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, problems: build.problems }) + "\n");
+    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: args.switches.text ? build.bundle.bytes : build.image.length, textBytes: build.bundle.bytes, maxBytes: build.maxImageBytes, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, floor: sizeFloor(build.bundle.code, build.image.length), problems: build.problems }) + "\n");
   } else {
     if (!args.values.profile) process.stdout.write("profile      " + DEMO + " (demo device: pass --profile)\n");
     process.stdout.write(report(build, out));
