@@ -3,9 +3,11 @@
 // bridged to a byte stream, GPIO ports B/C/D observed pin by pin, and the ADC read
 // from a caller-supplied voltage source at the instant of each conversion.
 // Emulated time is the CPU cycle count (16,000 cycles = 1 ms): deterministic.
+// The CPU runs in avr-run.ts's loop (avr8js's instructions, decoded by table).
 // Cutting power (unplugging a USB-powered board) stops the CPU and floats every pin.
 
-import { AVRADC, AVRIOPort, AVRTimer, AVRUSART, CPU, PinState, adcConfig, avrInstruction, portBConfig, portCConfig, portDConfig, timer0Config, timer1Config, timer2Config, usart0Config } from "avr8js";
+import { AVRADC, AVRIOPort, AVRTimer, AVRUSART, CPU, PinState, adcConfig, portBConfig, portCConfig, portDConfig, timer0Config, timer1Config, timer2Config, usart0Config } from "avr8js";
+import { avrDecoder } from "./avr-run.ts";
 
 export const CPU_HZ = 16000000;
 export const CYCLES_PER_MS = CPU_HZ / 1000;
@@ -73,7 +75,11 @@ export class EmulatedUno {
   /** ADC channel (0–5) → volts at this instant. */
   analogVolts: (channel: number, atMs: number) => number = () => 0;
 
-  constructor(program: Uint16Array) {
+  private run: (cpu: CPU, endCycles: number) => void;
+
+  /** `run`: the CPU loop (avr-run.ts's; a test passes avr8js's own avrInstruction + tick to compare). */
+  constructor(program: Uint16Array, run: (cpu: CPU, endCycles: number) => void = avrDecoder().run) {
+    this.run = run;
     const cpu = new CPU(program, SRAM_BYTES);
     this.cpu = cpu;
     new AVRTimer(cpu, timer0Config);
@@ -126,10 +132,7 @@ export class EmulatedUno {
       return;
     }
     if (this.rxQueue.length > 0 && !this.usart.rxBusy) this.feedRx();
-    while (cpu.cycles < cycles) {
-      avrInstruction(cpu);
-      cpu.tick();
-    }
+    this.run(cpu, cycles);
   }
 
   /** Cuts the board's power: the CPU stops, every pin floats, nothing more is sent or received. */
