@@ -13,7 +13,7 @@ import { CPU, avrInstruction } from "avr8js";
 import type { MoveResult } from "../hal/types.ts";
 import { FIRMWARE_SHA256, firmwarePath, firmwareValid } from "../sim/uno/fetch-firmware.ts";
 import { loadHex } from "../sim/uno/intel-hex.ts";
-import { EmulatedUno } from "../sim/uno/avr.ts";
+import { EmulatedUno, forgetBootMemos } from "../sim/uno/avr.ts";
 import type { PinLevel } from "../sim/uno/avr.ts";
 import { avrDecoder, branches, buildDecoder, instructionSourcePath } from "../sim/uno/avr-run.ts";
 import { Rng } from "../sim/rng.ts";
@@ -124,10 +124,10 @@ test("the decoded CPU loop executes every one of the 65,536 opcodes exactly as a
   t.is(differ, 0, first);
 });
 
-test("the decoded loop runs StandardFirmata identically to avr8js's: its boot and 1.6 s of seeded Firmata traffic, state compared every emulated ms", (t) => {
+test("the decoded loop, and a reset replaying a boot already run, run StandardFirmata identically to avr8js: boot and 1.6 s of seeded Firmata traffic, state compared every emulated ms", (t) => {
   const program = loadHex(readFileSync(firmwarePath(), "utf8"));
-  const trace = (run?: (cpu: CPU, end: number) => void) => {
-    const uno = run ? new EmulatedUno(program, run) : new EmulatedUno(program);
+  const trace = (early: boolean, opts: { run?: (cpu: CPU, end: number) => void; bootMemo?: boolean }) => {
+    const uno = new EmulatedUno(program, opts);
     const log: string[] = [];
     uno.onTx = (byte) => log.push("tx " + byte);
     uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
@@ -141,24 +141,43 @@ test("the decoded loop runs StandardFirmata identically to avr8js's: its boot an
       [0xf4, 2, 1], [0xf4, 3, 1], [0xf4, 4, 1], [0xf4, 5, 0], [0xd0, 1],
       [0xc0, 1], [0xc1, 1], [0xc0, 0],
     ];
-    // the firmware blinks its LED for ~1.9 s before it opens the serial port
+    // the firmware blinks its LED for ~1.9 s before it opens the serial port; what the host sends meanwhile waits
     for (let ms = 1; ms <= 3500; ms++) {
+      if (early && ms === 700) uno.receive([0xf9, 0xc0, 1]);
       if (ms > 1900 && rng.next() < 0.02) uno.receive(frames[Math.floor(rng.next() * frames.length)]);
       if (ms > 1900 && rng.next() < 0.05) uno.receive([0x90, Math.floor(rng.next() * 128) & 0x3c, 0]); // STEP/DIR/EN on D2–D5
       uno.runUntilCycles(ms * 16000);
+      // while a boot is replayed only the cycle count is the chip's (nothing reads the rest)
       let h = 0;
       for (const v of uno.cpu.data) h = (h * 31 + v) >>> 0;
-      states.push(uno.cpu.pc + ":" + uno.cpu.cycles + ":" + h);
+      states.push(uno.replaying ? "replay:" + uno.cpu.cycles : uno.cpu.pc + ":" + uno.cpu.cycles + ":" + h);
+      replayedMs += uno.replaying ? 1 : 0;
     }
-    return { log, states };
+    return { log, states, replayed: uno.bootReplayed, replayedMs };
   };
-  const ref = trace(avr8jsRun);
-  const fast = trace();
-  t.true(ref.log.filter((l) => l.startsWith("tx")).length > 500, "the firmware answered (" + ref.log.length + " events)");
-  t.true(ref.log.some((l) => l.startsWith("pin 2 high")), "the traffic toggled the STEP pin");
-  const at = ref.states.findIndex((s, i) => s !== fast.states[i]);
-  t.is(at, -1, "first difference at emulated ms " + (at + 1));
-  t.deepEqual(fast.log, ref.log);
+  let replayedMs = 0;
+  forgetBootMemos(); // this test is synchronous: no other test records a boot meanwhile
+  const same = (name: string, ref: ReturnType<typeof trace>, run: ReturnType<typeof trace>) => {
+    const at = ref.states.findIndex((s, i) => s !== run.states[i] && !(run.states[i].startsWith("replay:") && s.split(":")[1] === run.states[i].split(":")[1]));
+    t.is(at, -1, name + ": first difference at emulated ms " + (at + 1) + ": " + ref.states[at] + " / " + run.states[at]);
+    t.deepEqual(run.log, ref.log, name);
+  };
+  // reference: avr8js's own loop, no memo; host bytes from 1.9 s on (quiet boot) and also at 0.7 s (mid-boot)
+  const quiet = trace(false, { run: avr8jsRun });
+  const early = trace(true, { run: avr8jsRun });
+  t.true(quiet.log.filter((l) => l.startsWith("tx")).length > 500, "the firmware answered (" + quiet.log.length + " events)");
+  t.true(quiet.log.some((l) => l.startsWith("pin 2 high")), "the traffic toggled the STEP pin");
+  // the first boot with a memo runs (and records); later ones replay it, to its end or until a byte arrives
+  same("decoded, recording its boot", quiet, trace(false, { bootMemo: true }));
+  same("decoded, mid-boot bytes", early, trace(true, {}));
+  replayedMs = 0;
+  const again = trace(false, { bootMemo: true });
+  t.true(again.replayed && replayedMs > 1500, "a quiet reset replayed " + replayedMs + " ms of boot");
+  same("boot replayed to its end", quiet, again);
+  replayedMs = 0;
+  const cut = trace(true, { bootMemo: true });
+  t.true(cut.replayed && replayedMs === 699, "replayed until the host's first byte: " + replayedMs + " ms");
+  same("boot replayed until a byte arrives", early, cut);
 });
 
 test("an instruction.js laid out otherwise (another avr8js) is refused by name, never decoded differently", (t) => {
