@@ -86,6 +86,8 @@ export class Interpreter {
 
   private quietMs: number;
 
+  private stderrTail = "";
+
   private constructor(bin: string, dir: string, quietMs: number) {
     this.quietMs = quietMs;
     this.output = [];
@@ -98,15 +100,17 @@ export class Interpreter {
     this.proc = spawnTied(bin, [], dir);
     live.add(this.proc);
     this.proc.stdout!.on("data", (d: Buffer) => this.data(d.toString("latin1")));
-    this.proc.stderr!.on("data", () => {});
+    // kept only to say why it ended (the last 2 KB)
+    this.proc.stderr!.on("data", (d: Buffer) => (this.stderrTail = (this.stderrTail + d.toString("latin1")).slice(-2048)));
     this.proc.stdin!.on("error", () => {});
-    this.proc.on("exit", () => {
+    this.proc.on("exit", (code, signal) => {
       this.exited = true;
       live.delete(this.proc);
       this.listen(false);
       const w = this.waiting;
       this.waiting = null;
-      if (w) w.reject(new Error("the interpreter exited while waiting for " + w.prefix + "; its last output:\n" + this.output.slice(-20).join("\n")));
+      const how = (signal ? "killed by " + signal : "exit code " + code) + (this.stderrTail ? "; stderr: " + this.stderrTail.trim() : "");
+      if (w) w.reject(new Error("the interpreter exited (" + how + ") while waiting for " + w.prefix + "; its last output:\n" + this.output.slice(-20).join("\n")));
     });
   }
 
