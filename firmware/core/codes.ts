@@ -31,12 +31,14 @@ export interface CodeRow {
  * The longest diagnostic dwell for a disagreement growing at g: the settle time,
  * then a still span long enough for its least-squares fit to tell growth from none
  * at a rate known to within a factor two, and as long again when the fit is not
- * yet clear (never more than dwellMaxMs of fitting), and up to forceDwellMs more
- * for the force to witness a slow stretch.
+ * yet clear (never more than dwellMaxMs of fitting), up to forceDwellMs more
+ * for the force to witness a slow stretch, and frozenReadings ticks to tell a
+ * frozen sensor from a jam.
  */
 export function dwellBound(c: SupervisorConfig, g: number): number {
   // the first dwell for a rate known to within a factor two, and one as long again when its fit is not yet clear
-  return c.settleMs + 2 * c.tickMs + Math.min(c.dwellMaxMs, 2 * Math.max(c.dwellMinMs, dwellNeed(c, 0.5 * g))) + c.forceDwellMs;
+  // (and the ticks a reading unchanged since a move is held for, to tell a frozen sensor from a jam)
+  return c.settleMs + 2 * c.tickMs + Math.min(c.dwellMaxMs, 2 * Math.max(c.dwellMinMs, dwellNeed(c, 0.5 * g))) + c.forceDwellMs + c.frozenReadings * c.tickMs;
 }
 
 /** When the account trips for a disagreement growing at g and the cause is told: filter lag, the bound at its largest compliance slack, a dwell. */

@@ -159,6 +159,11 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
     s.spikes++;
     v.positionSetAside = true;
     s.lastGoodMs = t;
+    // a reading set aside as implausible still changed: the sensor is not frozen
+    if (p.value !== s.lastValue) {
+      s.same = 0;
+      s.changedAtSteps = x.stepCount;
+    }
     s.lastValue = p.value;
     if (s.spikes >= c.spikesToFault) fault(v, "position-sensor-out-of-range", s.spikes + " position jumps in a row (" + fmt(p.value) + " µm, expected " + fmt(pred) + ")");
     return;
@@ -173,8 +178,10 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
     s.changedAtSteps = x.stepCount;
   }
   s.lastValue = p.value;
+  // frozen: unchanged for stuckReadings, or for frozenReadings (more than chance) while windowUm was commanded (a
+  // jammed drive's readings only agree by chance)
   const movedUm = (x.stepCount - s.changedAtSteps) * c.umPerStep;
-  if ((c.positionNoiseUm > 0 && s.same >= c.stuckReadings) || movedUm >= c.windowUm) {
+  if ((c.positionNoiseUm > 0 && s.same >= c.stuckReadings) || (movedUm >= c.windowUm && s.same >= c.frozenReadings)) {
     fault(v, "position-sensor-stuck", "position frozen at " + fmt(p.value) + " µm for " + s.same + " readings, " + fmt(movedUm) + " µm commanded");
     return;
   }
@@ -465,6 +472,12 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
     }
   }
   if (!timeDriven) {
+    // the reading has not changed since windowUm was commanded: a frozen sensor or a jam, told by whether it stays
+    // unchanged for more than chance (checkPosition); motion is held meanwhile (a few ticks)
+    if ((x.stepCount - s.changedAtSteps) * c.umPerStep >= c.windowUm && s.same >= 1 && s.same < c.frozenReadings) {
+      v.hold = "diagnostic dwell: a frozen sensor?";
+      return;
+    }
     // measured over commanded motion while it ran (before a dwell stopped it)
     const seen = s.dwellDone && isFinite(s.dwellSeen) ? s.dwellSeen : s.emaCommanded > 0 ? s.emaMeasured / s.emaCommanded : 1;
     fault(v, grown > 0 ? "runaway" : seen < c.stallRatio ? "stall" : "missed-steps", "while moving: " + ev);
