@@ -14,6 +14,7 @@ import { runScenario } from "../sim/run.ts";
 import { assembleScenario, makeSimWorld } from "../sim/world.ts";
 import { bootPositionCheck } from "../firmware/core/supervisor.ts";
 import { HEARTBEAT_EVENT, Restore } from "../firmware/core/persist.ts";
+import { DETECTION } from "../firmware/core/codes.ts";
 
 const variant = (name: string, over: any): Scenario => parseScenario(mergeScenario(loadScenario(name).source, over));
 
@@ -146,6 +147,21 @@ test("a jam read by a quiet, finely quantised sensor is the drive (stall), a fro
     t.true(!!jam && (jam.code === "stall" || jam.code === "missed-steps"), "seed " + seed + ": " + (jam ? jam.code + " " + jam.detail : "no fault"));
     const frozen = runScenario(over("position-stuck")).summary.faults[0];
     t.is(frozen && frozen.code, "position-sensor-stuck", "seed " + seed + ": " + (frozen ? frozen.detail : "no fault"));
+  }
+});
+
+test("a drop of the force reading is told by the frame: a rupture lets it spring back (force-sudden-drop), a load cell stepping down does not (force-sensor-drift)", (t) => {
+  // stiff limb tissue holding ~120 N on a 40 N/µm frame: losing 80 N lets the frame spring back 2 µm
+  for (let seed = 1; seed <= 4; seed++) {
+    const over = (fault: any): Scenario => variant("limb-4x-daily", { seed, prescription: { latencyDays: 0.5, targetLengthMm: 4, consolidationDays: 2, softForceN: 400, hardForceN: 600 }, plant: { tissue: { eInfNPerMm: 60, remodelTauDays: 1000 } }, faults: [fault] });
+    const rupture = runScenario(over({ atDay: 2.3, kind: "force-collapse", value: 0.7 }));
+    const sup = rupture.controller.inspect().sup;
+    const r = rupture.summary.faults[0];
+    t.is(r && r.code, "force-sudden-drop", "seed " + seed + ": " + (r ? r.detail : "no fault"));
+    t.true(r.atMs - 2.3 * MS_PER_DAY <= DETECTION["force-sudden-drop"](sup, 0, 1), "within its bound");
+    const step = runScenario(over({ atDay: 2.3, kind: "force-offset", value: -80 })).summary.faults[0];
+    t.is(step && step.code, "force-sensor-drift", "seed " + seed + ": " + (step ? step.detail : "no fault"));
+    t.true(step.atMs - 2.3 * MS_PER_DAY <= DETECTION["force-sensor-drift"](sup, 0, 80 / sup.tickMs), "within its bound");
   }
 });
 

@@ -46,6 +46,11 @@ export function accountBound(c: SupervisorConfig, g: number): number {
   return 3 * c.filterTauMs + (c.accountBoundUm + c.complianceSlackUmPerN * c.hardForceN) / g + c.tickMs + dwellBound(c, g);
 }
 
+/** A drop confirmed on its second reading, then the settle time and the averaging that tell a rupture from the load cell. */
+export function dropBound(c: SupervisorConfig): number {
+  return 2 * c.tickMs + c.settleMs + c.dropAverageMs + c.tickMs;
+}
+
 export const CODES: CodeRow[] = [
   { code: "stall", kind: "fault", text: "motion commanded, (almost) none measured: the drive is jammed", bound: (c, v) => accountBound(c, v) },
   { code: "missed-steps", kind: "fault", text: "the drive delivers less than commanded, beyond its rated slip (worn gearbox, failing driver)", bound: (c, _v, g) => accountBound(c, g) },
@@ -59,9 +64,10 @@ export const CODES: CodeRow[] = [
   { code: "position-sensor-out-of-range", kind: "fault", text: "the position reading is outside the plausible span, or keeps jumping", bound: (c) => (c.spikesToFault + 1) * c.tickMs },
   { code: "force-sensor-stuck", kind: "fault", text: "the force reading is frozen", bound: (c) => (c.stuckReadings + 1) * c.tickMs },
   { code: "force-sensor-dropout", kind: "fault", text: "no valid force reading", bound: (c) => c.staleMs + c.tickMs },
-  { code: "force-sensor-drift", kind: "fault", text: "the load cell is drifting: the force rises while nothing moves, or reads below zero", bound: (c, _v, g) => 2 * c.settleMs + 3 * c.filterTauMs + c.forceRiseN / g + c.tickMs },
+  { code: "force-sensor-drift", kind: "fault", text: "the load cell is drifting: the force rises while nothing moves, reads below zero, or stepped down with no spring-back of the frame", bound: (c, _v, g) => Math.max(2 * c.settleMs + 3 * c.filterTauMs + c.forceRiseN / g + c.tickMs, dropBound(c)) },
   { code: "force-hard-limit", kind: "fault", text: "force at or above the prescription's hard limit", bound: (c) => c.tickMs },
-  { code: "force-sudden-drop", kind: "fault", text: "the force fell suddenly (rupture, separation of the regenerate)", bound: (c) => 2 * c.tickMs },
+  // held at once; where the frame's spring-back can tell a rupture from a step of the load cell, named after it is measured
+  { code: "force-sudden-drop", kind: "fault", text: "the force fell suddenly (rupture, separation of the regenerate)", bound: (c) => dropBound(c) },
   { code: "clock-jump", kind: "fault", text: "the wall clock jumped against the monotonic clock by more than a correction (or is behind the journal at boot)", bound: (c) => c.tickMs },
   { code: "driver-fault", kind: "fault", text: "the motor driver reports a fault", bound: (c) => c.tickMs },
   // a refused write is known at once; with nothing to write, at the next heartbeat

@@ -90,6 +90,8 @@ export interface SupervisorConfig {
   forceMarginN: number;
   forceRiseN: number;
   dropAfterMoveTicks: number;
+  /** How long the account is averaged to tell a rupture from a step of the load cell (ms), after settleMs. */
+  dropAverageMs: number;
   /** The least stiffness of the tissue a few minutes after a stretch (N/µm, from the profile; 0 = not known), and the smallest force change that tells (N). */
   tissueStiffnessNPerUm: number;
   corroborateN: number;
@@ -206,6 +208,8 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     forceMarginN: Math.max(1, 6 * prof.forceNoiseN),
     forceRiseN: Math.max(1, 12 * forceSmooth) + 0.02 * rx.softForceN,
     dropAfterMoveTicks: Math.ceil((5 * tau) / tick),
+    // ten filter time constants: the estimate's noise over it is a third of one value's
+    dropAverageMs: 10 * tau,
     tissueStiffnessNPerUm: prof.tissueStiffnessNPerMm / UM_PER_MM,
     corroborateN: Math.max(0.5, 6 * Math.SQRT2 * forceSmooth),
     probeMs: 30 * MS_PER_MINUTE,
@@ -251,7 +255,7 @@ export function makeSupervisorState(stepCount: number, capStepsPerDay: number): 
     risingActive: false,
     px: { tMs: 0, stepCount, forceN: 0, forceValid: false, forceEma: 0, holding: false },
     lastTargetUm: NaN,
-    fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false, gapClosed: false, gapGrewUm: 0 },
+    fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false, gapClosed: false, gapGrewUm: 0, gapD: NaN },
   };
 }
 
@@ -338,6 +342,7 @@ export function observe(c: SupervisorConfig, s: SupervisorState, o: Observation,
   // the gap reads shorter than the steps put it: it may really have closed, and a compressed regenerate pushes back
   fx.gapClosed = fx.gapJumped || (s.pos.anchored && dNow < -c.jumpUm);
   fx.gapGrewUm = s.pos.anchored && s.pos.inSpan ? dNow - s.pos.spanD0 : 0;
+  fx.gapD = s.pos.anchored && o.pos.ok ? dNow : NaN;
   fx.still = s.pos.anchored && s.pos.inSpan && s.stepCount === s.pos.lastSteps && Math.abs(dNow - s.pos.spanD0) <= c.jumpUm && !fx.gapJumped;
   fx.paused = o.phase === "paused";
   checkForce(c, fs, o.force, fx, v);
@@ -355,9 +360,9 @@ export function vet(c: SupervisorConfig, s: SupervisorState, o: Observation, ste
   clearVerdict(v, steps);
   if (steps === 0) return v;
   // a hold comes first: while a check is still telling a sensor from a drive, what the governor asks is not taken
-  if (s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0) {
+  if (s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0 || s.pos.frozenHoldUntilMs > o.tMs || s.force.dropMs >= 0) {
     v.allowSteps = 0;
-    v.hold = s.pos.dwellUntilMs >= 0 ? "diagnostic dwell" : "relaxation probe";
+    v.hold = s.probeUntilMs >= 0 && s.pos.dwellUntilMs < 0 ? "relaxation probe" : "diagnostic dwell";
     return v;
   }
   if (!(steps > 0) || Math.floor(steps) !== steps) return fault(v, "veto-command", steps + " steps");

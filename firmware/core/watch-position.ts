@@ -72,6 +72,8 @@ export interface PositionState {
   lastForce: number;
   /** The step count at the last reading taken as good (a spike set aside is not): the motion a jump may be due to. */
   acceptedSteps: number;
+  /** Motion is held until then while unchanged readings tell a frozen sensor from a jam (-1 = none). */
+  frozenHoldUntilMs: number;
   /** Diagnostic dwell: motion is held until then (-1 = none); what tripped it. */
   dwellUntilMs: number;
   dwellWhat: string;
@@ -114,7 +116,7 @@ export function makePositionState(stepCount: number): PositionState {
     d: 0, idleD: 0, idleMs: 0, spans: 0, idleUm: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
     jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, lastForce: NaN, acceptedSteps: stepCount,
-    dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
+    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
   };
 }
 
@@ -475,6 +477,7 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
     // the reading has not changed since windowUm was commanded: a frozen sensor or a jam, told by whether it stays
     // unchanged for more than chance (checkPosition); motion is held meanwhile (a few ticks)
     if ((x.stepCount - s.changedAtSteps) * c.umPerStep >= c.windowUm && s.same >= 1 && s.same < c.frozenReadings) {
+      s.frozenHoldUntilMs = t + c.tickMs;
       v.hold = "diagnostic dwell: a frozen sensor?";
       return;
     }
