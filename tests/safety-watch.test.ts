@@ -165,6 +165,23 @@ test("a drop of the force reading is told by the frame: a rupture lets it spring
   }
 });
 
+test("a sensor offset between the tolerance and the account's bound, in a still span, is a jump the supervisor names at once (position-sensor-drift)", (t) => {
+  for (const off of [30, -30]) {
+    // tolerance 20 µm: the accounts allow about twice that, a jump of the reading over ~21 µm is one
+    const sc = variant("mandible-continuous-1mm", { profile: { positionToleranceUm: 20 }, prescription: { latencyDays: 1, targetLengthMm: 2, consolidationDays: 1 }, faults: [{ atDay: 0.5, kind: "position-offset", value: off }] });
+    const r = runScenario(sc);
+    const f = r.summary.faults[0];
+    const sup = r.controller.inspect().sup;
+    t.true(Math.abs(off) < sup.accountBoundUm && Math.abs(off) > sup.jumpUm, "between the jump and the account's bound");
+    t.is(f && f.code, "position-sensor-drift", off + " µm: " + (f ? f.detail : "no fault"));
+    t.true(f.atMs - 0.5 * MS_PER_DAY <= 3 * sup.tickMs, "at the jump's second reading");
+  }
+  // a load landing compresses a soft frame (120 N at 3 N/µm: 40 µm): the gap really is shorter, the force says why
+  const soft = { profile: { positionToleranceUm: 20, frameStiffnessNPerUm: 3 }, plant: { drive: { frameStiffnessNPerUm: 3 } }, prescription: { latencyDays: 1, targetLengthMm: 2, consolidationDays: 1 } };
+  const load = runScenario(variant("mandible-continuous-1mm", { ...soft, faults: [{ atDay: 0.5, kind: "force-spike", value: 120 }] }));
+  t.false(load.summary.faults.some((f) => f.code === "position-sensor-drift"), JSON.stringify(load.summary.faults));
+});
+
 test("a small wall-clock correction is journaled, not faulted; more than a minute is a clock-jump", (t) => {
   const slew = runScenario(variant("clock-jump", { faults: [{ atDay: 3.2, kind: "clock-jump", value: 3000 }] }));
   t.deepEqual(slew.summary.faults, []);

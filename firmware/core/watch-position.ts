@@ -69,6 +69,10 @@ export interface PositionState {
   jumpForceBefore: number;
   jumpByMove: boolean;
   jumpTicks: number;
+  /** The estimate a jump is measured from (the one before its first reading), the step count and the gap then. */
+  jumpBase: number;
+  jumpBaseSteps: number;
+  jumpBaseGap: number;
   lastForce: number;
   /** The step count at the last reading taken as good (a spike set aside is not): the motion a jump may be due to. */
   acceptedSteps: number;
@@ -115,7 +119,7 @@ export function makePositionState(stepCount: number): PositionState {
     anchored: false, bootBias: 0, bootForce: 0, bootSteps: stepCount, rxBias: NaN, rxForce: 0, rxSteps: stepCount,
     d: 0, idleD: 0, idleMs: 0, spans: 0, idleUm: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
-    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, lastForce: NaN, acceptedSteps: stepCount,
+    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, lastForce: NaN, acceptedSteps: stepCount,
     frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
   };
 }
@@ -187,12 +191,17 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
     fault(v, "position-sensor-stuck", "position frozen at " + fmt(p.value) + " µm for " + s.same + " readings, " + fmt(movedUm) + " µm commanded");
     return;
   }
-  // a jump: the raw reading far from the estimate on two readings (one is a spike)
-  const gap = p.value - s.est;
-  if (Math.abs(gap) < c.jumpUm) s.jumpTicks = 0;
+  // a jump: the raw reading far from the estimate on two readings (one is a spike), both measured from the estimate
+  // before the first (the filter has already moved a share of the way towards it); once confirmed, from the estimate
+  const base = s.jumpTicks === 0 ? pred : s.jumpTicks === 1 ? s.jumpBase + (x.stepCount - s.jumpBaseSteps) * c.umPerStep : s.est;
+  const gap = p.value - base;
+  if (Math.abs(gap) < c.jumpUm || (s.jumpTicks === 1 && gap * s.jumpBaseGap < 0)) s.jumpTicks = 0;
   else if (s.jumpTicks === 0) {
     s.jumpByMove = Math.abs(x.stepCount - s.acceptedSteps) * c.umPerStep >= 0.5 * Math.abs(gap);
     s.jumpForceBefore = s.lastForce;
+    s.jumpBase = pred;
+    s.jumpBaseSteps = x.stepCount;
+    s.jumpBaseGap = gap;
     s.jumpTicks = 1;
   } else if (++s.jumpTicks === 2) {
     s.jumpUm = gap;
@@ -314,15 +323,20 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
   // still span adds the noise of its two ends: 4 σ of their sum
   // the governor's small corrections inside spans are moves: the drive may slip on them as rated
   const aIdle = c.accountBoundUm + c.complianceSlackUmPerN * Math.abs(x.forceN - s.bootForce) + 4 * c.filterNoiseUm * Math.sqrt(2 * s.spans) + (s.idleD < 0 ? c.slipAllowance * s.idleUm : 0);
-  const trip = Math.abs(d) > aBoot ? "boot" : Math.abs(dRx) > aRx ? "prescription start" : Math.abs(s.idleD) > aIdle ? "still" : "";
+  // a jump of the reading confirmed on two readings in a still span, with nothing commanded: larger than jumpUm (which
+  // is above the tolerance, the backlash and six σ of noise), it moved the reading by more than the length may be off,
+  // though the accounts may still be inside their bounds (those allow the tolerance, backlash and noise of motion)
+  // (force-compensated: a load landing on the device compresses the frame, and the gap really is shorter)
+  const jumped = s.jumpMs === t && !s.jumpByMove && s.inSpan && isFinite(s.jumpForceBefore) && Math.abs(s.jumpUm + (x.forceN - s.jumpForceBefore) * c.complianceUmPerN) > c.jumpUm;
+  const trip = Math.abs(d) > aBoot ? "boot" : Math.abs(dRx) > aRx ? "prescription start" : Math.abs(s.idleD) > aIdle ? "still" : jumped ? "jump" : "";
   if (Math.abs(d) <= 0.5 * aBoot && !(Math.abs(dRx) > 0.5 * aRx) && Math.abs(s.idleD) <= 0.5 * aIdle) s.calmMs = t;
   if (trip === "") return;
-  const dd = trip === "boot" ? d : trip === "still" ? s.idleD : dRx;
-  const a = trip === "boot" ? aBoot : trip === "still" ? aIdle : aRx;
+  const dd = trip === "boot" ? d : trip === "still" ? s.idleD : trip === "jump" ? s.jumpUm : dRx;
+  const a = trip === "boot" ? aBoot : trip === "still" ? aIdle : trip === "jump" ? c.jumpUm : aRx;
   // from within half its bound to beyond it: at least half the bound grew since calmMs (a slow drift's rate, which
   // a short window's noise would overstate)
   s.tripRate = (Math.abs(dd) - 0.5 * a) / Math.max(t - s.calmMs, c.tickMs);
-  s.dwellWhat = (trip === "still" ? "in still spans since boot" : "since " + trip) + " the sensor saw " + fmt(dd) + " µm " + (dd > 0 ? "more" : "less") + " than the steps (±" + fmt(a) + ")";
+  s.dwellWhat = (trip === "still" ? "in still spans since boot" : trip === "jump" ? "in a still span" : "since " + trip) + " the sensor saw " + fmt(dd) + " µm " + (dd > 0 ? "more" : "less") + " than the steps (±" + fmt(a) + ")";
   explain(c, s, x, v);
 }
 
@@ -486,7 +500,8 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
     fault(v, grown > 0 ? "runaway" : seen < c.stallRatio ? "stall" : "missed-steps", "while moving: " + ev);
     return;
   }
-  const dir = grown > 0 ? 1 : -1;
+  // a jump's direction is its own (the estimate has only begun to follow it)
+  const dir = sudden ? (s.jumpUm > 0 ? 1 : -1) : grown > 0 ? 1 : -1;
   // the load that could turn a back-drivable gear back is the one before the motion (a retraction unloads it)
   const loadN = Math.max(x.forceN, sudden && isFinite(s.jumpForceBefore) ? s.jumpForceBefore : isFinite(r[i + 5]) ? r[i + 5] : -Infinity);
   let moved = driveCanMove(c, dir, loadN);
