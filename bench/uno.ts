@@ -14,15 +14,16 @@ import { fileURLToPath } from "node:url";
 import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import type { JohnnyFiveConfig } from "../hal/johnny-five/config.ts";
 import type { MoveResult } from "../hal/types.ts";
-import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, readJson, rigSpec } from "../sim/uno/bench-rig.ts";
+import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, rigSpec } from "../sim/uno/bench-rig.ts";
+import { readJsonFile } from "../sim/json-file.ts";
 import type { RigSpec } from "../sim/uno/bench-rig.ts";
 import { openEmulatedHal } from "../sim/uno/emulated-hal.ts";
 import type { EmulatedHal, Transport } from "../sim/uno/emulated-hal.ts";
 import { median } from "./median.ts";
 
 function setup(stepRateHz?: number): { spec: RigSpec; cfg: JohnnyFiveConfig } {
-  const profile = readJson(BENCH_PROFILE, "bench profile");
-  const spec = rigSpec(readJson(BENCH_RIG, "bench rig"), profile, readJson(BENCH_PRESCRIPTION, "bench prescription"));
+  const profile = readJsonFile(BENCH_PROFILE, "bench profile");
+  const spec = rigSpec(readJsonFile(BENCH_RIG, "bench rig"), profile, readJsonFile(BENCH_PRESCRIPTION, "bench prescription"));
   const cfg = parseBoardConfig(profile, 1);
   return { spec, cfg: stepRateHz ? { ...cfg, stepRateHz, maxMoveSteps: 100000 } : cfg };
 }

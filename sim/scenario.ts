@@ -2,7 +2,7 @@
 // seed, as one JSON document in sim/scenarios/. Loaded by name or path and checked
 // field by field, so a typo names its field instead of producing a strange run.
 
-import { readFileSync, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checker, invalid, known, nested, requireObject, throwIfErrors } from "../firmware/core/validate.ts";
@@ -17,6 +17,7 @@ import { UM_PER_MM } from "../firmware/core/units.ts";
 import { parseFaults } from "./faults.ts";
 import type { FaultSpec } from "./faults.ts";
 import { parseEvents } from "./events.ts";
+import { readJsonFile } from "./json-file.ts";
 import type { EventSpec } from "./events.ts";
 
 export const SCENARIO_DIR = join(dirname(fileURLToPath(import.meta.url)), "scenarios");
@@ -147,14 +148,6 @@ function unreadable(message: string): Error {
   return Object.assign(new Error(message), { code: "invalid" });
 }
 
-function readJson(file: string): any {
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch (e: any) {
-    throw unreadable("scenario " + file + " is not valid JSON: " + e.message);
-  }
-}
-
 function findScenarioFile(nameOrFile: string): string {
   const candidates = [nameOrFile, join(SCENARIO_DIR, nameOrFile + ".json"), join(SCENARIO_DIR, "faults", nameOrFile + ".json")];
   const file = candidates.find((f) => f.endsWith(".json") && existsSync(f));
@@ -164,13 +157,13 @@ function findScenarioFile(nameOrFile: string): string {
 
 /** Loads a scenario by name (sim/scenarios/NAME.json, also faults/NAME.json) or by file path; a `base` names the scenario it extends. */
 export function loadScenario(nameOrFile: string): Scenario {
-  let json = readJson(findScenarioFile(nameOrFile));
+  let json = readJsonFile(findScenarioFile(nameOrFile), "scenario");
   requireObject(json, "scenario", "scenario " + nameOrFile);
   for (let depth = 0; typeof json.base === "string"; depth++) {
     if (depth > 4) throw new Error("scenario " + nameOrFile + ": base chain deeper than 4");
     const over = Object.assign({}, json);
     delete over.base;
-    json = mergeScenario(readJson(findScenarioFile(json.base)), over);
+    json = mergeScenario(readJsonFile(findScenarioFile(json.base), "scenario"), over);
   }
   return parseScenario(json);
 }

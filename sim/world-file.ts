@@ -3,7 +3,8 @@
 // the bone, the rack and the clock are where they were. Written atomically (temp +
 // rename) after every move's pulses, before the controller journals the move done.
 
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { readJsonFile } from "./json-file.ts";
 import { checker, known, requireObject, throwIfErrors } from "../firmware/core/validate.ts";
 import type { Plant } from "./plant.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
@@ -78,13 +79,7 @@ function checkWorld(img: any, file: string): WorldImage {
 /** Restores plant and clock from the file; false when there is none yet (a fresh world). Throws naming the field of a bad file. */
 export function loadWorld(file: string, plant: Plant, clock: VirtualClock): boolean {
   if (!existsSync(file)) return false;
-  let json: any;
-  try {
-    json = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e: any) {
-    throw new Error("world file " + file + " is unreadable: " + e.message);
-  }
-  applyWorld(checkWorld(json, file), plant, clock);
+  applyWorld(checkWorld(readJsonFile(file, "world file"), file), plant, clock);
   return true;
 }
 

@@ -15,6 +15,7 @@ import { BOARDS } from "../firmware/espruino/boards.ts";
 import { buildBundle, ROOT } from "../firmware/node/espruino/build.ts";
 import { checkBundle, formatViolation } from "../firmware/node/espruino/check.ts";
 import { makeEspruinoBuild } from "../firmware/node/espruino/make.ts";
+import { sizeFloor } from "../firmware/node/espruino/floor.ts";
 import { loadScenario } from "../sim/scenario.ts";
 
 const SCENARIO = loadScenario("mandible-continuous-1mm").source;
@@ -55,6 +56,21 @@ for (const name of ["pico", "wifi"]) {
     t.log("image " + b.image.length + " of " + b.maxImageBytes + " bytes; variables about " + b.variables.total + " of " + board.variables);
   });
 }
+
+test("the size floor counts the names after a dot and the strings, and cuts each to one character", (t) => {
+  const code = 'var a = {key: "abc"}; a.key = a.other + "x" + \'\';';
+  const f = sizeFloor(code, 1000);
+  t.deepEqual(f.properties, { count: 2, bytes: 8 });
+  t.deepEqual(f.strings, { count: 3, bytes: 4 });
+  t.is(f.floorBytes, 1000 - (8 - 2) - (4 - 3));
+  // the journaled builds on a Pico: the floor is what no shortening of names or texts gets under
+  for (const cons of [false, true]) {
+    const b = makeEspruinoBuild({ board: BOARDS.pico, hal: BOARDS.pico.hal, profile: SCENARIO.profile, prescription: SCENARIO.prescription, journal: true, console: cons });
+    const fl = sizeFloor(b.bundle.code, b.image.length);
+    t.true(fl.floorBytes < b.image.length && fl.floorBytes > 0);
+    t.log((cons ? "console" : "no console") + ": image " + b.image.length + " B, floor " + fl.floorBytes + " B, the Pico holds " + b.maxImageBytes + " B; " + JSON.stringify(fl));
+  }
+});
 
 test("every module of firmware/core passes the Espruino checks", (t) => {
   const files = readdirSync(join(ROOT, "firmware/core")).filter((f) => f.endsWith(".ts")).sort();

@@ -17,7 +17,8 @@ import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import { Plant } from "../sim/plant.ts";
 import { PowerCutStore, memoryStorage } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
-import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, readJson, rigSpec } from "../sim/uno/bench-rig.ts";
+import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, rigSpec } from "../sim/uno/bench-rig.ts";
+import { readJsonFile } from "../sim/json-file.ts";
 import type { RigSpec } from "../sim/uno/bench-rig.ts";
 import type { Rig } from "../sim/uno/rig.ts";
 import { driveUntilSettled, openEmulatedHal } from "../sim/uno/emulated-hal.ts";
@@ -27,11 +28,11 @@ import type { HalHarness, Truth } from "./hal-contract.ts";
 
 /** The bench rig with sensor noise off, its board config, and the profile JSON. */
 export function quietBench(mode: StepperMode = "pins"): { spec: RigSpec; cfg: JohnnyFiveConfig } {
-  const rig = readJson(BENCH_RIG, "bench rig");
+  const rig = readJsonFile(BENCH_RIG, "bench rig");
   rig.plant.positionSensor.noiseSigma = 0;
   rig.plant.forceSensor.noiseSigma = 0;
-  const profile = readJson(BENCH_PROFILE, "bench profile");
-  const spec = rigSpec(rig, profile, readJson(BENCH_PRESCRIPTION, "bench prescription"));
+  const profile = readJsonFile(BENCH_PROFILE, "bench profile");
+  const spec = rigSpec(rig, profile, readJsonFile(BENCH_PRESCRIPTION, "bench prescription"));
   return { spec, cfg: { ...parseBoardConfig(profile, 1), mode } };
 }
 

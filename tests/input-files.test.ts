@@ -125,3 +125,33 @@ test("through the CLI: one line per problem, non-zero exit, nothing written", as
   t.regex(world.stderr, /plant: got null; expected an object/);
   t.false(existsSync(journal), "no journal created");
 });
+
+test("a key repeated in one object is refused in every input file, naming the file and the key", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "osteodrive-repeat-"));
+  const text = JSON.stringify(base);
+  // the second rate is the one JSON.parse would keep
+  const twice = text.replace('"rateMmPerDay":', '"rateMmPerDay":0.5,"rateMmPerDay":');
+  t.not(twice, text);
+  const f = join(dir, "twice.json");
+  writeFileSync(f, twice);
+  const sc = await cli("sim", "--scenario", f, "--report", join(dir, "r.html"));
+  t.is(sc.status, 2, sc.stderr);
+  t.is(sc.stderr, "osteodrive sim: cannot read scenario " + f + ": the key \"rateMmPerDay\" appears twice in one object (each field once: JSON keeps only the last)\n");
+  t.false(existsSync(join(dir, "r.html")));
+  const out = join(dir, "app.js");
+  const rx = await cli("bundle", "espruino", "--prescription", f, "-o", out);
+  t.is(rx.status, 2, rx.stderr);
+  t.regex(rx.stderr, /cannot read prescription file .*twice\.json: the key "rateMmPerDay" appears twice/);
+  t.false(existsSync(out), "no bundle written");
+  // the same key in two different objects is not a repeat
+  const nested = join(dir, "nested.json");
+  writeFileSync(nested, JSON.stringify({ ...clone(base), plant: { ...base.plant, name: "x" }, name: "y" }));
+  t.is((await cli("bundle", "espruino", "--profile", nested, "-o", out)).status === 2, false);
+  const world = join(dir, "world.json");
+  writeFileSync(world, '{"monoMs":5,"monoMs":6}');
+  const journal = join(dir, "journal");
+  const w = run("device", "--hal", "sim", "--scenario", "mandible-continuous-1mm", "--world", world, "--journal", journal, "--days", "0.01");
+  t.is(w.status, 2, w.stderr);
+  t.regex(w.stderr, /cannot read world file .*world\.json: the key "monoMs" appears twice/);
+  t.false(existsSync(journal), "no journal created");
+});

@@ -18,7 +18,8 @@ import { firmataOn } from "../hal/johnny-five/serial.ts";
 import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import { memoryStorage } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
-import { BENCH_PROFILE, buildRig, readJson } from "../sim/uno/bench-rig.ts";
+import { BENCH_PROFILE, buildRig } from "../sim/uno/bench-rig.ts";
+import { readJsonFile } from "../sim/json-file.ts";
 import { calibrationPoints, unitsToVolts, voltsToCounts } from "../sim/uno/front-end.ts";
 import { VirtualIO } from "../sim/uno/virtual-io.ts";
 import { quietBench } from "./hal-contract-harnesses.ts";
@@ -36,7 +37,7 @@ test("two-point calibration maps ADC counts to units; bin-centre points read wit
 });
 
 test("the board wiring is checked field by field", (t) => {
-  const profile = readJson(BENCH_PROFILE, "bench profile");
+  const profile = readJsonFile(BENCH_PROFILE, "bench profile");
   const bad = { ...profile, board: { ...profile.board, stepPin: 1, dirPin: 4, forceChannel: 0, position: { counts: [5, 5], values: [0, 1] }, samplingIntervalMs: 5 } };
   const e = t.throws(() => parseBoardConfig(bad, 1)) as any;
   t.is(e.code, "invalid");

@@ -4,7 +4,6 @@
 // file, profile and prescription are combined into a scenario and checked by the
 // simulator's own parser (one validator, named fields).
 
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checker, known, throwIfErrors } from "../../firmware/core/validate.ts";
@@ -25,14 +24,6 @@ export interface RigSpec {
   scenario: Scenario;
   position: FrontEnd;
   force: FrontEnd;
-}
-
-export function readJson(file: string, what: string): any {
-  try {
-    return JSON.parse(readFileSync(file, "utf8"));
-  } catch (e: any) {
-    throw new Error("cannot read " + what + " " + file + ": " + e.message);
-  }
 }
 
 function frontEnd(c: Checker, o: any, prefix: string): FrontEnd {

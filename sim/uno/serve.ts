@@ -14,7 +14,8 @@ import { mkdirSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBoardConfig } from "../../hal/johnny-five/board-config.ts";
-import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, readJson, rigSpec } from "./bench-rig.ts";
+import { BENCH_PRESCRIPTION, BENCH_PROFILE, BENCH_RIG, buildRig, rigSpec } from "./bench-rig.ts";
+import { readJsonFile } from "../json-file.ts";
 import { BoardServer } from "./board-server.ts";
 import type { AwayMode } from "./board-server.ts";
 import { firmwarePath } from "./fetch-firmware.ts";
@@ -41,9 +42,9 @@ export interface ServedUno {
 
 /** Starts the emulated rig for a profile and prescription (files). */
 export async function serveEmulatedUno(o: ServeOptions = {}): Promise<ServedUno> {
-  const profile = readJson(o.profileFile ?? BENCH_PROFILE, "profile");
+  const profile = readJsonFile(o.profileFile ?? BENCH_PROFILE, "profile");
   const k = o.timeScale ?? 1;
-  const spec = rigSpec(readJson(BENCH_RIG, "bench rig"), profile, readJson(o.prescriptionFile ?? BENCH_PRESCRIPTION, "prescription"));
+  const spec = rigSpec(readJsonFile(BENCH_RIG, "bench rig"), profile, readJsonFile(o.prescriptionFile ?? BENCH_PRESCRIPTION, "prescription"));
   const rig = buildRig(spec, parseBoardConfig(profile, k));
   const program = loadHex(readFileSync(firmwarePath(), "utf8"));
   const dir = o.dir ?? mkdtempSync(join(tmpdir(), "osteodrive-uno-"));

@@ -17,7 +17,8 @@ import type { JohnnyFiveHal } from "../../../hal/johnny-five/driver.ts";
 import { firmataOverSerial } from "../../../hal/johnny-five/serial.ts";
 import type { SerialFirmata } from "../../../hal/johnny-five/serial.ts";
 import { RealtimeClock } from "../../../hal/node/realtime-clock.ts";
-import { BENCH_RIG, buildRig, readJson, rigSpec } from "../../../sim/uno/bench-rig.ts";
+import { BENCH_RIG, buildRig, rigSpec } from "../../../sim/uno/bench-rig.ts";
+import { readJsonFile } from "../../../sim/json-file.ts";
 import { BoardClock } from "../../../sim/uno/board-clock.ts";
 import { EMULATED_UNO, openEmulatedPort } from "../../../sim/uno/emulated-port.ts";
 import type { EmulatedPort } from "../../../sim/uno/emulated-port.ts";
@@ -152,7 +153,7 @@ async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard
 }
 
 async function openEmulated(inp: BoardInputs): Promise<OpenedBoard> {
-  const spec = rigSpec(readJson(BENCH_RIG, "bench rig"), inp.profileJson, inp.prescriptionJson);
+  const spec = rigSpec(readJsonFile(BENCH_RIG, "bench rig"), inp.profileJson, inp.prescriptionJson);
   const rig = buildRig(spec, inp.cfg);
   const ep = await openEmulatedPort(rig, { timeScale: inp.cfg.timeScale, startWallMs: Date.now() });
   const sf = firmataOverSerial(ep.hostPath);

@@ -5,7 +5,7 @@
 // Exit 1 when the check finds violations (nothing is written) or the build does not
 // fit the board (written, with the reasons).
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs, usageLine, UsageError } from "../args.ts";
 import type { CommandSpec } from "../args.ts";
@@ -15,6 +15,8 @@ import { parseHalOverride } from "../espruino/hal-config.ts";
 import { ROOT } from "../espruino/build.ts";
 import { makeEspruinoBuild } from "../espruino/make.ts";
 import type { EspruinoBuild } from "../espruino/make.ts";
+import { sizeFloor } from "../espruino/floor.ts";
+import { readJsonFile } from "../../../sim/json-file.ts";
 
 export const spec: CommandSpec = {
   name: "bundle",
@@ -35,20 +37,6 @@ export const spec: CommandSpec = {
   notes: ["exit code: 0 written and fits, 1 the check found what Espruino lacks (nothing written) or it does not fit the board (written, with the reasons), 2 bad flags or input"],
 };
 const DEMO = join(ROOT, "sim/scenarios/mandible-continuous-1mm.json");
-
-function readJson(file: string, what: string): any {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e: any) {
-    throw new UsageError("cannot read " + what + " file " + file + ": " + e.message);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e: any) {
-    throw new UsageError(what + " file " + file + " is not valid JSON: " + e.message);
-  }
-}
 
 /** The object itself, or its `key` member when the file is a scenario. */
 function section(json: any, key: string): any {
@@ -84,9 +72,9 @@ export async function main(argv: string[]): Promise<number> {
   if (!board) throw new UsageError("unknown board " + JSON.stringify(args.values.board) + " (boards: " + Object.keys(BOARDS).join(", ") + ")");
   const build = makeEspruinoBuild({
     board,
-    hal: args.values.hal ? parseHalOverride(readJson(args.values.hal, "hal"), board.hal) : board.hal,
-    profile: section(readJson(args.values.profile || DEMO, "profile"), "profile"),
-    prescription: args.values.prescription ? section(readJson(args.values.prescription, "prescription"), "prescription") : null,
+    hal: args.values.hal ? parseHalOverride(readJsonFile(args.values.hal, "hal file"), board.hal) : board.hal,
+    profile: section(readJsonFile(args.values.profile || DEMO, "profile file"), "profile"),
+    prescription: args.values.prescription ? section(readJsonFile(args.values.prescription, "prescription file"), "prescription") : null,
     journal: args.switches["no-journal"] !== true,
     console: args.switches.console === true,
   });
@@ -97,7 +85,7 @@ export async function main(argv: string[]): Promise<number> {
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, args.switches.text ? build.bundle.code : build.image);
   if (args.switches.json) {
-    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: args.switches.text ? build.bundle.bytes : build.image.length, textBytes: build.bundle.bytes, maxBytes: build.maxImageBytes, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, problems: build.problems }) + "\n");
+    process.stdout.write(JSON.stringify({ out, board: board.name, bytes: args.switches.text ? build.bundle.bytes : build.image.length, textBytes: build.bundle.bytes, maxBytes: build.maxImageBytes, variables: build.variables, storageNeeded: build.storageNeeded, storageBytes: board.storageBytes, journalCompactBytes: build.config.journalCompactBytes, floor: sizeFloor(build.bundle.code, build.image.length), problems: build.problems }) + "\n");
   } else {
     if (!args.values.profile) process.stdout.write("profile      " + DEMO + " (demo device: pass --profile)\n");
     process.stdout.write(report(build, out));

@@ -2,7 +2,8 @@
 // the raw Ed25519 public key and private seed), written mode 0600. The public part
 // is what goes into the device profile's consoleKeys.
 
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { readJsonFile } from "../../../sim/json-file.ts";
 import type { Role } from "../../core/console/keys.ts";
 import { fromHex } from "../../core/console/bytes.ts";
 import type { RawKeyPair } from "./ed25519.ts";
@@ -13,12 +14,7 @@ export interface KeyFile extends RawKeyPair {
 }
 
 export function readKeyFile(file: string): KeyFile {
-  let k: any;
-  try {
-    k = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e: any) {
-    throw new Error("key file " + file + " is unreadable: " + e.message);
-  }
+  const k = readJsonFile(file, "key file");
   const ok = k && typeof k.id === "string" && k.id !== "" && (k.role === "clinician" || k.role === "bench") && fromHex(k.publicKey, 32) && fromHex(k.privateKey, 32);
   if (!ok) throw new Error("key file " + file + " must hold {id, role: clinician|bench, publicKey, privateKey} (hex)");
   return k as KeyFile;

@@ -29,7 +29,7 @@ import { cmacAes128 } from "../../core/cmac.ts";
 import { sha256 } from "../../core/sha256.ts";
 import { fileStorage, vaultBeside } from "../../../hal/node/storage.ts";
 import { isBenchOnly, parseBoardConfig } from "../../../hal/johnny-five/board-config.ts";
-import { readJson } from "../../../sim/uno/bench-rig.ts";
+import { readJsonFile } from "../../../sim/json-file.ts";
 import { EMULATED_UNO } from "../../../sim/uno/emulated-port.ts";
 import { nodeConsoleParts } from "../console/attach.ts";
 import { closePort, openPort, portWriter, serveConsole } from "../console/serial.ts";
@@ -125,12 +125,12 @@ function asInput<T>(fn: () => T): T {
 /** The prescription JSON to run: the file given (checked against the folder's binding) or the binding. */
 function prescriptionJson(o: BoardRunOptions): { json: any; bind: boolean } {
   const bound = join(o.journalDir, BINDING);
-  const have = existsSync(bound) ? asInput(() => readJson(bound, "bound prescription")) : null;
+  const have = existsSync(bound) ? asInput(() => readJsonFile(bound, "bound prescription")) : null;
   if (!o.prescriptionFile) {
     if (!have) throw new InputError("--prescription is required: " + o.journalDir + " holds no prescription yet (a fresh device starts from one)");
     return { json: have, bind: false };
   }
-  const json = asInput(() => readJson(o.prescriptionFile!, "prescription"));
+  const json = asInput(() => readJsonFile(o.prescriptionFile!, "prescription"));
   if (have && canonical(have) !== canonical(json)) throw new InputError("the journal in " + o.journalDir + " belongs to another prescription (" + bound + "); start a new device in another folder, or omit --prescription to continue this one");
   return { json, bind: !have };
 }
@@ -142,7 +142,7 @@ function writeAtomically(file: string, text: string): void {
 
 /** Reads and checks every input; throws InputError before anything is opened or written. */
 function inputs(o: BoardRunOptions) {
-  const profileJson = asInput(() => readJson(o.profileFile, "profile"));
+  const profileJson = asInput(() => readJsonFile(o.profileFile, "profile"));
   const benchOnly = isBenchOnly(profileJson);
   if (o.timeScale !== 1 && !benchOnly) throw new InputError("--time-scale " + o.timeScale + " needs a bench-only profile (\"benchOnly\": true): time compression is for rigs, never for a device on a patient");
   // strictly: unknown keys, wrong types, out-of-range values and null each named (core/input-files.ts)
