@@ -156,7 +156,9 @@ function checkDrop(c: SupervisorConfig, s: ForceState, n: number, held: number, 
   // uncertainty of it)
   const backUm = (s.dropFrom - n) * c.complianceUmPerN;
   const sigma = c.filterNoiseUm * Math.sqrt((2 * c.filterTauMs) / c.dropAverageMs + c.filterTauMs / (c.filterTauMs + c.dropAverageMs));
-  if (!isFinite(s.dEma) || (0.5 - DROP_COMPLIANCE_UNCERTAINTY) * backUm < 3 * sigma) {
+  // (the share of the stated compliance the supervisor does not trust: its compliance slack)
+  const unsure = c.complianceUmPerN > 0 ? c.complianceSlackUmPerN / c.complianceUmPerN : 1;
+  if (!isFinite(s.dEma) || (0.5 - unsure) * backUm < 3 * sigma) {
     fault(v, "force-sudden-drop", "force fell from " + fmt(s.dropFrom) + " to " + fmt(n) + " N (too little spring-back of the frame to tell the load cell)");
     return;
   }
@@ -168,9 +170,6 @@ function checkDrop(c: SupervisorConfig, s: ForceState, n: number, held: number, 
   s.dropCount = 0;
   v.hold = "diagnostic dwell: rupture or load cell?";
 }
-
-/** The frame compliance the profile states is trusted to this share (the supervisor's complianceSlackUmPerN). */
-const DROP_COMPLIANCE_UNCERTAINTY = 0.25;
 
 /**
  * After a confirmed drop, motion held: settleMs for the position estimate to follow a spring-back of the frame, then

@@ -73,6 +73,8 @@ export interface PositionState {
   jumpBase: number;
   jumpBaseSteps: number;
   jumpBaseGap: number;
+  /** The last good reading's distance from its prediction (µm). */
+  lastGapUm: number;
   lastForce: number;
   /** The step count at the last reading taken as good (a spike set aside is not): the motion a jump may be due to. */
   acceptedSteps: number;
@@ -119,7 +121,7 @@ export function makePositionState(stepCount: number): PositionState {
     anchored: false, bootBias: 0, bootForce: 0, bootSteps: stepCount, rxBias: NaN, rxForce: 0, rxSteps: stepCount,
     d: 0, idleD: 0, idleMs: 0, spans: 0, idleUm: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
-    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, lastForce: NaN, acceptedSteps: stepCount,
+    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, lastGapUm: 0, lastForce: NaN, acceptedSteps: stepCount,
     frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
   };
 }
@@ -193,9 +195,13 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
   }
   // a jump: the raw reading far from the estimate on two readings (one is a spike), both measured from the estimate
   // before the first (the filter has already moved a share of the way towards it); once confirmed, from the estimate
+  // before the first: while the estimate is still catching up with a jump (the last reading was half a jump from
+  // it), the lag is not a new one
   const base = s.jumpTicks === 0 ? pred : s.jumpTicks === 1 ? s.jumpBase + (x.stepCount - s.jumpBaseSteps) * c.umPerStep : s.est;
   const gap = p.value - base;
-  if (Math.abs(gap) < c.jumpUm || (s.jumpTicks === 1 && gap * s.jumpBaseGap < 0)) s.jumpTicks = 0;
+  const lagging = Math.abs(s.lastGapUm) >= 0.5 * c.jumpUm;
+  s.lastGapUm = p.value - pred;
+  if (Math.abs(gap) < c.jumpUm || (s.jumpTicks === 1 && gap * s.jumpBaseGap < 0) || (s.jumpTicks === 0 && lagging)) s.jumpTicks = 0;
   else if (s.jumpTicks === 0) {
     s.jumpByMove = Math.abs(x.stepCount - s.acceptedSteps) * c.umPerStep >= 0.5 * Math.abs(gap);
     s.jumpForceBefore = s.lastForce;
