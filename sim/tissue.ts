@@ -12,6 +12,9 @@
 
 import { MS_PER_DAY } from "../firmware/core/units.ts";
 
+/** Time steps whose decay factors are kept (a run cycles through six or so). */
+const MEMO = 8;
+
 export interface TissueParams {
   /** Equilibrium (long-term) stiffness of the soft tissue, N/mm. */
   eInfNPerMm: number;
@@ -42,12 +45,14 @@ export class Tissue {
   /** Recent distraction rate, mm/day (1-day moving average). */
   recentRate: number;
   /**
-   * The decay factors of the last two time steps relax() was given: a run steps
-   * by the same few intervals (a tick, a move) over and over, so their exps are
-   * computed once each (the same values, so the same run).
+   * The decay factors of the last MEMO time steps relax() was given: a run steps
+   * by the same few intervals (a tick, a move of one, two or three pulses, and the
+   * rest of the tick after it) over and over, so their exps are computed once each
+   * (the same values, so the same run). Slot k holds the factors of memoDt[k] at
+   * memo[4k, 4k + 4); slots are reused in turn.
    */
-  private memoDt = [-1, -1];
-  private memo = [new Float64Array(4), new Float64Array(4)];
+  private memoDt = new Float64Array(MEMO).fill(-1);
+  private memo = new Float64Array(4 * MEMO);
   private memoNext = 0;
 
   constructor(p: TissueParams) {
@@ -87,31 +92,34 @@ export class Tissue {
     if (dtMs <= 0) return;
     const p = this.p;
     const dtDays = dtMs / MS_PER_DAY;
-    const f = this.factors(dtMs);
-    this.s1 *= f[0];
-    this.s2 *= f[1];
-    this.sInf *= f[2];
+    const f = this.memo;
+    const o = this.factors(dtMs);
+    this.s1 *= f[o];
+    this.s2 *= f[o + 1];
+    this.sInf *= f[o + 2];
     // recentRate holds mm delivered, decaying over a day: equals mm/day at steady rate
-    this.recentRate *= f[3];
+    this.recentRate *= f[o + 3];
     const k = p.maturationPerDay + p.disruptionPerMmPerDay * this.recentRate;
     const target = k > 0 ? p.maturationPerDay / k : this.maturity;
     this.maturity = target + (this.maturity - target) * Math.exp(-k * dtDays);
   }
 
-  private factors(dtMs: number): Float64Array {
-    const slot = this.memoDt[0] === dtMs ? 0 : this.memoDt[1] === dtMs ? 1 : -1;
-    if (slot >= 0) return this.memo[slot];
+  /** Where the factors of a time step dtMs start in memo (computed into the next slot if it is not there). */
+  private factors(dtMs: number): number {
+    const dts = this.memoDt;
+    for (let i = 0; i < MEMO; i++) if (dts[i] === dtMs) return 4 * i;
     const k = this.memoNext;
-    this.memoNext = 1 - k;
+    this.memoNext = k === MEMO - 1 ? 0 : k + 1;
     const p = this.p;
     const dtS = dtMs / 1000;
     const dtDays = dtMs / MS_PER_DAY;
-    const f = this.memo[k];
-    f[0] = Math.exp(-dtS / p.tau1S);
-    f[1] = Math.exp(-dtS / p.tau2S);
-    f[2] = Math.exp(-dtDays / p.remodelTauDays);
-    f[3] = Math.exp(-dtDays);
-    this.memoDt[k] = dtMs;
-    return f;
+    const f = this.memo;
+    const o = 4 * k;
+    f[o] = Math.exp(-dtS / p.tau1S);
+    f[o + 1] = Math.exp(-dtS / p.tau2S);
+    f[o + 2] = Math.exp(-dtDays / p.remodelTauDays);
+    f[o + 3] = Math.exp(-dtDays);
+    dts[k] = dtMs;
+    return o;
   }
 }

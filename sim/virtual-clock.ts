@@ -2,6 +2,10 @@
 // runUntil() jumps from event to event, so days pass in microseconds of wall time.
 // Ties fire in the order they were scheduled (deterministic). An event's id is its
 // scheduling sequence number; a cancelled event stays in the queue with no callback.
+// The heap lives in preallocated typed arrays (time, sequence) beside an array of
+// callbacks, with its own count: scheduling and firing an event allocate nothing
+// (the queue holds the few events due, and doubles when it runs out of room).
+// Espruino subset (the real interpreter's harness runs it: sim/espruino-real).
 
 import type { Clock } from "../hal/types.ts";
 
@@ -10,18 +14,21 @@ export class VirtualClock implements Clock {
   private wallStart: number;
   /** Extra wall-clock offset (a scripted clock jump). */
   wallOffsetMs: number;
-  private times: number[];
-  private seqs: number[];
+  private times: Float64Array;
+  private seqs: Float64Array;
   private fns: Array<(() => void) | null>;
+  private n: number;
   private seq: number;
 
   constructor(wallStartMs: number) {
     this.now = 0;
     this.wallStart = wallStartMs;
     this.wallOffsetMs = 0;
-    this.times = [];
-    this.seqs = [];
+    this.times = new Float64Array(16);
+    this.seqs = new Float64Array(16);
     this.fns = [];
+    for (let i = 0; i < 16; i++) this.fns.push(null);
+    this.n = 0;
     this.seq = 0;
   }
 
@@ -41,7 +48,7 @@ export class VirtualClock implements Clock {
 
   cancel(id: number): void {
     // the queue holds the few events due (a tick, a move's end, scripted faults): a scan is cheaper than a lookup per event
-    for (let i = 0; i < this.seqs.length; i++) {
+    for (let i = 0; i < this.n; i++) {
       if (this.seqs[i] === id) {
         this.fns[i] = null;
         return;
@@ -50,12 +57,12 @@ export class VirtualClock implements Clock {
   }
 
   pending(): number {
-    return this.times.length;
+    return this.n;
   }
 
   /** Runs every event due up to and including `untilMs`, then sets the time to it. */
   runUntil(untilMs: number): void {
-    while (this.times.length > 0 && this.times[0] <= untilMs) {
+    while (this.n > 0 && this.times[0] <= untilMs) {
       const t = this.times[0];
       const fn = this.fns[0];
       this.pop();
@@ -65,46 +72,60 @@ export class VirtualClock implements Clock {
     if (untilMs > this.now) this.now = untilMs;
   }
 
-  private less(i: number, j: number): boolean {
-    return this.times[i] < this.times[j] || (this.times[i] === this.times[j] && this.seqs[i] < this.seqs[j]);
+  /** Puts (t, id, fn) at slot i. */
+  private put(i: number, t: number, id: number, fn: (() => void) | null): void {
+    this.times[i] = t;
+    this.seqs[i] = id;
+    this.fns[i] = fn;
   }
 
-  private swap(i: number, j: number): void {
-    const t = this.times[i]; this.times[i] = this.times[j]; this.times[j] = t;
-    const s = this.seqs[i]; this.seqs[i] = this.seqs[j]; this.seqs[j] = s;
-    const f = this.fns[i]; this.fns[i] = this.fns[j]; this.fns[j] = f;
+  private grow(): void {
+    const cap = 2 * this.times.length;
+    const times = new Float64Array(cap);
+    const seqs = new Float64Array(cap);
+    times.set(this.times);
+    seqs.set(this.seqs);
+    for (let i = this.fns.length; i < cap; i++) this.fns.push(null);
+    this.times = times;
+    this.seqs = seqs;
   }
 
+  /** Sift-up from the new last slot: parents later than (t, id) move down, then it goes in the hole. */
   private push(t: number, id: number, fn: () => void): void {
-    this.times.push(t);
-    this.seqs.push(id);
-    this.fns.push(fn);
-    let i = this.times.length - 1;
+    if (this.n === this.times.length) this.grow();
+    const times = this.times;
+    const seqs = this.seqs;
+    let i = this.n++;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(i, p)) break;
-      this.swap(i, p);
+      const tp = times[p];
+      if (tp < t || (tp === t && seqs[p] < id)) break;
+      this.put(i, tp, seqs[p], this.fns[p]);
       i = p;
     }
+    this.put(i, t, id, fn);
   }
 
+  /** Removes the root: the last event sifts down from the top into the hole. */
   private pop(): void {
-    const last = this.times.length - 1;
-    this.swap(0, last);
-    this.times.pop();
-    this.seqs.pop();
-    this.fns.pop();
+    const n = --this.n;
+    const times = this.times;
+    const seqs = this.seqs;
+    const t = times[n];
+    const id = seqs[n];
+    const fn = this.fns[n];
+    this.fns[n] = null;
+    if (n === 0) return;
     let i = 0;
-    const n = this.times.length;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < n && this.less(l, m)) m = l;
-      if (r < n && this.less(r, m)) m = r;
-      if (m === i) break;
-      this.swap(i, m);
+      const m = r < n && (times[r] < times[l] || (times[r] === times[l] && seqs[r] < seqs[l])) ? r : l;
+      if (t < times[m] || (t === times[m] && id < seqs[m])) break;
+      this.put(i, times[m], seqs[m], this.fns[m]);
       i = m;
     }
+    this.put(i, t, id, fn);
   }
 }

@@ -4,12 +4,19 @@
 // exactly, in the commanded direction, and the analog readings follow the plant
 // within one report interval — in-process and over a socat pty with serialport
 // 13; the firmware's millis() keeps the Firmata sampling interval in emulated time.
+// The table-decoded CPU loop (sim/uno/avr-run.ts) is avr8js's own step for step:
+// every opcode from seeded states, and seconds of the firmware under seeded traffic.
 
 import test from "ava";
 import { readFileSync } from "node:fs";
+import { CPU, avrInstruction } from "avr8js";
 import type { MoveResult } from "../hal/types.ts";
 import { FIRMWARE_SHA256, firmwarePath, firmwareValid } from "../sim/uno/fetch-firmware.ts";
 import { loadHex } from "../sim/uno/intel-hex.ts";
+import { EmulatedUno, forgetBootMemos } from "../sim/uno/avr.ts";
+import type { PinLevel } from "../sim/uno/avr.ts";
+import { avrDecoder, branches, buildDecoder, instructionSourcePath } from "../sim/uno/avr-run.ts";
+import { Rng } from "../sim/rng.ts";
 import type { HalHarness } from "./hal-contract.ts";
 import { unoHarness, unoPtyHarness } from "./hal-contract-harnesses.ts";
 
@@ -70,4 +77,115 @@ test.serial("the firmware's millis() keeps the Firmata sampling interval in emul
   } finally {
     await h.close();
   }
+});
+
+/** avr8js's own loop, the reference the decoded loop must match. */
+function avr8jsRun(cpu: CPU, end: number): void {
+  while (cpu.cycles < end) {
+    avrInstruction(cpu);
+    cpu.tick();
+  }
+}
+
+test("the decoded CPU loop executes every one of the 65,536 opcodes exactly as avr8js does (3 seeded states each)", (t) => {
+  const { run, table, conditions } = avrDecoder();
+  t.true(conditions.length >= 90, conditions.length + " branches");
+  t.is(new Set(table).size, conditions.length + 1, "every branch is reachable, and some opcodes decode to none");
+  const rng = new Rng(2026);
+  const byte = () => Math.floor(rng.next() * 256);
+  const prog = new Uint16Array(16384);
+  const a = new CPU(prog, 2048);
+  const b = new CPU(prog, 2048);
+  for (let i = 0; i < a.data.length; i++) a.data[i] = byte();
+  const same = (x: CPU, y: CPU) => x.pc === y.pc && x.cycles === y.cycles && Buffer.from(x.data.buffer).equals(Buffer.from(y.data.buffer));
+  let differ = 0;
+  let first = "";
+  for (let op = 0; op < 65536; op++) {
+    for (let k = 0; k < 3; k++) {
+      const pc = Math.floor(rng.next() * (prog.length - 1));
+      prog[pc] = op;
+      prog[pc + 1] = byte() | (byte() << 8);
+      // fresh registers, SREG and stack pointer; SRAM carries on from the last step
+      for (let i = 0; i < 32; i++) a.data[i] = byte();
+      a.data[95] = byte();
+      a.data[93] = byte();
+      a.data[94] = 0x01 + Math.floor(rng.next() * 8);
+      b.data.set(a.data);
+      a.pc = b.pc = pc;
+      a.cycles = b.cycles = 1000;
+      avr8jsRun(a, 1001);
+      run(b, 1001);
+      if (!same(a, b)) {
+        differ++;
+        if (!first) first = "opcode 0x" + op.toString(16) + ": pc " + a.pc + "/" + b.pc + ", cycles " + a.cycles + "/" + b.cycles;
+      }
+    }
+  }
+  t.is(differ, 0, first);
+});
+
+test("the decoded loop, and a reset replaying a boot already run, run StandardFirmata identically to avr8js: boot and 1.6 s of seeded Firmata traffic, state compared every emulated ms", (t) => {
+  const program = loadHex(readFileSync(firmwarePath(), "utf8"));
+  const trace = (early: boolean, opts: { run?: (cpu: CPU, end: number) => void; bootMemo?: boolean }) => {
+    const uno = new EmulatedUno(program, opts);
+    const log: string[] = [];
+    uno.onTx = (byte) => log.push("tx " + byte);
+    uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
+    uno.analogVolts = (ch, atMs) => 2.5 + 2 * Math.sin(atMs / (37 + 11 * ch));
+    const rng = new Rng(7);
+    const states: string[] = [];
+    const frames: number[][] = [
+      [0xf9],
+      [0xf0, 0x79, 0xf7],
+      [0xf0, 0x7a, 10, 0, 0xf7], // sampling interval 10 ms
+      [0xf4, 2, 1], [0xf4, 3, 1], [0xf4, 4, 1], [0xf4, 5, 0], [0xd0, 1],
+      [0xc0, 1], [0xc1, 1], [0xc0, 0],
+    ];
+    // the firmware blinks its LED for ~1.9 s before it opens the serial port; what the host sends meanwhile waits
+    for (let ms = 1; ms <= 3500; ms++) {
+      if (early && ms === 700) uno.receive([0xf9, 0xc0, 1]);
+      if (ms > 1900 && rng.next() < 0.02) uno.receive(frames[Math.floor(rng.next() * frames.length)]);
+      if (ms > 1900 && rng.next() < 0.05) uno.receive([0x90, Math.floor(rng.next() * 128) & 0x3c, 0]); // STEP/DIR/EN on D2–D5
+      uno.runUntilCycles(ms * 16000);
+      // while a boot is replayed only the cycle count is the chip's (nothing reads the rest)
+      let h = 0;
+      for (const v of uno.cpu.data) h = (h * 31 + v) >>> 0;
+      states.push(uno.replaying ? "replay:" + uno.cpu.cycles : uno.cpu.pc + ":" + uno.cpu.cycles + ":" + h);
+      replayedMs += uno.replaying ? 1 : 0;
+    }
+    return { log, states, replayed: uno.bootReplayed, replayedMs };
+  };
+  let replayedMs = 0;
+  forgetBootMemos(); // this test is synchronous: no other test records a boot meanwhile
+  const same = (name: string, ref: ReturnType<typeof trace>, run: ReturnType<typeof trace>) => {
+    const at = ref.states.findIndex((s, i) => s !== run.states[i] && !(run.states[i].startsWith("replay:") && s.split(":")[1] === run.states[i].split(":")[1]));
+    t.is(at, -1, name + ": first difference at emulated ms " + (at + 1) + ": " + ref.states[at] + " / " + run.states[at]);
+    t.deepEqual(run.log, ref.log, name);
+  };
+  // reference: avr8js's own loop, no memo; host bytes from 1.9 s on (quiet boot) and also at 0.7 s (mid-boot)
+  const quiet = trace(false, { run: avr8jsRun });
+  const early = trace(true, { run: avr8jsRun });
+  t.true(quiet.log.filter((l) => l.startsWith("tx")).length > 500, "the firmware answered (" + quiet.log.length + " events)");
+  t.true(quiet.log.some((l) => l.startsWith("pin 2 high")), "the traffic toggled the STEP pin");
+  // the first boot with a memo runs (and records); later ones replay it, to its end or until a byte arrives
+  same("decoded, recording its boot", quiet, trace(false, { bootMemo: true }));
+  same("decoded, mid-boot bytes", early, trace(true, {}));
+  replayedMs = 0;
+  const again = trace(false, { bootMemo: true });
+  t.true(again.replayed && replayedMs > 1500, "a quiet reset replayed " + replayedMs + " ms of boot");
+  same("boot replayed to its end", quiet, again);
+  replayedMs = 0;
+  const cut = trace(true, { bootMemo: true });
+  t.true(cut.replayed && replayedMs === 699, "replayed until the host's first byte: " + replayedMs + " ms");
+  same("boot replayed until a byte arrives", early, cut);
+});
+
+test("an instruction.js laid out otherwise (another avr8js) is refused by name, never decoded differently", (t) => {
+  const src = readFileSync(instructionSourcePath(), "utf8");
+  t.is(branches(src).length, avrDecoder().conditions.length);
+  const refused = { message: /^avr-decoder-layout: / };
+  t.throws(() => buildDecoder(src.replace("function avrInstruction(cpu) {", "function avrStep(cpu) {")), refused);
+  t.throws(() => buildDecoder(src.replace("    cpu.cycles++;\n}", "    cpu.cycles += 1;\n}")), refused);
+  t.throws(() => buildDecoder(src.replace("        cpu.onWatchdogReset();", "        return cpu.onWatchdogReset();")), refused);
+  t.throws(() => buildDecoder(src.replace("    else if (opcode === 0x95a8) {", "    else if (opcode === 0x95a8 &&\nready) {")), refused);
 });

@@ -1,12 +1,9 @@
 // AES-128 encryption of one block (FIPS-197), the cipher under the journal's
 // CMAC. Encryption only (CMAC never decrypts). The S-box and one T-table are built
-// on first use (1.25 KB of typed arrays, no table literals in the source). State
+// when the module loads (1.25 KB of typed arrays, no table literals in the source). State
 // and round keys are big-endian 32-bit words. Platform-free and Espruino-safe;
 // a board whose firmware has a native AES (Espruino's `crypto`) injects that
 // instead (see journal-mac.ts).
-
-let SBOX: Uint8Array | null = null;
-let TE: Int32Array | null = null;
 
 function rotl8(x: number, n: number): number {
   return ((x << n) | (x >>> (8 - n))) & 0xff;
@@ -16,9 +13,8 @@ function xtime(x: number): number {
   return ((x << 1) ^ ((x & 0x80) !== 0 ? 0x1b : 0)) & 0xff;
 }
 
-/** The S-box by the multiplicative-inverse walk over GF(2^8) (3 generates the group). */
-function makeTables(): void {
-  const s = new Uint8Array(256);
+/** Fills s with the S-box by the multiplicative-inverse walk over GF(2^8) (3 generates the group); returns the T-table. */
+function makeTables(s: Uint8Array): Int32Array {
   let p = 1;
   let q = 1;
   do {
@@ -37,9 +33,13 @@ function makeTables(): void {
     const v2 = xtime(v);
     te[i] = (v2 << 24) | (v << 16) | (v << 8) | (v2 ^ v);
   }
-  SBOX = s;
-  TE = te;
+  return te;
 }
+
+// module constants built when the module loads (dropped from a bundle that never
+// uses them), not on first use: V8 then knows each table's length and place
+const SBOX = /* @__PURE__ */ new Uint8Array(256);
+const TE = /* @__PURE__ */ makeTables(SBOX);
 
 function ror(x: number, n: number): number {
   return (x >>> n) | (x << (32 - n));
@@ -47,8 +47,7 @@ function ror(x: number, n: number): number {
 
 /** The 44 round-key words of a 16-byte key. */
 export function expandKey(key: Uint8Array): Int32Array {
-  if (SBOX === null) makeTables();
-  const s = SBOX!;
+  const s = SBOX;
   const w = new Int32Array(44);
   for (let i = 0; i < 4; i++) w[i] = (key[4 * i] << 24) | (key[4 * i + 1] << 16) | (key[4 * i + 2] << 8) | key[4 * i + 3];
   let rcon = 1;
@@ -66,14 +65,13 @@ export function expandKey(key: Uint8Array): Int32Array {
 
 /** Encrypts the block st[0..3] (big-endian words) in place with round keys rk. */
 export function encryptWords(rk: Int32Array, st: Int32Array): void {
-  const te = TE!;
-  const s = SBOX!;
+  const te = TE;
+  const s = SBOX;
   let s0 = st[0] ^ rk[0];
   let s1 = st[1] ^ rk[1];
   let s2 = st[2] ^ rk[2];
   let s3 = st[3] ^ rk[3];
-  let k = 4;
-  for (let r = 1; r < 10; r++) {
+  for (let k = 4; k < 40; k += 4) {
     const t0 = te[s0 >>> 24] ^ ror(te[(s1 >>> 16) & 255], 8) ^ ror(te[(s2 >>> 8) & 255], 16) ^ ror(te[s3 & 255], 24) ^ rk[k];
     const t1 = te[s1 >>> 24] ^ ror(te[(s2 >>> 16) & 255], 8) ^ ror(te[(s3 >>> 8) & 255], 16) ^ ror(te[s0 & 255], 24) ^ rk[k + 1];
     const t2 = te[s2 >>> 24] ^ ror(te[(s3 >>> 16) & 255], 8) ^ ror(te[(s0 >>> 8) & 255], 16) ^ ror(te[s1 & 255], 24) ^ rk[k + 2];
@@ -82,7 +80,6 @@ export function encryptWords(rk: Int32Array, st: Int32Array): void {
     s1 = t1;
     s2 = t2;
     s3 = t3;
-    k += 4;
   }
   st[0] = ((s[s0 >>> 24] << 24) | (s[(s1 >>> 16) & 255] << 16) | (s[(s2 >>> 8) & 255] << 8) | s[s3 & 255]) ^ rk[40];
   st[1] = ((s[s1 >>> 24] << 24) | (s[(s2 >>> 16) & 255] << 16) | (s[(s3 >>> 8) & 255] << 8) | s[s0 & 255]) ^ rk[41];

@@ -33,7 +33,8 @@ export function motionAllowed(ps: PhaseState): boolean {
 /** When the target length was reached: the earlier time, or now if it is now, or -1. */
 function reachedAt(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): number {
   if (ps.reachedAtMs >= 0) return ps.reachedAtMs;
-  return scheduleComplete(s, tMs) && estimateUm >= s.startUm + s.totalUm - toleranceUm ? tMs : -1;
+  // the length first: it is a comparison, the schedule's active time is not (the same answer)
+  return estimateUm >= s.startUm + s.totalUm - toleranceUm && scheduleComplete(s, tMs) ? tMs : -1;
 }
 
 /** The phase the clock and the delivered length call for, ignoring pauses and faults. */

@@ -13,7 +13,8 @@
 // pass with advance()) or runs paced to the wall clock (`"realtime"`).
 //
 // A host attaching is a host opening the port: the Uno resets (DTR), as a real one
-// does. Board power can be cut and restored, the cable pulled and put back; the
+// does (each reset replays the first boot's identical steps instead of emulating them
+// again: avr.ts, bootMemo). Board power can be cut and restored, the cable pulled and put back; the
 // rig's state survives all of it. In "hold" mode what the board sends with no host
 // attached is dropped (a USB-serial adapter with the port closed); in "realtime"
 // mode a host on the real-time clock may use the tty without attaching.
@@ -116,7 +117,7 @@ export class BoardServer {
   }
 
   private makeUno(): EmulatedUno {
-    const uno = new EmulatedUno(this.o.program);
+    const uno = new EmulatedUno(this.o.program, { bootMemo: true });
     const rig = this.o.rig;
     const base = this.offsetMs;
     uno.onPin((pin, level, atMs) => {

@@ -11,7 +11,7 @@ import { UnoRunner } from "./runner.ts";
 import type { RunnerOptions } from "./runner.ts";
 
 export function bootUno(rig: Rig, opts: RunnerOptions = {}): UnoRunner {
-  const uno = new EmulatedUno(loadHex(readFileSync(firmwarePath(), "utf8")));
+  const uno = new EmulatedUno(loadHex(readFileSync(firmwarePath(), "utf8")), { bootMemo: true });
   uno.onPin((pin, level, atMs) => rig.line(pin, level, atMs));
   uno.analogVolts = (channel, atMs) => rig.volts(channel, atMs);
   return new UnoRunner(uno, opts);
