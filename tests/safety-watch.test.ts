@@ -12,6 +12,9 @@ import { loadScenario, mergeScenario, parseScenario } from "../sim/scenario.ts";
 import type { Scenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import { assembleScenario, makeSimWorld } from "../sim/world.ts";
+import { bootPositionCheck } from "../firmware/core/supervisor.ts";
+import { HEARTBEAT_EVENT, Restore } from "../firmware/core/persist.ts";
+import { DETECTION } from "../firmware/core/codes.ts";
 
 const variant = (name: string, over: any): Scenario => parseScenario(mergeScenario(loadScenario(name).source, over));
 
@@ -59,18 +62,23 @@ test("a store that dies while nothing is written is known within a heartbeat", (
   t.is(r.recorder.phases.filter((p) => p.to === "consolidation").length, 1, "it failed in consolidation, with nothing else to write");
 });
 
-test("a sensor back offset after a power cut is refused at boot; accept-position journals both values, acknowledges, and the device goes on", (t) => {
-  const sc = loadScenario("position-mismatch-at-boot");
+/** Runs sc to atMs, cuts the power for offMs with the position sensor coming back offsetUm off, and boots again. */
+function cutAndBoot(sc: Scenario, atMs: number, offsetUm: number, offMs: number) {
   const w = makeSimWorld(sc);
-  let d = assembleScenario(sc, w.hal, w.store, null);
-  d.boot();
-  w.clock.runUntil(3.2 * MS_PER_DAY);
+  const first = assembleScenario(sc, w.hal, w.store, null);
+  first.boot();
+  w.clock.runUntil(atMs);
   w.hal.stepper.powerCut();
-  d.stop();
-  w.plant.positionError.offset += 300;
-  w.clock.runUntil(w.clock.monoMs() + MS_PER_HOUR);
-  d = assembleScenario(sc, w.hal, w.store, null);
+  first.stop();
+  w.plant.positionError.offset += offsetUm;
+  w.clock.runUntil(w.clock.monoMs() + offMs);
+  const d = assembleScenario(sc, w.hal, w.store, null);
   d.boot();
+  return { w, d };
+}
+
+test("a sensor back offset after a power cut is refused at boot; accept-position journals both values, acknowledges, and the device goes on", (t) => {
+  const { w, d } = cutAndBoot(loadScenario("position-mismatch-at-boot"), 3.2 * MS_PER_DAY, 300, MS_PER_HOUR);
   const ctl = d.controller;
   t.is(ctl.phaseState().fault, "position-mismatch-at-boot");
   t.true(ctl.acceptPosition("radiograph: the gap is what the sensor reads"));
@@ -82,6 +90,96 @@ test("a sensor back offset after a power cut is refused at boot; accept-position
   ctl.resume("test");
   w.clock.runUntil(w.clock.monoMs() + MS_PER_DAY);
   t.is(ctl.phaseState().phase, "distraction", ctl.phaseState().reason);
+});
+
+/** The limb staircase cut for `offHours` a few hours after an increment, the sensor back `offsetUm` off: the phase after the reboot. */
+function cutWithOffset(offsetUm: number, offHours: number): { fault: string; tolUm: number; boundUm: number } {
+  const sc = variant("limb-4x-daily", { prescription: { latencyDays: 0.5, targetLengthMm: 4, consolidationDays: 2 } });
+  const { d } = cutAndBoot(sc, 1.6 * MS_PER_DAY, offsetUm, offHours * MS_PER_HOUR);
+  const c = d.controller.inspect().sup;
+  return { fault: d.controller.phaseState().fault || "", tolUm: sc.profile.positionToleranceUm, boundUm: c.accountBoundUm + 4 * c.positionNoiseUm + c.complianceSlackUmPerN * c.hardForceN };
+}
+
+test("the boot check compensates the tissue's relaxation with the force journaled at the last heartbeat: an offset of twice the tolerance is refused, none passes", (t) => {
+  // a day off: the force relaxes and the frame springs back, compensated with the force journaled beside the estimate
+  const clean = cutWithOffset(0, 24);
+  t.is(clean.fault, "", "no offset: the boot goes on");
+  const off = cutWithOffset(2 * clean.tolUm, 24);
+  t.true(2 * clean.tolUm < off.boundUm, "below what the check allowed without the journaled force (" + off.boundUm + " µm)");
+  t.is(off.fault, "position-mismatch-at-boot");
+  t.is(cutWithOffset(-2 * clean.tolUm, 0.2).fault, "position-mismatch-at-boot", "the other sign, a short cut");
+});
+
+test("the boot check without a journaled force (a move record, an older journal's heartbeat) allows the compliance at the hard limit", (t) => {
+  const c = loadScenario("limb-4x-daily");
+  const w = makeSimWorld(c);
+  const sup = assembleScenario(c, w.hal, w.store, null).controller.inspect().sup;
+  const wide = sup.accountBoundUm + 4 * sup.positionNoiseUm + sup.complianceSlackUmPerN * sup.hardForceN;
+  t.is(bootPositionCheck(sup, 1000, NaN, 50, 1000 + 0.9 * wide, 5), "");
+  t.regex(bootPositionCheck(sup, 1000, NaN, 50, 1000 + 1.1 * wide, 5), /journaled/);
+  // with the force known: the frame's compression for the force that changed is expected, and little else allowed
+  const back = (300 - 50) * sup.complianceUmPerN;
+  t.is(bootPositionCheck(sup, 1000, 300, 50, 1000 + back, 5), "", "the gap grew by the compression the relaxed force released");
+  t.regex(bootPositionCheck(sup, 1000, 300, 50, 1000 + back + 2 * c.profile.positionToleranceUm, 5), /expected/);
+});
+
+test("a heartbeat journals the force with the estimate; an older journal's four-value heartbeat still reads, its force not known", (t) => {
+  const r = new Restore(1, 10, 1000);
+  r.event(1, 1000, HEARTBEAT_EVENT, JSON.stringify([1200.5, 3.2, 40, 1000, 55.25]));
+  t.is(r.lastEstimateUm, 1200.5);
+  t.is(r.lastEstimateForceN, 55.25);
+  t.is(r.account.bias, 3.2);
+  r.move(2, 2000, 10, 10, 1, "", 1200.5);
+  t.true(isNaN(r.lastEstimateForceN), "a move record carries no force");
+  r.event(3, 3000, HEARTBEAT_EVENT, JSON.stringify([1215, 3.1, 40, 1010]));
+  t.is(r.lastEstimateUm, 1215);
+  t.true(isNaN(r.lastEstimateForceN), "a format-3 heartbeat of four values");
+  t.is(r.account.steps, 1010);
+});
+
+test("a jam read by a quiet, finely quantised sensor is the drive (stall), a frozen sensor under commanded motion is position-sensor-stuck: unchanged readings count only beyond chance", (t) => {
+  // σ 0.3 µm on a 0.5 µm quantum: two readings of a still gap agree about half the time, so a jammed carriage often
+  // reads the same before and after an increment
+  for (let seed = 1; seed <= 6; seed++) {
+    const over = (kind: string): Scenario => variant("limb-4x-daily", { seed, prescription: { latencyDays: 0.5, targetLengthMm: 4, consolidationDays: 1 }, profile: { positionNoiseUm: 0.3, positionQuantumUm: 0.5 }, plant: { positionSensor: { noiseSigma: 0.3, quantum: 0.5 } }, faults: [{ atDay: 1.1, kind }] });
+    const jam = runScenario(over("jam")).summary.faults[0];
+    // the drive's name (a jam delivers less than commanded: stall, or missed-steps while the filter still follows it)
+    t.true(!!jam && (jam.code === "stall" || jam.code === "missed-steps"), "seed " + seed + ": " + (jam ? jam.code + " " + jam.detail : "no fault"));
+    const frozen = runScenario(over("position-stuck")).summary.faults[0];
+    t.is(frozen && frozen.code, "position-sensor-stuck", "seed " + seed + ": " + (frozen ? frozen.detail : "no fault"));
+  }
+});
+
+test("a drop of the force reading is told by the frame: a rupture lets it spring back (force-sudden-drop), a load cell stepping down does not (force-sensor-drift)", (t) => {
+  // stiff limb tissue holding ~120 N on a 40 N/µm frame: losing 80 N lets the frame spring back 2 µm
+  for (let seed = 1; seed <= 4; seed++) {
+    const over = (fault: any): Scenario => variant("limb-4x-daily", { seed, prescription: { latencyDays: 0.5, targetLengthMm: 4, consolidationDays: 2, softForceN: 400, hardForceN: 600 }, plant: { tissue: { eInfNPerMm: 60, remodelTauDays: 1000 } }, faults: [fault] });
+    const rupture = runScenario(over({ atDay: 2.3, kind: "force-collapse", value: 0.7 }));
+    const sup = rupture.controller.inspect().sup;
+    const r = rupture.summary.faults[0];
+    t.is(r && r.code, "force-sudden-drop", "seed " + seed + ": " + (r ? r.detail : "no fault"));
+    t.true(r.atMs - 2.3 * MS_PER_DAY <= DETECTION["force-sudden-drop"](sup, 0, 1), "within its bound");
+    const step = runScenario(over({ atDay: 2.3, kind: "force-offset", value: -80 })).summary.faults[0];
+    t.is(step && step.code, "force-sensor-drift", "seed " + seed + ": " + (step ? step.detail : "no fault"));
+    t.true(step.atMs - 2.3 * MS_PER_DAY <= DETECTION["force-sensor-drift"](sup, 0, 80 / sup.tickMs), "within its bound");
+  }
+});
+
+test("a sensor offset between the tolerance and the account's bound, in a still span, is a jump the supervisor names at once (position-sensor-drift)", (t) => {
+  for (const off of [30, -30]) {
+    // tolerance 20 µm: the accounts allow about twice that, a jump of the reading over ~21 µm is one
+    const sc = variant("mandible-continuous-1mm", { profile: { positionToleranceUm: 20 }, prescription: { latencyDays: 1, targetLengthMm: 2, consolidationDays: 1 }, faults: [{ atDay: 0.5, kind: "position-offset", value: off }] });
+    const r = runScenario(sc);
+    const f = r.summary.faults[0];
+    const sup = r.controller.inspect().sup;
+    t.true(Math.abs(off) < sup.accountBoundUm && Math.abs(off) > sup.jumpUm, "between the jump and the account's bound");
+    t.is(f && f.code, "position-sensor-drift", off + " µm: " + (f ? f.detail : "no fault"));
+    t.true(f.atMs - 0.5 * MS_PER_DAY <= 3 * sup.tickMs, "at the jump's second reading");
+  }
+  // a load landing compresses a soft frame (120 N at 3 N/µm: 40 µm): the gap really is shorter, the force says why
+  const soft = { profile: { positionToleranceUm: 20, frameStiffnessNPerUm: 3 }, plant: { drive: { frameStiffnessNPerUm: 3 } }, prescription: { latencyDays: 1, targetLengthMm: 2, consolidationDays: 1 } };
+  const load = runScenario(variant("mandible-continuous-1mm", { ...soft, faults: [{ atDay: 0.5, kind: "force-spike", value: 120 }] }));
+  t.false(load.summary.faults.some((f) => f.code === "position-sensor-drift"), JSON.stringify(load.summary.faults));
 });
 
 test("a small wall-clock correction is journaled, not faulted; more than a minute is a clock-jump", (t) => {

@@ -31,17 +31,24 @@ export interface CodeRow {
  * The longest diagnostic dwell for a disagreement growing at g: the settle time,
  * then a still span long enough for its least-squares fit to tell growth from none
  * at a rate known to within a factor two, and as long again when the fit is not
- * yet clear (never more than dwellMaxMs of fitting), and up to forceDwellMs more
- * for the force to witness a slow stretch.
+ * yet clear (never more than dwellMaxMs of fitting), up to forceDwellMs more
+ * for the force to witness a slow stretch, and frozenReadings ticks to tell a
+ * frozen sensor from a jam.
  */
 export function dwellBound(c: SupervisorConfig, g: number): number {
   // the first dwell for a rate known to within a factor two, and one as long again when its fit is not yet clear
-  return c.settleMs + 2 * c.tickMs + Math.min(c.dwellMaxMs, 2 * Math.max(c.dwellMinMs, dwellNeed(c, 0.5 * g))) + c.forceDwellMs;
+  // (and the ticks a reading unchanged since a move is held for, to tell a frozen sensor from a jam)
+  return c.settleMs + 2 * c.tickMs + Math.min(c.dwellMaxMs, 2 * Math.max(c.dwellMinMs, dwellNeed(c, 0.5 * g))) + c.forceDwellMs + c.frozenReadings * c.tickMs;
 }
 
 /** When the account trips for a disagreement growing at g and the cause is told: filter lag, the bound at its largest compliance slack, a dwell. */
 export function accountBound(c: SupervisorConfig, g: number): number {
   return 3 * c.filterTauMs + (c.accountBoundUm + c.complianceSlackUmPerN * c.hardForceN) / g + c.tickMs + dwellBound(c, g);
+}
+
+/** A drop confirmed on its second reading, then the settle time and the averaging that tell a rupture from the load cell. */
+export function dropBound(c: SupervisorConfig): number {
+  return 2 * c.tickMs + c.settleMs + c.dropAverageMs + c.tickMs;
 }
 
 export const CODES: CodeRow[] = [
@@ -57,9 +64,10 @@ export const CODES: CodeRow[] = [
   { code: "position-sensor-out-of-range", kind: "fault", text: "the position reading is outside the plausible span, or keeps jumping", bound: (c) => (c.spikesToFault + 1) * c.tickMs },
   { code: "force-sensor-stuck", kind: "fault", text: "the force reading is frozen", bound: (c) => (c.stuckReadings + 1) * c.tickMs },
   { code: "force-sensor-dropout", kind: "fault", text: "no valid force reading", bound: (c) => c.staleMs + c.tickMs },
-  { code: "force-sensor-drift", kind: "fault", text: "the load cell is drifting: the force rises while nothing moves, or reads below zero", bound: (c, _v, g) => 2 * c.settleMs + 3 * c.filterTauMs + c.forceRiseN / g + c.tickMs },
+  { code: "force-sensor-drift", kind: "fault", text: "the load cell is drifting: the force rises while nothing moves, reads below zero, or stepped down with no spring-back of the frame", bound: (c, _v, g) => Math.max(2 * c.settleMs + 3 * c.filterTauMs + c.forceRiseN / g + c.tickMs, dropBound(c)) },
   { code: "force-hard-limit", kind: "fault", text: "force at or above the prescription's hard limit", bound: (c) => c.tickMs },
-  { code: "force-sudden-drop", kind: "fault", text: "the force fell suddenly (rupture, separation of the regenerate)", bound: (c) => 2 * c.tickMs },
+  // held at once; where the frame's spring-back can tell a rupture from a step of the load cell, named after it is measured
+  { code: "force-sudden-drop", kind: "fault", text: "the force fell suddenly (rupture, separation of the regenerate)", bound: (c) => dropBound(c) },
   { code: "clock-jump", kind: "fault", text: "the wall clock jumped against the monotonic clock by more than a correction (or is behind the journal at boot)", bound: (c) => c.tickMs },
   { code: "driver-fault", kind: "fault", text: "the motor driver reports a fault", bound: (c) => c.tickMs },
   // a refused write is known at once; with nothing to write, at the next heartbeat

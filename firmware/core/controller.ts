@@ -652,7 +652,8 @@ export class Controller {
       const far = intent ? intent.estUm + intent.dir * intent.steps * this.gov.umPerStep : r.lastEstimateUm;
       const near = intent ? intent.estUm : r.lastEstimateUm;
       const ref = (now - near) * (now - far) <= 0 ? now : Math.abs(now - near) < Math.abs(now - far) ? near : far;
-      const mismatch = bootPositionCheck(this.sup, ref, [now]);
+      // the force journaled with the estimate is that of a settled gap (a heartbeat); an interrupted move has none
+      const mismatch = bootPositionCheck(this.sup, ref, intent ? NaN : r.lastEstimateForceN, this.medianForce(), now, BOOT_READINGS);
       if (mismatch !== "") return this.refuse("position-mismatch-at-boot", mismatch);
     }
     if (intent) {
@@ -884,11 +885,12 @@ export class Controller {
 
   /**
    * The heartbeat: proves the store takes writes when nothing else was written for heartbeatMs (a refusal latches
-   * storage-failure), and journals the supervisor's estimate and prescription account for the next boot to check.
+   * storage-failure), and journals the supervisor's estimate, the force it was taken at and the prescription
+   * account for the next boot to check.
    */
   private heartbeat(t: number): void {
     const a = this.account();
-    const seq = this.journal!.event(HEARTBEAT_EVENT, JSON.stringify([a.est, a.bias, a.force, a.steps]), t);
+    const seq = this.journal!.event(HEARTBEAT_EVENT, JSON.stringify([a.est, a.bias, a.force, a.steps, a.estForce]), t);
     if (this.wrote(seq, false)) this.accountJournaled = isFinite(a.bias);
   }
 
@@ -896,19 +898,17 @@ export class Controller {
   private account(): SupervisorAccount {
     const s = this.supState;
     const p = s.pos;
-    return { est: p.estReady ? round2(supervisorEstimate(this.sup, s)) : NaN, bias: isFinite(p.rxBias) ? round2(p.rxBias) : NaN, force: round2(p.rxForce), steps: p.rxSteps };
+    return { est: p.estReady ? round2(supervisorEstimate(this.sup, s)) : NaN, bias: isFinite(p.rxBias) ? round2(p.rxBias) : NaN, force: round2(p.rxForce), steps: p.rxSteps, estForce: s.force.emaReady ? round2(s.force.ema) : NaN };
+  }
+
+  /** The median of a few force readings (NaN when none is valid). */
+  private medianForce(): number {
+    return medianReading(this.hal.force);
   }
 
   /** The median of a few position readings (NaN when none is valid). */
   private medianPosition(): number {
-    const v: number[] = [];
-    for (let i = 0; i < BOOT_READINGS; i++) {
-      const r = this.hal.position.read();
-      if (r.ok && isFinite(r.value)) v.push(r.value);
-    }
-    if (v.length === 0) return NaN;
-    v.sort(function (a, b) { return a - b; });
-    return v[Math.floor(v.length / 2)];
+    return medianReading(this.hal.position);
   }
 
   /**
@@ -994,6 +994,18 @@ export class Controller {
     }
     if (then) then(res);
   }
+}
+
+/** The median of BOOT_READINGS readings of a sensor (NaN when none is valid). */
+function medianReading(sensor: { read(): { ok: boolean; value: number } }): number {
+  const v: number[] = [];
+  for (let i = 0; i < BOOT_READINGS; i++) {
+    const r = sensor.read();
+    if (r.ok && isFinite(r.value)) v.push(r.value);
+  }
+  if (v.length === 0) return NaN;
+  v.sort(function (a, b) { return a - b; });
+  return v[Math.floor(v.length / 2)];
 }
 
 function round2(x: number): number {

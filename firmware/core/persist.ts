@@ -49,12 +49,15 @@ export interface SupervisorAccount {
   bias: number;
   force: number;
   steps: number;
+  /** The smoothed force when `est` was taken (N; NaN: not known, and absent from older journals). */
+  estForce: number;
 }
 
 /**
  * Code of the journal event a heartbeat writes (controller.ts: when nothing else was
- * written for the supervisor's heartbeatMs, proving the store): detail is
- * [est, bias, force, steps]. It is the device's own bookkeeping, not an audit event.
+ * written for the supervisor's heartbeatMs, proving the store): detail is [est, bias, force, steps, estForce] (older
+ * journals: the first four, estForce then not known). It is the device's own
+ * bookkeeping, not an audit event.
  */
 export const HEARTBEAT_EVENT = "heartbeat";
 
@@ -114,6 +117,8 @@ export class Restore implements RecordSink {
   lastTMs: number;
   /** The gap estimate after the last completed move, heartbeat or snapshot (µm), NaN when none is journaled. */
   lastEstimateUm: number;
+  /** The smoothed force journaled with lastEstimateUm (N; NaN after a move record, which carries none, or from an older journal). */
+  lastEstimateForceN: number;
   /** The supervisor's prescription account from the last heartbeat or snapshot (bias NaN: none). */
   account: SupervisorAccount;
   /** Made when a snapshot arrives (a board has no room for two idle windows on a fresh start). */
@@ -133,7 +138,8 @@ export class Restore implements RecordSink {
     this.phase = null;
     this.lastTMs = 0;
     this.lastEstimateUm = NaN;
-    this.account = { est: NaN, bias: NaN, force: 0, steps: 0 };
+    this.lastEstimateForceN = NaN;
+    this.account = { est: NaN, bias: NaN, force: 0, steps: 0, estForce: NaN };
     this.govWindow = NO_WINDOW;
     this.supWindow = NO_WINDOW;
     this.audit = new AuditTrail(auditKeep);
@@ -154,13 +160,16 @@ export class Restore implements RecordSink {
     }
     this.audit.load(s.audit);
     const a = s.account;
-    if (a && typeof a === "object") this.setAccount(num(a.est), num(a.bias), num(a.force), num(a.steps));
+    if (a && typeof a === "object") this.setAccount(num(a.est), num(a.bias), num(a.force), num(a.steps), num(a.estForce));
   }
 
   /** What a heartbeat or snapshot journaled of the supervisor (a non-finite value: not known). */
-  private setAccount(est: number, bias: number, force: number, steps: number): void {
-    if (isFinite(est)) this.lastEstimateUm = est;
-    if (isFinite(bias) && isFinite(force) && isFinite(steps)) this.account = { est, bias, force, steps };
+  private setAccount(est: number, bias: number, force: number, steps: number, estForce: number): void {
+    if (isFinite(est)) {
+      this.lastEstimateUm = est;
+      this.lastEstimateForceN = estForce;
+    }
+    if (isFinite(bias) && isFinite(force) && isFinite(steps)) this.account = { est, bias, force, steps, estForce };
   }
 
   intent(seq: number, tMs: number, steps: number, dir: number, estUm: number): void {
@@ -173,6 +182,7 @@ export class Restore implements RecordSink {
     this.openIntent = null;
     this.stepCount += issued * dir;
     this.lastEstimateUm = estUm + issued * dir * this.umPerStep;
+    this.lastEstimateForceN = NaN;
     windowAdd(this.govWindow, tMs, issued);
     windowAdd(this.supWindow, tMs, issued);
   }
@@ -186,7 +196,7 @@ export class Restore implements RecordSink {
       } catch (e) {
         // an authenticated heartbeat is always JSON: nothing else writes one
       }
-      if (Array.isArray(v) && v.length === 4) this.setAccount(num(v[0]), num(v[1]), num(v[2]), num(v[3]));
+      if (Array.isArray(v) && (v.length === 4 || v.length === 5)) this.setAccount(num(v[0]), num(v[1]), num(v[2]), num(v[3]), v.length === 5 ? num(v[4]) : NaN);
       return;
     }
     if (code === PHASE_EVENT) {

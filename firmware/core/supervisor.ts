@@ -42,6 +42,8 @@ export interface SupervisorConfig {
   forceMinN: number;
   forceMaxN: number;
   positionNoiseUm: number;
+  /** The position sensor's resolution (µm). */
+  positionQuantumUm: number;
   forceNoiseN: number;
   drive: DriveKind;
   backDrivable: boolean;
@@ -77,11 +79,19 @@ export interface SupervisorConfig {
   /** Smoothing of measured/commanded motion for telling a stall from lost steps (ms). */
   ratioTauMs: number;
   stuckReadings: number;
+  /**
+   * Identical position readings that rule out chance (p^n ≤ 1e-4 for the chance p that two noisy, quantised
+   * readings of a still gap agree): with motion commanded, that many unchanged readings are a frozen sensor, not a
+   * jammed drive (whose noisy readings only agree by chance).
+   */
+  frozenReadings: number;
   dropFraction: number;
   /** Force differences smaller than this are noise (N); a still force rising by more than forceRiseN is the load cell. */
   forceMarginN: number;
   forceRiseN: number;
   dropAfterMoveTicks: number;
+  /** How long the account is averaged to tell a rupture from a step of the load cell (ms), after settleMs. */
+  dropAverageMs: number;
   /** The least stiffness of the tissue a few minutes after a stretch (N/µm, from the profile; 0 = not known), and the smallest force change that tells (N). */
   tissueStiffnessNPerUm: number;
   corroborateN: number;
@@ -165,6 +175,7 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     forceMinN: prof.forceMinN,
     forceMaxN: prof.forceMaxN,
     positionNoiseUm: prof.positionNoiseUm,
+    positionQuantumUm: prof.positionQuantumUm,
     forceNoiseN: prof.forceNoiseN,
     drive: prof.drive,
     backDrivable: prof.backDrivable,
@@ -192,10 +203,13 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     checkpointMs: 2 * MS_PER_HOUR,
     ratioTauMs: 10 * MS_PER_MINUTE,
     stuckReadings: 30,
+    frozenReadings: frozenReadings(prof.positionNoiseUm, prof.positionQuantumUm, 30),
     dropFraction: 0.4,
     forceMarginN: Math.max(1, 6 * prof.forceNoiseN),
     forceRiseN: Math.max(1, 12 * forceSmooth) + 0.02 * rx.softForceN,
     dropAfterMoveTicks: Math.ceil((5 * tau) / tick),
+    // ten filter time constants: the estimate's noise over it is a third of one value's
+    dropAverageMs: 10 * tau,
     tissueStiffnessNPerUm: prof.tissueStiffnessNPerMm / UM_PER_MM,
     corroborateN: Math.max(0.5, 6 * Math.SQRT2 * forceSmooth),
     probeMs: 30 * MS_PER_MINUTE,
@@ -211,6 +225,17 @@ export function makeSupervisorConfig(prof: DeviceProfile, rx: Prescription, sche
     slowDeliveryMs: MS_PER_DAY,
     slowGrowthUm: Math.max(2 * tol, 0.02 * rx.rateMmPerDay * UM_PER_MM),
   };
+}
+
+/**
+ * How many identical readings in a row a sensor of noise σ and quantum q gives by chance with probability at most
+ * 1e-4: two readings of a still gap agree with p ≈ q / (2σ√π) (two Gaussian samples, their difference of σ√2,
+ * within the same quantum), at most `most` (the frozen-sensor rule without motion), 1 for a noiseless sensor.
+ */
+export function frozenReadings(noiseUm: number, quantumUm: number, most: number): number {
+  if (!(noiseUm > 0)) return 1;
+  const p = Math.min(0.9, Math.max(quantumUm, 1e-3 * noiseUm) / (2 * noiseUm * Math.sqrt(Math.PI)));
+  return Math.min(most, Math.max(2, Math.ceil(Math.log(1e-4) / Math.log(p))));
 }
 
 /** The supervisor's state; `capStepsPerDay` is the most the device may travel in 24 h (sizes its budget window). */
@@ -230,7 +255,7 @@ export function makeSupervisorState(stepCount: number, capStepsPerDay: number): 
     risingActive: false,
     px: { tMs: 0, stepCount, forceN: 0, forceValid: false, forceEma: 0, holding: false },
     lastTargetUm: NaN,
-    fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false, gapClosed: false, gapGrewUm: 0 },
+    fx: { tMs: 0, distracting: false, still: false, paused: false, gapJumped: false, gapClosed: false, gapGrewUm: 0, gapD: NaN },
   };
 }
 
@@ -317,6 +342,7 @@ export function observe(c: SupervisorConfig, s: SupervisorState, o: Observation,
   // the gap reads shorter than the steps put it: it may really have closed, and a compressed regenerate pushes back
   fx.gapClosed = fx.gapJumped || (s.pos.anchored && dNow < -c.jumpUm);
   fx.gapGrewUm = s.pos.anchored && s.pos.inSpan ? dNow - s.pos.spanD0 : 0;
+  fx.gapD = s.pos.anchored && o.pos.ok ? dNow : NaN;
   fx.still = s.pos.anchored && s.pos.inSpan && s.stepCount === s.pos.lastSteps && Math.abs(dNow - s.pos.spanD0) <= c.jumpUm && !fx.gapJumped;
   fx.paused = o.phase === "paused";
   checkForce(c, fs, o.force, fx, v);
@@ -334,9 +360,9 @@ export function vet(c: SupervisorConfig, s: SupervisorState, o: Observation, ste
   clearVerdict(v, steps);
   if (steps === 0) return v;
   // a hold comes first: while a check is still telling a sensor from a drive, what the governor asks is not taken
-  if (s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0) {
+  if (s.pos.dwellUntilMs >= 0 || s.probeUntilMs >= 0 || s.pos.frozenHoldUntilMs > o.tMs || s.force.dropMs >= 0) {
     v.allowSteps = 0;
-    v.hold = s.pos.dwellUntilMs >= 0 ? "diagnostic dwell" : "relaxation probe";
+    v.hold = s.probeUntilMs >= 0 && s.pos.dwellUntilMs < 0 ? "relaxation probe" : "diagnostic dwell";
     return v;
   }
   if (!(steps > 0) || Math.floor(steps) !== steps) return fault(v, "veto-command", steps + " steps");
@@ -366,14 +392,28 @@ export function afterMove(s: SupervisorState, tMs: number, requested: number, is
 export const BOOT_CLOCK_TOLERANCE_MS = 5000;
 
 /**
- * The boot check: the first readings against the estimate journaled with the last
- * move or heartbeat. Returns "" when they agree within the bound, else the reason.
+ * The boot check: the median of the first `n` readings against the estimate
+ * journaled with the last move or heartbeat. Where the heartbeat also journaled the
+ * smoothed force (`journaledForceN`; NaN for a move record, an interrupted move or
+ * an older journal) and the load cell reads now (`forceNowN`), the frame's
+ * compression is compensated as the account does (the tissue relaxed while the
+ * power was off: the gap grew by the force it lost times the frame's compliance)
+ * and what is left is allowed only the noise of both values (4 σ of the median of
+ * n readings and of the filtered estimate), the sensor's quantum and the
+ * compliance's uncertainty on the force that changed: a sensor back offset by more
+ * than its own noise is refused, not taken as truth. Without a journaled force the
+ * estimate may predate the frame's compression under the last increment, so the
+ * account's bound and the compliance slack at the hard limit are allowed.
+ * Returns "" when they agree within the bound, else the reason.
  */
-export function bootPositionCheck(c: SupervisorConfig, journaledUm: number, readingsUm: number[]): string {
-  if (!isFinite(journaledUm) || readingsUm.length === 0) return "";
-  const sorted = readingsUm.slice().sort(function (a, b) { return a - b; });
-  const median = sorted[Math.floor(sorted.length / 2)];
-  const bound = c.accountBoundUm + 4 * c.positionNoiseUm + c.complianceSlackUmPerN * c.hardForceN;
-  if (Math.abs(median - journaledUm) <= bound) return "";
-  return "the sensor reads " + fmt(median) + " µm, " + fmt(journaledUm) + " µm was journaled (±" + fmt(bound) + ")";
+export function bootPositionCheck(c: SupervisorConfig, journaledUm: number, journaledForceN: number, forceNowN: number, medianUm: number, n: number): string {
+  if (!isFinite(journaledUm) || !isFinite(medianUm) || !(n > 0)) return "";
+  const known = isFinite(journaledForceN) && isFinite(forceNowN);
+  const dF = known ? forceNowN - journaledForceN : 0;
+  const expect = journaledUm - dF * c.complianceUmPerN;
+  // the median of n readings has about 1.25 σ/√n of noise (an efficiency of 2/π)
+  const noise = Math.sqrt((1.5625 * c.positionNoiseUm * c.positionNoiseUm) / n + c.filterNoiseUm * c.filterNoiseUm);
+  const bound = known ? 4 * noise + c.positionQuantumUm + c.complianceSlackUmPerN * Math.abs(dF) : c.accountBoundUm + 4 * c.positionNoiseUm + c.complianceSlackUmPerN * c.hardForceN;
+  if (Math.abs(medianUm - expect) <= bound) return "";
+  return "the sensor reads " + fmt(medianUm) + " µm, " + fmt(expect) + " µm expected from " + fmt(journaledUm) + " µm journaled" + (known ? " at " + fmt(journaledForceN) + " N (" + fmt(forceNowN) + " N now)" : "") + " (±" + fmt(bound) + ")";
 }

@@ -4,8 +4,12 @@
 // by the physics of the gap: tissue relaxes while nothing moves, so a force that
 // rises while the drive and the gap stand still is the load cell drifting, and the
 // gap tissue only resists distraction, so a force well below zero is a load cell
-// off its zero. Also the resting force per whole distraction day for the
-// rising-baseline warning.
+// off its zero. A drop is told from a step of the load cell by the frame: a force
+// the frame really lost lets it spring back, so the position account (which
+// compensates the frame's compression with the force read) stays where it was,
+// while a load cell that stepped down moves the account by the step times the
+// frame's compliance; motion is held while that is measured. Also the resting
+// force per whole distraction day for the rising-baseline warning.
 
 import type { Reading } from "../../hal/types.ts";
 import type { SupervisorConfig, Verdict } from "./supervisor.ts";
@@ -27,6 +31,19 @@ export interface ForceState {
   /** A drop waiting for its confirming reading: the level it fell from and the floor it fell below (NaN: none). */
   dropFrom: number;
   dropFloor: number;
+  /**
+   * A confirmed drop being told from a step of the load cell (dropMs -1: none): when it was confirmed, the force it
+   * fell from and to, the account's smoothed disagreement before it, and the sum and count of the account's
+   * disagreement over the averaging span after the gap settled; the account's disagreement smoothed (µm; NaN before
+   * it is anchored).
+   */
+  dropMs: number;
+  dropFromN: number;
+  dropToN: number;
+  dropD0: number;
+  dropSumD: number;
+  dropCount: number;
+  dEma: number;
   /** Force before the last move, and the tick count since it (the relaxation a move explains). */
   preMoveN: number;
   ticksSinceMove: number;
@@ -41,7 +58,7 @@ export interface ForceState {
 export function makeForceState(): ForceState {
   return {
     lastGoodMs: 0, last: NaN, same: 0, prev: NaN, ema: 0, emaReady: false, spanMin: Infinity, spanFromMs: -1,
-    dropFrom: NaN, dropFloor: NaN, preMoveN: NaN, ticksSinceMove: 1e9, spanLagN: 0,
+    dropFrom: NaN, dropFloor: NaN, dropMs: -1, dropFromN: NaN, dropToN: NaN, dropD0: NaN, dropSumD: 0, dropCount: 0, dEma: NaN, preMoveN: NaN, ticksSinceMove: 1e9, spanLagN: 0,
     distStartMs: -1, day: -1, dayMin: Infinity, mins: [], rising: false,
   };
 }
@@ -60,6 +77,8 @@ export interface ForceContext {
   gapClosed: boolean;
   /** How far the gap grew against the steps since the still span began (µm): a carriage that crept into stiff tissue. */
   gapGrewUm: number;
+  /** The position account's disagreement now (µm, force-compensated; NaN before it is anchored). */
+  gapD: number;
 }
 
 /** True when the reading can be used (fresh, finite, within the load cell's span). */
@@ -87,6 +106,12 @@ export function checkForce(c: SupervisorConfig, s: ForceState, f: Reading, x: Fo
     return;
   }
   const a = c.tickMs / (c.filterTauMs + c.tickMs);
+  if (s.dropMs >= 0) {
+    judgeDrop(c, s, x, v);
+    return;
+  }
+  // the account's disagreement, smoothed over dropAverageMs: where it stood before a drop
+  if (isFinite(x.gapD)) s.dEma = isFinite(s.dEma) ? s.dEma + ((x.gapD - s.dEma) * c.tickMs) / (c.dropAverageMs + c.tickMs) : x.gapD;
   // what the tissue held before this reading: the smoothed force (one noisy reading is no reference for a drop)
   const held = s.emaReady ? s.ema : n;
   s.ema = s.emaReady ? s.ema + (n - s.ema) * a : n;
@@ -121,8 +146,54 @@ function checkDrop(c: SupervisorConfig, s: ForceState, n: number, held: number, 
   }
   // tissue that lets go relaxes to zero, never below: a reading that fell below zero is the load cell (unless the
   // gap closed: a compressed regenerate pushes back)
-  if (n < -c.forceRiseN && !x.gapClosed) fault(v, "force-sensor-drift", "force jumped from " + fmt(s.dropFrom) + " to " + fmt(n) + " N (tissue cannot pull)");
-  else fault(v, "force-sudden-drop", "force fell from " + fmt(s.dropFrom) + " to " + fmt(n) + " N");
+  if (n < -c.forceRiseN && !x.gapClosed) {
+    fault(v, "force-sensor-drift", "force jumped from " + fmt(s.dropFrom) + " to " + fmt(n) + " N (tissue cannot pull)");
+    return;
+  }
+  // the frame's spring-back a real loss of this force gives, against what the account can resolve: 3 σ of its
+  // difference over the averaging span (about dropAverageMs / 2τ independent values after, the smoothed value before)
+  // within the margin between a step of the load cell (the whole spring-back) and a real drop (the compliance's
+  // uncertainty of it)
+  const backUm = (s.dropFrom - n) * c.complianceUmPerN;
+  const sigma = c.filterNoiseUm * Math.sqrt((2 * c.filterTauMs) / c.dropAverageMs + c.filterTauMs / (c.filterTauMs + c.dropAverageMs));
+  // (the share of the stated compliance the supervisor does not trust: its compliance slack)
+  const unsure = c.complianceUmPerN > 0 ? c.complianceSlackUmPerN / c.complianceUmPerN : 1;
+  if (!isFinite(s.dEma) || (0.5 - unsure) * backUm < 3 * sigma) {
+    fault(v, "force-sudden-drop", "force fell from " + fmt(s.dropFrom) + " to " + fmt(n) + " N (too little spring-back of the frame to tell the load cell)");
+    return;
+  }
+  s.dropMs = x.tMs;
+  s.dropFromN = s.dropFrom;
+  s.dropToN = n;
+  s.dropD0 = s.dEma;
+  s.dropSumD = 0;
+  s.dropCount = 0;
+  v.hold = "diagnostic dwell: rupture or load cell?";
+}
+
+/**
+ * After a confirmed drop, motion held: settleMs for the position estimate to follow a spring-back of the frame, then
+ * the account averaged over dropAverageMs. A real loss of force leaves the account where it was (the sensor saw the
+ * gap spring back by what the compensation took off); a step of the load cell moves it by the step times the frame's
+ * compliance, the gap standing still.
+ */
+function judgeDrop(c: SupervisorConfig, s: ForceState, x: ForceContext, v: Verdict): void {
+  const t = x.tMs;
+  if (t - s.dropMs >= c.settleMs && isFinite(x.gapD)) {
+    s.dropSumD += x.gapD;
+    s.dropCount++;
+  }
+  if (t - s.dropMs < c.settleMs + c.dropAverageMs || s.dropCount === 0) {
+    v.hold = "diagnostic dwell: rupture or load cell?";
+    return;
+  }
+  const moved = s.dropSumD / s.dropCount - s.dropD0;
+  const back = (s.dropFromN - s.dropToN) * c.complianceUmPerN;
+  const what = "force fell from " + fmt(s.dropFromN) + " to " + fmt(s.dropToN) + " N; the account moved " + fmt(moved) + " µm (" + fmt(-back) + " µm had the gap not sprung back)";
+  s.dropMs = -1;
+  s.dEma = NaN;
+  if (moved <= -0.5 * back) fault(v, "force-sensor-drift", "the load cell stepped down, the frame did not spring back: " + what);
+  else fault(v, "force-sudden-drop", what);
 }
 
 /** Booked after a move issued from force fromN: its own stretch relaxes fast for a few relaxation times. */

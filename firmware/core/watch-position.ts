@@ -69,9 +69,17 @@ export interface PositionState {
   jumpForceBefore: number;
   jumpByMove: boolean;
   jumpTicks: number;
+  /** The estimate a jump is measured from (the one before its first reading), the step count and the gap then. */
+  jumpBase: number;
+  jumpBaseSteps: number;
+  jumpBaseGap: number;
+  /** The last good reading's distance from its prediction (µm). */
+  lastGapUm: number;
   lastForce: number;
   /** The step count at the last reading taken as good (a spike set aside is not): the motion a jump may be due to. */
   acceptedSteps: number;
+  /** Motion is held until then while unchanged readings tell a frozen sensor from a jam (-1 = none). */
+  frozenHoldUntilMs: number;
   /** Diagnostic dwell: motion is held until then (-1 = none); what tripped it. */
   dwellUntilMs: number;
   dwellWhat: string;
@@ -113,8 +121,8 @@ export function makePositionState(stepCount: number): PositionState {
     anchored: false, bootBias: 0, bootForce: 0, bootSteps: stepCount, rxBias: NaN, rxForce: 0, rxSteps: stepCount,
     d: 0, idleD: 0, idleMs: 0, spans: 0, idleUm: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
-    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, lastForce: NaN, acceptedSteps: stepCount,
-    dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
+    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, lastGapUm: 0, lastForce: NaN, acceptedSteps: stepCount,
+    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
   };
 }
 
@@ -159,6 +167,11 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
     s.spikes++;
     v.positionSetAside = true;
     s.lastGoodMs = t;
+    // a reading set aside as implausible still changed: the sensor is not frozen
+    if (p.value !== s.lastValue) {
+      s.same = 0;
+      s.changedAtSteps = x.stepCount;
+    }
     s.lastValue = p.value;
     if (s.spikes >= c.spikesToFault) fault(v, "position-sensor-out-of-range", s.spikes + " position jumps in a row (" + fmt(p.value) + " µm, expected " + fmt(pred) + ")");
     return;
@@ -173,17 +186,28 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
     s.changedAtSteps = x.stepCount;
   }
   s.lastValue = p.value;
+  // frozen: unchanged for stuckReadings, or for frozenReadings (more than chance) while windowUm was commanded (a
+  // jammed drive's readings only agree by chance)
   const movedUm = (x.stepCount - s.changedAtSteps) * c.umPerStep;
-  if ((c.positionNoiseUm > 0 && s.same >= c.stuckReadings) || movedUm >= c.windowUm) {
+  if ((c.positionNoiseUm > 0 && s.same >= c.stuckReadings) || (movedUm >= c.windowUm && s.same >= c.frozenReadings)) {
     fault(v, "position-sensor-stuck", "position frozen at " + fmt(p.value) + " µm for " + s.same + " readings, " + fmt(movedUm) + " µm commanded");
     return;
   }
-  // a jump: the raw reading far from the estimate on two readings (one is a spike)
-  const gap = p.value - s.est;
-  if (Math.abs(gap) < c.jumpUm) s.jumpTicks = 0;
+  // a jump: the raw reading far from the estimate on two readings (one is a spike), both measured from the estimate
+  // before the first (the filter has already moved a share of the way towards it); once confirmed, from the estimate
+  // before the first: while the estimate is still catching up with a jump (the last reading was half a jump from
+  // it), the lag is not a new one
+  const base = s.jumpTicks === 0 ? pred : s.jumpTicks === 1 ? s.jumpBase + (x.stepCount - s.jumpBaseSteps) * c.umPerStep : s.est;
+  const gap = p.value - base;
+  const lagging = Math.abs(s.lastGapUm) >= 0.5 * c.jumpUm;
+  s.lastGapUm = p.value - pred;
+  if (Math.abs(gap) < c.jumpUm || (s.jumpTicks === 1 && gap * s.jumpBaseGap < 0) || (s.jumpTicks === 0 && lagging)) s.jumpTicks = 0;
   else if (s.jumpTicks === 0) {
     s.jumpByMove = Math.abs(x.stepCount - s.acceptedSteps) * c.umPerStep >= 0.5 * Math.abs(gap);
     s.jumpForceBefore = s.lastForce;
+    s.jumpBase = pred;
+    s.jumpBaseSteps = x.stepCount;
+    s.jumpBaseGap = gap;
     s.jumpTicks = 1;
   } else if (++s.jumpTicks === 2) {
     s.jumpUm = gap;
@@ -305,15 +329,20 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
   // still span adds the noise of its two ends: 4 σ of their sum
   // the governor's small corrections inside spans are moves: the drive may slip on them as rated
   const aIdle = c.accountBoundUm + c.complianceSlackUmPerN * Math.abs(x.forceN - s.bootForce) + 4 * c.filterNoiseUm * Math.sqrt(2 * s.spans) + (s.idleD < 0 ? c.slipAllowance * s.idleUm : 0);
-  const trip = Math.abs(d) > aBoot ? "boot" : Math.abs(dRx) > aRx ? "prescription start" : Math.abs(s.idleD) > aIdle ? "still" : "";
+  // a jump of the reading confirmed on two readings in a still span, with nothing commanded: larger than jumpUm (which
+  // is above the tolerance, the backlash and six σ of noise), it moved the reading by more than the length may be off,
+  // though the accounts may still be inside their bounds (those allow the tolerance, backlash and noise of motion)
+  // (force-compensated: a load landing on the device compresses the frame, and the gap really is shorter)
+  const jumped = s.jumpMs === t && !s.jumpByMove && s.inSpan && isFinite(s.jumpForceBefore) && Math.abs(s.jumpUm + (x.forceN - s.jumpForceBefore) * c.complianceUmPerN) > c.jumpUm;
+  const trip = Math.abs(d) > aBoot ? "boot" : Math.abs(dRx) > aRx ? "prescription start" : Math.abs(s.idleD) > aIdle ? "still" : jumped ? "jump" : "";
   if (Math.abs(d) <= 0.5 * aBoot && !(Math.abs(dRx) > 0.5 * aRx) && Math.abs(s.idleD) <= 0.5 * aIdle) s.calmMs = t;
   if (trip === "") return;
-  const dd = trip === "boot" ? d : trip === "still" ? s.idleD : dRx;
-  const a = trip === "boot" ? aBoot : trip === "still" ? aIdle : aRx;
+  const dd = trip === "boot" ? d : trip === "still" ? s.idleD : trip === "jump" ? s.jumpUm : dRx;
+  const a = trip === "boot" ? aBoot : trip === "still" ? aIdle : trip === "jump" ? c.jumpUm : aRx;
   // from within half its bound to beyond it: at least half the bound grew since calmMs (a slow drift's rate, which
   // a short window's noise would overstate)
   s.tripRate = (Math.abs(dd) - 0.5 * a) / Math.max(t - s.calmMs, c.tickMs);
-  s.dwellWhat = (trip === "still" ? "in still spans since boot" : "since " + trip) + " the sensor saw " + fmt(dd) + " µm " + (dd > 0 ? "more" : "less") + " than the steps (±" + fmt(a) + ")";
+  s.dwellWhat = (trip === "still" ? "in still spans since boot" : trip === "jump" ? "in a still span" : "since " + trip) + " the sensor saw " + fmt(dd) + " µm " + (dd > 0 ? "more" : "less") + " than the steps (±" + fmt(a) + ")";
   explain(c, s, x, v);
 }
 
@@ -465,12 +494,20 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
     }
   }
   if (!timeDriven) {
+    // the reading has not changed since windowUm was commanded: a frozen sensor or a jam, told by whether it stays
+    // unchanged for more than chance (checkPosition); motion is held meanwhile (a few ticks)
+    if ((x.stepCount - s.changedAtSteps) * c.umPerStep >= c.windowUm && s.same >= 1 && s.same < c.frozenReadings) {
+      s.frozenHoldUntilMs = t + c.tickMs;
+      v.hold = "diagnostic dwell: a frozen sensor?";
+      return;
+    }
     // measured over commanded motion while it ran (before a dwell stopped it)
     const seen = s.dwellDone && isFinite(s.dwellSeen) ? s.dwellSeen : s.emaCommanded > 0 ? s.emaMeasured / s.emaCommanded : 1;
     fault(v, grown > 0 ? "runaway" : seen < c.stallRatio ? "stall" : "missed-steps", "while moving: " + ev);
     return;
   }
-  const dir = grown > 0 ? 1 : -1;
+  // a jump's direction is its own (the estimate has only begun to follow it)
+  const dir = sudden ? (s.jumpUm > 0 ? 1 : -1) : grown > 0 ? 1 : -1;
   // the load that could turn a back-drivable gear back is the one before the motion (a retraction unloads it)
   const loadN = Math.max(x.forceN, sudden && isFinite(s.jumpForceBefore) ? s.jumpForceBefore : isFinite(r[i + 5]) ? r[i + 5] : -Infinity);
   let moved = driveCanMove(c, dir, loadN);

@@ -8,7 +8,7 @@
 // tell the drive from the sensor (uncommanded-motion) is "ambiguous": safe, but
 // not a right name.
 
-import { CODES, dwellBound } from "../../firmware/core/codes.ts";
+import { CODES, dropBound, dwellBound } from "../../firmware/core/codes.ts";
 import type { SupervisorConfig } from "../../firmware/core/supervisor.ts";
 import { MS_PER_DAY } from "../../firmware/core/units.ts";
 import { runScenario } from "../run.ts";
@@ -62,7 +62,8 @@ const ACCOUNT = ["stall", "missed-steps", "runaway", "uncommanded-retraction", "
 function reaction(code: string, sup: SupervisorConfig, g: number): number {
   // the filter's lag, the time a slow growth takes to clear the estimate's noise, a dwell
   if (ACCOUNT.indexOf(code) >= 0) return 3 * sup.filterTauMs + sup.tickMs + Math.min(sup.dwellMaxMs, (4 * sup.filterNoiseUm) / g) + dwellBound(sup, g);
-  if (code === "force-sensor-drift") return 2 * sup.settleMs + 3 * sup.filterTauMs + sup.tickMs;
+  // (or a step down told from a rupture by the frame's spring-back: codes.ts dropBound)
+  if (code === "force-sensor-drift") return Math.max(2 * sup.settleMs + 3 * sup.filterTauMs + sup.tickMs, dropBound(sup));
   return sup.tickMs;
 }
 
