@@ -2,8 +2,7 @@
 // variable estimate is within a Pico's 5,100 with the code in flash; whether it fits
 // the board's Storage beside the journal and the vault (a known failure on the Pico
 // since the format-3 journal, and on the WiFi since the supervisor's cross-checks:
-// docs/espruino.md); the app without the journal fits the WiFi (the Pico: a known
-// failure since the supervisor's boot, jam and rupture checks); every module of
+// docs/espruino.md); the app without the journal fits both; every module of
 // firmware/core passes the checks, and
 // `osteodrive bundle espruino` works from the command line.
 
@@ -45,14 +44,9 @@ test.failing("known failure: the Pico app fits the Pico's Storage beside the jou
 });
 
 // Without the journal (bench use only) the app leaves out the journal's code and
-// Storage (firmware/node/espruino/build.ts): that build fits a WiFi. On a Pico it
-// is a known failure since the supervisor's boot, jam and rupture checks (about
-// 2.4 KB over; docs/espruino.md, "What fits"): this turns into a plain failure
-// ("passed unexpectedly") once it fits again.
+// Storage (firmware/node/espruino/build.ts): that build fits a Pico and a WiFi.
 for (const name of ["pico", "wifi"]) {
-  const fits = name === "wifi" ? test : test.failing;
-  const title = (name === "wifi" ? "" : "known failure: ") + "the " + name + " app without the journal fits the board: Storage and variables";
-  fits(title, (t) => {
+  test("the " + name + " app without the journal fits the board: Storage and variables", (t) => {
     const board = BOARDS[name];
     const b = makeEspruinoBuild({ board, hal: board.hal, profile: SCENARIO.profile, prescription: SCENARIO.prescription, journal: false });
     t.deepEqual(b.violations.map(formatViolation), []);

@@ -262,9 +262,11 @@ test("the app built without the journal carries none of its code, keeps nothing 
     t.true(dropped.indexOf(name) >= 0 || !declares(without.full!.code, name), name + " left out (by the trim, or esbuild never took it in)");
   }
   t.true(without.bytes < withJournal.bytes - 15000, "about 20 KB less: " + without.bytes + " of " + withJournal.bytes);
-  const run = (code: string) => {
+  const run = (code: string, faultAtMs = -1) => {
     const plant = new Plant(sc.plant, sc.seed);
-    const shim = bootApp(shimFor(sc, plant), code);
+    const shim = shimFor(sc, plant);
+    if (faultAtMs >= 0) shim.clock.at(faultAtMs, () => (shim.faultLevel = BOARDS.pico.hal.faultActiveLevel));
+    bootApp(shim, code);
     runHours(shim, 0, 4 * MS_PER_HOUR);
     const c = (shim.context.od as any).device.controller;
     return { motion: { gapUm: plant.gapUm, pulses: shim.pulses, log: shim.log, errors: shim.errors, resetAtMs: shim.resetAtMs, phase: c.phaseState() }, written: shim.storage.bytesWritten, files: shim.storage.list() };
@@ -276,4 +278,9 @@ test("the app built without the journal carries none of its code, keeps nothing 
   t.deepEqual(b.files, [], "no journal file, no vault");
   t.is(b.written, 0, "nothing written to flash (with the journal's code: " + a.written + " bytes)");
   t.deepEqual(b.motion, a.motion);
+  // and through a driver fault (the fault path writes to the journal where there is one)
+  const fa = run(appBundle(sc, 0, sc.source.prescription, false), 3 * MS_PER_HOUR);
+  const fb = run(without.code, 3 * MS_PER_HOUR);
+  t.is(fa.motion.phase.phase, "fault", JSON.stringify(fa.motion.phase));
+  t.deepEqual(fb.motion, fa.motion);
 });

@@ -13,7 +13,7 @@
 import * as esbuild from "esbuild";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jsonNames, nullReferences, trimDeadCode } from "./trim.ts";
+import { jsonNames, nullFields, nullReferences, trimDeadCode } from "./trim.ts";
 import { shortenMethods } from "./shorten.ts";
 import type { Removed } from "./trim.ts";
 
@@ -87,14 +87,25 @@ export function buildBundle(input: BuildInput): Bundle {
 }
 
 /**
+ * A bundle whose app hands the assembly no journal: the assembly's default journal
+ * opener is cut off, and the controller's journal fields (null in such a build) read
+ * as null, folded with what they guard (esbuild's syntax minifier: `if (!null …)`),
+ * so the trim takes the journal's code and everything only it reaches.
+ */
+function withoutJournal(code: string): string {
+  const nulled = nullFields(nullReferences(code, "assemble", "openJournal"), "Controller", ["jb", "journal"]);
+  return esbuild.transformSync(nulled, { minifySyntax: true, target: "es2015", logLevel: "silent" }).code;
+}
+
+/**
  * The bundle without its dead code, with shorter method names, then minified (the
  * names of the embedded configuration count as used). Without the journal, the
- * assembly's default journal opener is cut off first (the app hands it no
- * journal), so the trim takes it and all only it reaches.
+ * journal is cut off first (withoutJournal), so the trim takes it and all only it
+ * reaches.
  */
 function trimBundle(full: Bundle, define: { [name: string]: unknown }, shorten: boolean, journal: boolean, minify: boolean): Bundle {
   const keep = INSPECTION_NAMES.concat(jsonNames(define));
-  const t = trimDeadCode(journal ? full.code : nullReferences(full.code, "assemble", "openJournal"), keep);
+  const t = trimDeadCode(journal ? full.code : withoutJournal(full.code), keep);
   const s = shorten ? shortenMethods(t.code, keep, ROOT) : { code: t.code, renamed: {} };
   const code = minify ? esbuild.transformSync(s.code, { minify: true, target: "es2015", logLevel: "silent" }).code : s.code;
   return { code, map: "", bytes: Buffer.byteLength(code), removed: t.removed, renamed: s.renamed, full: { code: full.code, map: full.map } };

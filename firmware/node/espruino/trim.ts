@@ -198,3 +198,41 @@ export function nullReferences(code: string, within: string, name: string): stri
   for (const p of uses) code = code.slice(0, p) + "null" + code.slice(p + name.length);
   return code;
 }
+
+/**
+ * Every read of `this.F` (F in `fields`) inside the class `className` of the bundle's
+ * scope replaced by `null`, for fields the build knows are null: assigned once, in
+ * the constructor, from what the app hands the assembly (no journal in a build
+ * without one). Assignments stay; any other write to the field throws (the
+ * substitution would no longer be exact), as does a class or field that is not there.
+ */
+export function nullFields(code: string, className: string, fields: string[]): string {
+  const tree = parseScript(code);
+  let body: acorn.ClassBody | null = null;
+  walk.full(tree, (n) => {
+    const node = n as Node;
+    if (node.type === "ClassDeclaration" && node.id && node.id.name === className) body = node.body;
+    else if (node.type === "VariableDeclarator" && node.id.type === "Identifier" && node.id.name === className && node.init && node.init.type === "ClassExpression") body = node.init.body;
+  });
+  if (!body) throw new Error("trim: no class " + className + " in the bundle");
+  const cls = body as acorn.ClassBody;
+  const isField = (e: Node): e is acorn.MemberExpression =>
+    e.type === "MemberExpression" && !e.computed && e.object.type === "ThisExpression" && e.property.type === "Identifier" && fields.indexOf(e.property.name) >= 0;
+  const writes: acorn.MemberExpression[] = [];
+  const reads: acorn.MemberExpression[] = [];
+  walk.ancestor(cls, {
+    MemberExpression(n: acorn.MemberExpression, _s: unknown, anc: Node[]) {
+      if (!isField(n)) return;
+      const parent = anc[anc.length - 2];
+      const written = (parent.type === "AssignmentExpression" && parent.left === n) || parent.type === "UpdateExpression" || (parent.type === "UnaryExpression" && parent.operator === "delete");
+      (written ? writes : reads).push(n);
+    },
+  } as walk.AncestorVisitors<unknown>);
+  const ctor = cls.body.find((m) => m.type === "MethodDefinition" && m.kind === "constructor");
+  for (const f of fields) {
+    const w = writes.filter((e) => (e.property as acorn.Identifier).name === f);
+    if (w.length !== 1 || !ctor || w[0].start < ctor.start || w[0].end > ctor.end) throw new Error("trim: " + className + "." + f + " is not written exactly once, in the constructor");
+  }
+  for (const e of reads.sort((a, b) => b.start - a.start)) code = code.slice(0, e.start) + "null" + code.slice(e.end);
+  return code;
+}
