@@ -12,7 +12,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { caseDir } from "../sim/espruino-real/flash.ts";
-import { Interpreter, findInterpreters, livePids } from "../sim/espruino-real/interpreter.ts";
+import { Interpreter, findInterpreters, livePids, retryCrashed } from "../sim/espruino-real/interpreter.ts";
 
 const found = findInterpreters();
 const real = found.found ? test : test.skip;
@@ -83,4 +83,30 @@ real("a request the interpreter never answers kills it and fails with the reason
   await it.kill();
   t.true(it.exited);
   t.deepEqual(livePids(), []);
+});
+
+real("an interpreter that crashes mid-request fails the request naming the signal" + skipped, async (t) => {
+  const it = await Interpreter.start(found.found!.pico, caseDir("crash"));
+  const pending = it.request("while(true){}", "@never");
+  process.kill(it.pid, "SIGSEGV");
+  const e: any = await t.throwsAsync(pending);
+  t.regex(e.message, /the interpreter exited \(killed by SIGSEGV/);
+  t.is(e.signal, "SIGSEGV");
+  t.true(it.exited);
+});
+
+test("a preparation step is run again only when its interpreter crashed, and at most three times", async (t) => {
+  const crash = () => Object.assign(new Error("the interpreter exited (killed by SIGSEGV)"), { signal: "SIGSEGV" });
+  let n = 0;
+  t.is(await retryCrashed("a step", async () => (++n < 3 ? Promise.reject(crash()) : "done")), "done");
+  t.is(n, 3);
+  n = 0;
+  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw crash(); }), { message: /SIGSEGV/ });
+  t.is(n, 3, "three tries, then the crash is the failure");
+  n = 0;
+  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw new Error("no @w from the write"); }), { message: /no @w/ });
+  t.is(n, 1, "any other failure is not retried");
+  n = 0;
+  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw Object.assign(new Error("killed"), { signal: "SIGKILL" }); }));
+  t.is(n, 1, "a kill (the harness's own, a power cut) is not a crash");
 });

@@ -110,7 +110,7 @@ export class Interpreter {
       const w = this.waiting;
       this.waiting = null;
       const how = (signal ? "killed by " + signal : "exit code " + code) + (this.stderrTail ? "; stderr: " + this.stderrTail.trim() : "");
-      if (w) w.reject(new Error("the interpreter exited (" + how + ") while waiting for " + w.prefix + "; its last output:\n" + this.output.slice(-20).join("\n")));
+      if (w) w.reject(Object.assign(new Error("the interpreter exited (" + how + ") while waiting for " + w.prefix + "; its last output:\n" + this.output.slice(-20).join("\n")), { signal }));
     });
   }
 
@@ -197,6 +197,11 @@ export class Interpreter {
     });
   }
 
+  /** The interpreter's process id (setpriv execs it, so its own). */
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
   /** A power cut: the process dies at once, its flash file stays. */
   kill(): Promise<void> {
     return new Promise((resolve) => {
@@ -204,6 +209,27 @@ export class Interpreter {
       this.proc.once("exit", () => resolve());
       this.proc.kill("SIGKILL");
     });
+  }
+}
+
+/** Signals of an interpreter that crashed on its own (not a kill from the harness). */
+const CRASHES = ["SIGSEGV", "SIGBUS", "SIGABRT"];
+
+/**
+ * Runs a preparation step (no app code runs in it: a fresh interpreter's pool, the
+ * writing of a flash image) again when its interpreter crashed, at most `tries`
+ * times in all. The Linux builds' flash emulation has been seen to crash now and then
+ * while Storage writes under heavy load, and run cleanly when repeated; each crash is
+ * said on stderr. A crash while the app runs is never retried: it fails its test.
+ */
+export async function retryCrashed<T>(what: string, step: () => Promise<T>, tries = 3): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await step();
+    } catch (e: any) {
+      if (n >= tries || !e || CRASHES.indexOf(e.signal) < 0) throw e;
+      process.stderr.write("osteodrive harness: the interpreter crashed (" + e.signal + ") while " + what + "; again (" + (n + 1) + " of " + tries + ")\n");
+    }
   }
 }
 

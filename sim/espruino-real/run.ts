@@ -13,7 +13,7 @@
 import type { EspruinoHalConfig } from "../../hal/espruino/config.ts";
 import type { Scenario } from "../scenario.ts";
 import { APP_FILE, caseDir, copyFlash, writeFlash } from "./flash.ts";
-import { Interpreter, replies } from "./interpreter.ts";
+import { Interpreter, replies, retryCrashed } from "./interpreter.ts";
 import type { HarnessConfig } from "./harness.ts";
 
 /** The entry the harness is bundled from (firmware/node/espruino builds the images: the simulator knows no app). */
@@ -72,20 +72,25 @@ export interface RealRunResult {
 }
 
 /** Free variables of a fresh interpreter before anything is loaded (the Pico's pool, on the Pico build). */
-export async function freeAtStart(bin: string): Promise<number> {
-  const it = await Interpreter.start(bin, caseDir("pool"));
-  try {
-    return +replies(await it.request("print('@m '+process.memory().free)", "@m"), "@m")[0];
-  } finally {
-    await it.kill();
-  }
+export function freeAtStart(bin: string): Promise<number> {
+  return retryCrashed("reading a fresh pool", async () => {
+    const it = await Interpreter.start(bin, caseDir("pool"));
+    try {
+      return +replies(await it.request("print('@m '+process.memory().free)", "@m"), "@m")[0];
+    } finally {
+      await it.kill();
+    }
+  });
 }
 
 /** A flash file with the harness's and the app's images (the bytes that go into Storage), prepared once and copied for each run. */
 export async function prepareFlash(bin: string, harnessImage: Uint8Array, appImage: Uint8Array, picoLayout: boolean): Promise<string> {
-  const dir = caseDir("flash");
-  await writeFlash(bin, dir, harnessImage, [{ name: APP_FILE, bytes: appImage }], picoLayout);
-  return dir;
+  // a fresh directory for each try: a crashed write leaves a part-written flash file
+  return retryCrashed("writing the flash image", async () => {
+    const dir = caseDir("flash");
+    await writeFlash(bin, dir, harnessImage, [{ name: APP_FILE, bytes: appImage }], picoLayout);
+    return dir;
+  });
 }
 
 export async function runOnInterpreter(o: RealRunOptions, flashDir: string): Promise<RealRunResult> {
