@@ -97,16 +97,20 @@ real("an interpreter that crashes mid-request fails the request naming the signa
 
 test("a preparation step is run again only when its interpreter crashed, and at most three times", async (t) => {
   const crash = () => Object.assign(new Error("the interpreter exited (killed by SIGSEGV)"), { signal: "SIGSEGV" });
+  let said: string[] = [];
+  const say = (l: string) => said.push(l);
   let n = 0;
-  t.is(await retryCrashed("a step", async () => (++n < 3 ? Promise.reject(crash()) : "done")), "done");
+  t.is(await retryCrashed("a step", async () => (++n < 3 ? Promise.reject(crash()) : "done"), 3, say), "done");
   t.is(n, 3);
+  t.deepEqual(said, ["osteodrive harness: the interpreter crashed (SIGSEGV) while a step; again (2 of 3)", "osteodrive harness: the interpreter crashed (SIGSEGV) while a step; again (3 of 3)"]);
   n = 0;
-  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw crash(); }), { message: /SIGSEGV/ });
+  said = [];
+  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw crash(); }, 3, say), { message: /SIGSEGV/ });
   t.is(n, 3, "three tries, then the crash is the failure");
   n = 0;
-  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw new Error("no @w from the write"); }), { message: /no @w/ });
+  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw new Error("no @w from the write"); }, 3, say), { message: /no @w/ });
   t.is(n, 1, "any other failure is not retried");
   n = 0;
-  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw Object.assign(new Error("killed"), { signal: "SIGKILL" }); }));
+  await t.throwsAsync(retryCrashed("a step", async () => { n++; throw Object.assign(new Error("killed"), { signal: "SIGKILL" }); }, 3, say));
   t.is(n, 1, "a kill (the harness's own, a power cut) is not a crash");
 });

@@ -218,17 +218,18 @@ const CRASHES = ["SIGSEGV", "SIGBUS", "SIGABRT"];
 /**
  * Runs a preparation step (no app code runs in it: a fresh interpreter's pool, the
  * writing of a flash image) again when its interpreter crashed, at most `tries`
- * times in all. The Linux builds' flash emulation has been seen to crash now and then
- * while Storage writes under heavy load, and run cleanly when repeated; each crash is
- * said on stderr. A crash while the app runs is never retried: it fails its test.
+ * times in all, each new try said through `say` (stderr by default). The Linux
+ * builds' flash emulation has been seen to crash now and then while Storage writes
+ * under heavy load, and run cleanly when repeated. A crash while the app runs is
+ * never retried: it fails its test.
  */
-export async function retryCrashed<T>(what: string, step: () => Promise<T>, tries = 3): Promise<T> {
+export async function retryCrashed<T>(what: string, step: () => Promise<T>, tries = 3, say: (line: string) => void = (l) => process.stderr.write(l + "\n")): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await step();
     } catch (e: any) {
       if (n >= tries || !e || CRASHES.indexOf(e.signal) < 0) throw e;
-      process.stderr.write("osteodrive harness: the interpreter crashed (" + e.signal + ") while " + what + "; again (" + (n + 1) + " of " + tries + ")\n");
+      say("osteodrive harness: the interpreter crashed (" + e.signal + ") while " + what + "; again (" + (n + 1) + " of " + tries + ")");
     }
   }
 }
