@@ -189,8 +189,8 @@ const BENCH_UNFIT = BENCH ? unfit(BENCH) : "";
 const benchWhy = found.found ? (found.found.pico8191 ? (BENCH_UNFIT ? " (skipped: " + BENCH_UNFIT + ")" : "") : " (skipped: no espruino-pico-8191 beside ESPRUINO_PICO_BIN)") : " (skipped: " + found.why + ")";
 const benchRun = BENCH && !BENCH_UNFIT;
 
-/** The bench build on the Pico build for latency and a distraction day with `marginShare` of the pool held back: asserts the run, prints its figures. */
-async function benchDay(t: ExecutionContext, marginShare: number): Promise<void> {
+/** The bench build on the Pico build for latency and a distraction day with MARGIN of the pool held back: asserts the run, prints its figures. */
+async function benchDay(t: ExecutionContext): Promise<void> {
   t.timeout(40 * 60000);
   const sc = SC;
   const latencyMs = LATENCY_DAYS * MS_PER_DAY;
@@ -199,7 +199,7 @@ async function benchDay(t: ExecutionContext, marginShare: number): Promise<void>
   const build = BENCH!;
   t.deepEqual(build.problems, []);
   const pool = await freeAtStart(found.found!.pico);
-  const margin = Math.ceil(marginShare * BOARDS.pico.variables);
+  const margin = Math.ceil(MARGIN * BOARDS.pico.variables);
   const flash = await prepareFlash(found.found!.pico8191, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), build.image, true);
   const r = await runOnInterpreter({ bin: found.found!.pico8191, scenario: sc, hal: harnessHal(sc), poolFree: pool, marginVars: margin, endMs, resetsMs: [], probesMs: probes }, flash);
   const node = nodeApp(sc, endMs, -1, probes);
@@ -219,4 +219,4 @@ async function benchDay(t: ExecutionContext, marginShare: number): Promise<void>
   t.true(Math.min(...rest.slice(half)) >= Math.min(...rest.slice(0, half)) - 20, "resting free " + Math.min(...rest.slice(0, half)) + " then " + Math.min(...rest.slice(half)));
 }
 
-(benchRun ? test : test.skip)("on the real interpreter with a Pico's pool, 20 % of it held back, the app without the journal runs latency and a distraction day: no error or LOW_MEMORY flag, the gap within 1 µm of the Node app, memory flat" + benchWhy, (t) => benchDay(t, MARGIN));
+(benchRun ? test : test.skip)("on the real interpreter with a Pico's pool, 20 % of it held back, the app without the journal runs latency and a distraction day: no error or LOW_MEMORY flag, the gap within 1 µm of the Node app, memory flat" + benchWhy, benchDay);
