@@ -50,7 +50,11 @@ typecheck: install
 demo: install
 	node firmware/node/bin.mjs sim --scenario mandible-continuous-1mm --report out/demo.html
 
+# The scripts the tests spawn (the CLI, the emulated board's server) are prebuilt from
+# the working tree first (tests/helpers/bundle.ts; a test also rebuilds on its own
+# when the sources differ from every build it finds).
 test: install typecheck
+	node --import=tsx tests/helpers/bundle.ts
 	npx ava $(AVA_FLAGS)
 
 bench: install
