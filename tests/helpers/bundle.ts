@@ -1,6 +1,7 @@
-// The node scripts the tests start (the osteodrive CLI, the emulated board's server,
-// the interpreter-parent fixture), prebuilt with esbuild from the working tree so a
-// spawned process starts as plain JavaScript instead of registering tsx and
+// The test files and the node scripts the tests start (the osteodrive CLI, the
+// emulated board's server, the interpreter-parent fixture), prebuilt with esbuild from
+// the working tree so that an ava worker (make test: tests/ava.config.mjs) and a
+// spawned process start as plain JavaScript instead of registering tsx and
 // transforming every module again. Each build lands in .cache/bundle/<key>, where
 // <key> hashes every source file a bundle can draw from; each process computes the
 // key when it first asks for a script, so a bundle of other sources is never run:
@@ -13,7 +14,8 @@
 // node_modules as they are, native bindings and optional ones included). Dynamic
 // imports stay lazy: each is a chunk loaded when it runs (TensorFlow only with
 // --advisor).
-// Run: node --import=tsx tests/helpers/bundle.ts   (make test does, before ava)
+// Run: node --import=tsx tests/helpers/bundle.ts   (prints the build's directory;
+// tests/ava.config.mjs runs it before ava starts a worker)
 
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -25,7 +27,7 @@ import type { Plugin } from "esbuild";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const OUT = join(ROOT, ".cache", "bundle");
 /** The trees a bundled script may import from, and the files at the top that shape a build. */
-const SOURCE_DIRS = ["firmware", "sim", "hal", "bench", join("tests", "fixtures"), join("tests", "helpers")];
+const SOURCE_DIRS = ["firmware", "sim", "hal", "bench", "tests"];
 const SOURCE_FILES = ["package.json", "package-lock.json", "tsconfig.json"];
 const CODE = /\.(ts|mts|mjs|js|json)$/;
 
@@ -89,6 +91,8 @@ async function build(key: string, files: string[]): Promise<string> {
     writeFileSync(entry, "process.argv[1] = " + JSON.stringify(join(ROOT, s.argv1)) + ";\nawait import(" + JSON.stringify(join(ROOT, s.module)) + ");\n");
     return { in: entry, out: name };
   });
+  // each test file as itself: tests/NAME.test.ts → tests/NAME.test.mjs
+  for (const f of files) if (/^tests\/.*\.test\.ts$/.test(f)) entryPoints.push({ in: join(ROOT, f), out: f.slice(0, -3) });
   const r = await esbuild({
     entryPoints,
     outdir: tmp,
@@ -155,5 +159,5 @@ export async function script(name: Script): Promise<string> {
 export const BIN = await script("osteodrive");
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  process.stdout.write("test bundles: " + relative(ROOT, await bundleDir()) + "\n");
+  process.stdout.write((await bundleDir()) + "\n");
 }
