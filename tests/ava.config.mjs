@@ -8,7 +8,7 @@
 // - The longest files go first. ava runs as many files at once as there are cores,
 //   in this order, so the short files fill in beside the long ones rather than a long
 //   file starting last and running on alone. The longest are named below, longest
-//   first (wall time of each file run alone: /work/notes/tests3.md, spawn4.md); the
+//   first (by the wall time of each file run alone, measured); the
 //   other files follow in name order. A name here that is no test file fails the run.
 
 import { execFileSync } from "node:child_process";
