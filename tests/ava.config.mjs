@@ -46,6 +46,8 @@ const rank = (file) => {
 
 const { ava } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const built = execFileSync(process.execPath, ["--import=tsx", join(TESTS, "helpers", "bundle.ts")], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+// every worker, and every script a test starts, uses this build, even if the tree is edited mid-run
+process.env.OSTEODRIVE_TEST_BUNDLE = built;
 
 export default {
   ...ava,

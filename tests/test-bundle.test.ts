@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, writeFil
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BIN, script, sourceFiles, sourceKey, unhashedInputs } from "./helpers/bundle.ts";
+import { BIN, PIN_ENV, script, sourceFiles, sourceKey, unhashedInputs } from "./helpers/bundle.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -48,6 +48,17 @@ test("the key changes with any source's contents, a new source or a renamed one,
   writeFileSync(join(root, "docs/x.md"), "# x\n");
   writeFileSync(join(root, "firmware/node/weights.bin"), "\u0001");
   t.is(sourceKey(root), before, "docs and data files are read at run time from the tree, never bundled");
+});
+
+test("a run pinned to its build (make test) keeps it whatever the tree's key is now, and a pin to nothing is refused by name", (t) => {
+  const pinned = mkdtempSync(join(tmpdir(), "osteodrive-bundle-pin-"));
+  const helper = join(ROOT, "tests", "helpers", "bundle.ts");
+  const asked = (dir: string) => spawnSync(process.execPath, ["--import=tsx", helper], { encoding: "utf8", cwd: ROOT, env: { ...process.env, [PIN_ENV]: dir } });
+  const kept = asked(pinned);
+  t.is(kept.stdout, pinned + "\n", kept.stderr);
+  const gone = asked(join(pinned, "absent"));
+  t.not(gone.status, 0);
+  t.regex(gone.stderr, /test-bundle-pinned: OSTEODRIVE_TEST_BUNDLE names .*absent, which does not exist/);
 });
 
 test("a build's inputs outside the hashed files are named", (t) => {

@@ -18,7 +18,7 @@
 // tests/ava.config.mjs runs it before ava starts a worker)
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { build as esbuild } from "esbuild";
@@ -30,6 +30,10 @@ const OUT = join(ROOT, ".cache", "bundle");
 const SOURCE_DIRS = ["firmware", "sim", "hal", "bench", "tests"];
 const SOURCE_FILES = ["package.json", "package-lock.json", "tsconfig.json"];
 const CODE = /\.(ts|mts|mjs|js|json)$/;
+/** The build a whole `make test` run uses (tests/ava.config.mjs sets it before any worker starts), so an edit during the run cannot switch it midway. */
+export const PIN_ENV = "OSTEODRIVE_TEST_BUNDLE";
+/** How long a build of other sources is kept: longer than any run that may still be using it. */
+const KEEP_OTHER_BUILDS_MS = 3600000;
 
 /** Each script a test starts: the bundle's name → the module it runs and the script it stands for (argv[1]). */
 export const SCRIPTS = {
@@ -120,10 +124,13 @@ async function build(key: string, files: string[]): Promise<string> {
     rmSync(tmp, { recursive: true, force: true });
     if (!existsSync(dir)) throw e;
   }
-  // older builds go, and the half-done build of a process that no longer runs
+  // builds of other sources go once no run can still be using them (a run is pinned
+  // to the build it started with, and takes minutes, not an hour), and so does the
+  // half-done build of a process that no longer runs
   for (const old of readdirSync(OUT)) {
     const pid = Number(old.split(".tmp-")[1]);
-    if (old !== key && (!old.includes(".tmp-") || !alive(pid))) rmSync(join(OUT, old), { recursive: true, force: true });
+    const stale = old.includes(".tmp-") ? !alive(pid) : Date.now() - statSync(join(OUT, old)).mtimeMs > KEEP_OTHER_BUILDS_MS;
+    if (old !== key && stale) rmSync(join(OUT, old), { recursive: true, force: true });
   }
   return dir;
 }
@@ -141,6 +148,11 @@ let current: Promise<string> | null = null;
 
 /** The directory of the bundles of the working tree as this process first sees it (built if no build of these sources exists yet). */
 export function bundleDir(): Promise<string> {
+  const pinned = process.env[PIN_ENV];
+  if (!current && pinned) {
+    if (!existsSync(pinned)) throw new Error("test-bundle-pinned: " + PIN_ENV + " names " + pinned + ", which does not exist");
+    current = Promise.resolve(pinned);
+  }
   if (!current) {
     const files = sourceFiles(ROOT);
     const key = sourceKey(ROOT, files);
