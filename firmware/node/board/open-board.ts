@@ -165,7 +165,9 @@ async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard
       opened.close();
       await drain(sf);
       await settle(bc.clock, k);
-      await cleanup();
+      // the board's clock goes first: the board holds at the settle's end, however long the port takes to close
+      await bc.close();
+      await sf.close();
     }),
   };
 }
