@@ -117,7 +117,7 @@ test("one seeded trial run twice at once on emulated:uno goes the same: equal su
   // the two emulations share two cores and race each other's wall clock: nothing of that may reach the run
   const run = async () => {
     const out = mkdtempSync(join(tmpdir(), "trial-twice-"));
-    const res = await runTrial({ port: "emulated:uno", profileFile: BENCH_PROFILE, prescriptionFile: BENCH_PRESCRIPTION, timeScale: K, outDir: out, durationDays: 0.1 });
+    const res = await runTrial({ port: "emulated:uno", profileFile: BENCH_PROFILE, prescriptionFile: BENCH_PRESCRIPTION, timeScale: K, outDir: out, durationDays: 0.05 });
     const { wallMs, ...summary } = res.summary;
     t.true(wallMs >= 0);
     const log = records(out).map((r) => (r.type === "start" ? { ...r, detail: String(r.detail).replace(/"wallAtStartMs":[0-9.]+/, "") } : r));
