@@ -5,14 +5,14 @@
 //
 // Time: the board's clock is the emulated CPU's cycle count, run in 1 ms slices.
 // With a host attached to the lockstep socket (board-clock.ts is the host's side)
-// every slice is one exchange: the board sends `t <ms since hello> <bytes sent> <ms of the slice before>`,
-// the host waits for those bytes, runs its clock to that time and answers
-// `a <bytes it wrote> <ms of its next step>`; the board waits for those bytes before the next slice.
-// So host and board see the same times however loaded the machine is. The host's
-// answer also names the first ms at which it must be stepped again (its next timer);
-// until then the slices in which the board sends nothing, and no host byte arrives,
-// run without an exchange (quiet slices: board-clock.ts keeps the host's clock where
-// those steps would have put it). With no
+// a slice is stepped by one exchange: the board sends `t <ms since hello> <bytes sent>
+// <ms of the slice before>`, the host waits for those bytes, runs its clock to that
+// time and answers `a <bytes it wrote> <ms of its next step>`; the board waits for
+// those bytes before the next slice. So host and board see the same times however
+// loaded the machine is. Until the host's next step (its next timer) the slices in
+// which the board sends nothing, and no host byte arrives, run without an exchange
+// (quiet slices: board-clock.ts puts the host's clock where their steps would have).
+// With no
 // host attached the board holds (`away: "hold"`, deterministic: tests let time
 // pass with advance()) or runs paced to the wall clock (`"realtime"`).
 //
