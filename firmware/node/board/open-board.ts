@@ -27,7 +27,7 @@ import type { Rig } from "../../../sim/uno/rig.ts";
 /** Board ms the board is given, after the last command was drained, to act on it before the port closes. */
 const SETTLE_BOARD_MS = 50;
 /** Wall ms the board's time may stand still during that wait before it is given up (a hang guard: a board that stopped answering does not hold up the exit; a board that runs slowly on a loaded machine is waited for, so the run ends at the same board time). */
-const SETTLE_WALL_CAP_MS = 500;
+const SETTLE_WALL_CAP_MS = 5000;
 
 export interface OpenedBoard {
   hal: JohnnyFiveHal;
@@ -41,7 +41,11 @@ export interface OpenedBoard {
   boardMs(): number;
   /** Lets the last writes reach the board, then closes everything. Idempotent. */
   close(): Promise<void>;
+  /** Whether close() has begun: a link lost from then on is the close's own doing, not the board's. */
+  closing(): boolean;
 }
+
+type Opening = Omit<OpenedBoard, "closing">;
 
 export interface BoardInputs {
   /** A tty path, or `emulated:uno`. */
@@ -100,7 +104,7 @@ async function halOr(opening: Promise<JohnnyFiveHal>, cleanup: () => Promise<voi
   }
 }
 
-async function openReal(inp: BoardInputs): Promise<OpenedBoard> {
+async function openReal(inp: BoardInputs): Promise<Opening> {
   const k = inp.cfg.timeScale;
   const clock = new RealtimeClock(k);
   const sf = firmataOverSerial(inp.board);
@@ -124,7 +128,7 @@ async function openReal(inp: BoardInputs): Promise<OpenedBoard> {
   };
 }
 
-async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard> {
+async function openServed(inp: BoardInputs, socket: string): Promise<Opening> {
   const k = inp.cfg.timeScale;
   const bc = await BoardClock.connect(socket, k);
   const sf = firmataOverSerial(inp.board, { clock: bc.clock, timeScale: k });
@@ -132,7 +136,11 @@ async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard
   let lost: (e: Error) => void = () => {};
   const gone = new Promise<never>((_, reject) => (lost = reject));
   gone.catch(() => {});
-  bc.once("close", (why: string) => lost(new Error("board-lost: " + why)));
+  let boardGone = false;
+  bc.once("close", (why: string) => {
+    boardGone = true;
+    lost(new Error("board-lost: " + why));
+  });
   const cleanup = async () => {
     await sf.close();
     await bc.close();
@@ -164,7 +172,8 @@ async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard
     close: once_(async () => {
       opened.close();
       await drain(sf);
-      await settle(bc.clock, k);
+      // a board whose process is gone has no time left to give
+      if (!boardGone) await settle(bc.clock, k);
       // the board's clock goes first: the board holds at the settle's end, however long the port takes to close
       await bc.close();
       await sf.close();
@@ -172,7 +181,7 @@ async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard
   };
 }
 
-async function openEmulated(inp: BoardInputs): Promise<OpenedBoard> {
+async function openEmulated(inp: BoardInputs): Promise<Opening> {
   const spec = rigSpec(readJsonFile(BENCH_RIG, "bench rig"), inp.profileJson, inp.prescriptionJson);
   const rig = buildRig(spec, inp.cfg);
   const ep = await openEmulatedPort(rig, { timeScale: inp.cfg.timeScale, startWallMs: Date.now() });
@@ -203,7 +212,15 @@ async function openEmulated(inp: BoardInputs): Promise<OpenedBoard> {
   };
 }
 
-export function openBoard(inp: BoardInputs): Promise<OpenedBoard> {
-  if (inp.board === EMULATED_UNO) return openEmulated(inp);
-  return inp.boardClock ? openServed(inp, inp.boardClock) : openReal(inp);
+export async function openBoard(inp: BoardInputs): Promise<OpenedBoard> {
+  const b = await (inp.board === EMULATED_UNO ? openEmulated(inp) : inp.boardClock ? openServed(inp, inp.boardClock) : openReal(inp));
+  let closing = false;
+  const close = b.close;
+  return Object.assign(b, {
+    closing: () => closing,
+    close: () => {
+      closing = true;
+      return close();
+    },
+  });
 }
