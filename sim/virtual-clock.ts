@@ -60,6 +60,11 @@ export class VirtualClock implements Clock {
     return this.n;
   }
 
+  /** The time of the earliest event queued (a cancelled one counts: it is never later than a live one), or Infinity. */
+  nextDueMs(): number {
+    return this.n > 0 ? this.times[0] : Infinity;
+  }
+
   /** Runs every event due up to and including `untilMs`, then sets the time to it. */
   runUntil(untilMs: number): void {
     while (this.n > 0 && this.times[0] <= untilMs) {

@@ -8,7 +8,9 @@
 // it (the device's clock stands still until the page has drawn it: 0 s of device
 // time). Printed, not asserted: the wall-clock delay from the server sending the
 // fault to the page showing it. Screenshots go to out/test/. A 60-day log (10 s
-// samples) renders offline: first paint and points drawn are printed.
+// samples) renders offline: first paint and points drawn are printed. The three
+// tests run at once, each on its own page of the one browser; the 60-day log is made
+// from the file's start, beside the two runs (which mostly wait on the page).
 
 import test from "ava";
 import { spawn } from "node:child_process";
@@ -29,7 +31,15 @@ const OUT = join(ROOT, "out", "test");
 mkdirSync(OUT, { recursive: true });
 
 let browser: BrowserContext;
+/** The 60-day log and its report: made from the file's start on, beside the two runs the page follows (they wait on the page, it computes). */
+let sixtyDays: Promise<{ dir: string; sim: { code: number | null }; rep: { code: number | null; stdout: string; stderr: string } }>;
 test.before(async () => {
+  sixtyDays = (async () => {
+    const dir = mkdtempSync(join(tmpdir(), "dash-60d-"));
+    const sim = await start(["sim", "--scenario", "mandible-continuous-1mm", "--days", "60", "--log", dir, "--json"]).done;
+    const rep = sim.code === EXIT.ok ? await start(["report", dir]).done : { code: null, stdout: "", stderr: "the sim did not run" };
+    return { dir, sim, rep };
+  })();
   browser = await openBrowser();
 });
 test.after.always(async () => {
@@ -135,7 +145,7 @@ function report(t: any, name: string, w: Watch, extra: object): void {
   writeFileSync(join(OUT, "dashboard-" + name + ".json"), JSON.stringify(figures, null, 2) + "\n");
 }
 
-test.serial("a simulated device --dashboard: the page follows every update, and a mid-run fault is on it in the update that raised it", async (t) => {
+test("a simulated device --dashboard: the page follows every update, and a mid-run fault is on it in the update that raised it", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "dash-device-"));
   const base = loadScenario("mandible-continuous-1mm").source;
   const sc = Object.assign({}, base, {
@@ -166,7 +176,7 @@ test.serial("a simulated device --dashboard: the page follows every update, and 
   await page.close();
 });
 
-test.serial("trial --port emulated:uno --dashboard: the page follows the board, and the force-hard-limit fault shows with its code", async (t) => {
+test("trial --port emulated:uno --dashboard: the page follows the board, and the force-hard-limit fault shows with its code", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "dash-trial-"));
   // limits the bench phantom crosses mid-run: soft 30 N slows, hard 40 N latches
   const rx = Object.assign(JSON.parse(readFileSync(BENCH_PRESCRIPTION, "utf8")), { softForceN: 30, hardForceN: 40 });
@@ -191,12 +201,9 @@ test.serial("trial --port emulated:uno --dashboard: the page follows the board, 
   await page.close();
 });
 
-test.serial("a 60-day log of 10 s samples opens offline in the report page and stays interactive", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "dash-60d-"));
-  const sim = start(["sim", "--scenario", "mandible-continuous-1mm", "--days", "60", "--log", dir, "--json"]);
-  t.is((await sim.done).code, EXIT.ok);
-  const rep = start(["report", dir]);
-  const r = await rep.done;
+test("a 60-day log of 10 s samples opens offline in the report page and stays interactive", async (t) => {
+  const { dir, sim, rep: r } = await sixtyDays;
+  t.is(sim.code, EXIT.ok);
   t.is(r.code, EXIT.ok, r.stderr);
   t.regex(r.stdout, /518401 samples/);
   const page = await browser.newPage();

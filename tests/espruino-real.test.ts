@@ -126,6 +126,16 @@ function harnessHal(sc: Scenario) {
 }
 
 const found = findInterpreters();
+
+let common: Promise<{ pool: number; harness: Uint8Array }> | null = null;
+/** A fresh Pico's free pool and the harness's image, the same for both runs: made once, the pool read while the harness bundles. */
+function poolAndHarness(): Promise<{ pool: number; harness: Uint8Array }> {
+  return (common ??= (async () => {
+    const pool = freeAtStart(found.found!.pico);
+    const harness = tokenise(buildBundle({ source: HARNESS_ENTRY }).code);
+    return { pool: await pool, harness };
+  })());
+}
 const SC = scenario();
 const BUILD = found.found && found.found.pico8191 ? referenceBuild(SC, harnessHal(SC)) : null;
 const UNFIT = BUILD ? unfit(BUILD) : "";
@@ -142,9 +152,9 @@ run("on the real interpreter with a Pico's pool the app runs latency, three dist
   const hal = harnessHal(sc);
   const build = BUILD!;
   t.deepEqual(build.problems, []);
-  const pool = await freeAtStart(found.found!.pico);
+  const { pool, harness } = await poolAndHarness();
   const margin = Math.ceil(MARGIN * BOARDS.pico.variables);
-  const flash = await prepareFlash(found.found!.pico8191, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), build.image, true);
+  const flash = await prepareFlash(found.found!.pico8191, harness, build.image, true);
   let r: RealRunResult;
   try {
     r = await runOnInterpreter({ bin: found.found!.pico8191, scenario: sc, hal, poolFree: pool, marginVars: margin, endMs, resetsMs: [cutMs], probesMs: probes }, flash);
@@ -198,9 +208,9 @@ async function benchDay(t: ExecutionContext): Promise<void> {
   const probes = [0, 1].map((k) => latencyMs + k * MS_PER_DAY);
   const build = BENCH!;
   t.deepEqual(build.problems, []);
-  const pool = await freeAtStart(found.found!.pico);
+  const { pool, harness } = await poolAndHarness();
   const margin = Math.ceil(MARGIN * BOARDS.pico.variables);
-  const flash = await prepareFlash(found.found!.pico8191, tokenise(buildBundle({ source: HARNESS_ENTRY }).code), build.image, true);
+  const flash = await prepareFlash(found.found!.pico8191, harness, build.image, true);
   const r = await runOnInterpreter({ bin: found.found!.pico8191, scenario: sc, hal: harnessHal(sc), poolFree: pool, marginVars: margin, endMs, resetsMs: [], probesMs: probes }, flash);
   const node = nodeApp(sc, endMs, -1, probes);
   // the figures first: they say how far it got when an assertion fails

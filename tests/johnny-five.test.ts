@@ -14,7 +14,7 @@ import { FirmataStepper } from "../hal/johnny-five/firmata-stepper.ts";
 import type { FirmataStepperConfig } from "../hal/johnny-five/firmata-stepper.ts";
 import { openJohnnyFiveHal } from "../hal/johnny-five/driver.ts";
 import { Link } from "../hal/johnny-five/link.ts";
-import { firmataOn } from "../hal/johnny-five/serial.ts";
+import { REPORT_VERSION_WAIT_MS, firmataOn } from "../hal/johnny-five/serial.ts";
 import { parseBoardConfig } from "../hal/johnny-five/board-config.ts";
 import { memoryStorage } from "../sim/power-cut-store.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
@@ -77,6 +77,28 @@ class ScriptedBoard extends Duplex {
     this.push(Buffer.from([0xf0, 0x62, 0x0a, 0x00, a & 0x7f, (a >> 7) & 0x7f, (a >> 14) & 0x7f, (a >> 21) & 0x7f, ((a >> 28) & 0x07) | (position < 0 ? 0x08 : 0), 0xf7]));
   }
 }
+
+test("on an emulated board's clock a silent board is asked for its version after 5 s of board time (firmata-io asks after 5 s of wall time), and one that answered is not asked", async (t) => {
+  const k = 4;
+  const silent = new ScriptedBoard();
+  const clock = new VirtualClock(0);
+  firmataOn(silent, { clock, timeScale: k });
+  clock.runUntil(REPORT_VERSION_WAIT_MS * k - 1);
+  await turn();
+  t.deepEqual(silent.drain(), []);
+  clock.runUntil(REPORT_VERSION_WAIT_MS * k);
+  await turn();
+  t.deepEqual(silent.drain(), [0xf9, 0xf0, 0x79, 0xf7], "REPORT_VERSION and QUERY_FIRMWARE");
+  const answering = new ScriptedBoard();
+  const clock2 = new VirtualClock(0);
+  firmataOn(answering, { clock: clock2, timeScale: k });
+  answering.push(Buffer.from([0xf9, 0x02, 0x05]));
+  await turn();
+  answering.drain();
+  clock2.runUntil(2 * REPORT_VERSION_WAIT_MS * k);
+  await turn();
+  t.false(answering.drain().includes(0xf9), "no version ask after the board reported");
+});
 
 const STEP = [0xf0, 0x62, 0x02, 0x00];
 const steps = (n: number) => [...STEP, n & 0x7f, (n >> 7) & 0x7f, 0, 0, 0, 0xf7];

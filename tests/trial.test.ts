@@ -113,6 +113,23 @@ test("pulling the cable mid-trial stops it as a power cut would: link loss logge
   t.false(j.recs.some((r) => r.type === "event" && /"phase":"fault"/.test(String(r.data.detail))), "no fault latched in the journal");
 });
 
+test("one seeded trial run twice at once on emulated:uno goes the same: equal summaries and logs, every record at the same board ms", async (t) => {
+  // the two emulations share two cores and race each other's wall clock: nothing of that may reach the run
+  const run = async () => {
+    const out = mkdtempSync(join(tmpdir(), "trial-twice-"));
+    const res = await runTrial({ port: "emulated:uno", profileFile: BENCH_PROFILE, prescriptionFile: BENCH_PRESCRIPTION, timeScale: K, outDir: out, durationDays: 0.05 });
+    const { wallMs, ...summary } = res.summary;
+    t.true(wallMs >= 0);
+    const log = records(out).map((r) => (r.type === "start" ? { ...r, detail: String(r.detail).replace(/"wallAtStartMs":[0-9.]+/, "") } : r));
+    return { summary, log };
+  };
+  const [a, b] = await Promise.all([run(), run()]);
+  t.is(a.summary.stopReason, "duration");
+  t.true(a.log.filter((r) => r.type === "move").length > 50, "the run moved");
+  t.deepEqual(a.summary, b.summary);
+  t.deepEqual(a.log, b.log);
+});
+
 test("Ctrl-C disables the motor, flushes the log and exits 130", async (t) => {
   const out = mkdtempSync(join(tmpdir(), "trial-sigint-"));
   const { child, done, ready } = cli(benchArgs(out));

@@ -7,6 +7,15 @@
 // board world's, so it runs on across host restarts like a real calendar.
 // When the socket closes (the board's process died) `lost` fires: the host's link
 // is gone, exactly as if the cable had been pulled.
+//
+// Quiet slices: the answer also names the first board ms at which the host must be
+// stepped again (its next timer; the next ms while it has work queued for its event
+// loop or a file request in flight). Until then the board runs the slices in which it
+// sends nothing without an exchange (board-server.ts); the slice in which it does send
+// is stepped, and the host first runs its clock to the slice before, as every skipped
+// step would have done (none of them had a timer due, a byte to read or work queued).
+// The port is paused between steps, so the board's bytes are read only inside a step,
+// on the clock they were read on before.
 
 import { EventEmitter } from "node:events";
 import { connect } from "node:net";
@@ -19,6 +28,15 @@ import { GIVE_UP_WALL_MS, meterHostPort } from "./lockstep.ts";
 import type { HostMeter } from "./lockstep.ts";
 
 
+/** Most board ms a host lets the board run without a step (it still hears the board's bytes at once). */
+export const MAX_QUIET_BOARD_MS = 50;
+
+/** Whether the process has work queued for its event loop's next turn or a file request in flight (then it is stepped every ms). */
+function loopBusy(): boolean {
+  for (const r of process.getActiveResourcesInfo()) if (r === "Immediate" || r.startsWith("FSReq")) return true;
+  return false;
+}
+
 export class BoardClock extends EventEmitter {
   readonly clock: VirtualClock;
   readonly timeScale: number;
@@ -26,6 +44,8 @@ export class BoardClock extends EventEmitter {
   private meter: HostMeter | null = null;
   private port: SerialPort | null = null;
   private closed = false;
+  /** The board ms of the last step. */
+  private steppedMs = 0;
 
   private constructor(sock: Socket, wallMs: number, timeScale: number) {
     super();
@@ -61,7 +81,7 @@ export class BoardClock extends EventEmitter {
             resolve(bc);
             return;
           }
-          if (w === "t") void bc.step(Number(a), Number(b));
+          if (w === "t") void bc.step(Number(a), Number(b), Number(line.split(" ")[3]));
         }),
       );
     });
@@ -76,26 +96,51 @@ export class BoardClock extends EventEmitter {
   /** The port is open and flushed: the board starts running. */
   go(): void {
     if (this.meter) this.meter.bytesIn = 0;
+    this.steppedMs = 0;
+    if (this.port) this.port.pause();
     this.sock.write("go\n");
   }
 
-  private async step(boardMs: number, boardSent: number): Promise<void> {
+  private async step(boardMs: number, boardSent: number, sliceBeforeMs: number): Promise<void> {
     const m = this.meter;
+    const k = this.timeScale;
+    // the board ran quiet slices since the last step: the host's clock goes where their last step would have put it
+    if (sliceBeforeMs > this.steppedMs) {
+      this.clock.runUntil(sliceBeforeMs * k);
+      await turn();
+    }
+    const port = this.port;
+    if (port && m && m.bytesIn < boardSent) port.resume();
     const t0 = performance.now();
-    while (m && m.bytesIn < boardSent && !this.closed && this.port && this.port.isOpen && performance.now() - t0 < GIVE_UP_WALL_MS) {
+    while (m && port && m.bytesIn < boardSent && !this.closed && port.isOpen && performance.now() - t0 < GIVE_UP_WALL_MS) {
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
-          this.port!.removeListener("data", done);
+          port.removeListener("data", done);
           resolve();
         };
         const timer = setTimeout(done, 5);
-        this.port!.once("data", done);
+        port.once("data", done);
       });
     }
-    this.clock.runUntil(boardMs * this.timeScale);
+    if (port) port.pause();
+    this.clock.runUntil(boardMs * k);
     await turn();
-    if (!this.closed) this.sock.write("a " + (m ? m.bytesOut : 0) + "\n");
+    this.steppedMs = boardMs;
+    if (!this.closed) this.sock.write("a " + (m ? m.bytesOut : 0) + " " + this.nextStepMs(boardMs) + "\n");
+  }
+
+  /** The first board ms at which the host must be stepped again: its next timer's (never later), the next ms while its loop is busy. */
+  private nextStepMs(boardMs: number): number {
+    // the board's slices end on whole ms (a few cycles past, the instruction that crosses it)
+    const soonest = Math.floor(boardMs + 1e-6) + 1;
+    if (loopBusy()) return soonest;
+    const due = this.clock.nextDueMs();
+    const k = this.timeScale;
+    let at = Math.min(boardMs + MAX_QUIET_BOARD_MS, Math.floor(due / k));
+    // a step at board ms b runs the events due by b × k: none may wait past its ms
+    while (at > soonest && (at - 1) * k >= due) at--;
+    return Math.max(soonest, at);
   }
 
   private lose(reason: string): void {

@@ -5,10 +5,14 @@
 //
 // Time: the board's clock is the emulated CPU's cycle count, run in 1 ms slices.
 // With a host attached to the lockstep socket (board-clock.ts is the host's side)
-// every slice is one exchange: the board sends `t <ms since hello> <bytes sent>`,
-// the host waits for those bytes, runs its clock to that time and answers
-// `a <bytes it wrote>`; the board waits for those bytes before the next slice.
-// So host and board see the same times however loaded the machine is. With no
+// a slice is stepped by one exchange: the board sends `t <ms since hello> <bytes sent>
+// <ms of the slice before>`, the host waits for those bytes, runs its clock to that
+// time and answers `a <bytes it wrote> <ms of its next step>`; the board waits for
+// those bytes before the next slice. So host and board see the same times however
+// loaded the machine is. Until the host's next step (its next timer) the slices in
+// which the board sends nothing, and no host byte arrives, run without an exchange
+// (quiet slices: board-clock.ts puts the host's clock where their steps would have).
+// With no
 // host attached the board holds (`away: "hold"`, deterministic: tests let time
 // pass with advance()) or runs paced to the wall clock (`"realtime"`).
 //
@@ -30,6 +34,9 @@ import type { PtyPair } from "./pty.ts";
 import type { Rig } from "./rig.ts";
 import { lineReader } from "./lines.ts";
 import { GIVE_UP_WALL_MS } from "./lockstep.ts";
+
+/** Quiet slices run between two turns of the event loop (so a host byte, a detach or a command is heard). */
+const QUIET_TURN_EVERY = 8;
 
 /** World ms between the true-gap samples kept for the overshoot check (plus one after every pulse). */
 const SAMPLE_EVERY_MS = 50;
@@ -78,7 +85,11 @@ export class BoardServer {
   private out: number[] = [];
   private sent = 0;
   private received = 0;
-  private ack: ((out: number) => void) | null = null;
+  private ack: ((out: number, next: number) => void) | null = null;
+  /** Host ms (since hello) of the next slice that must be stepped; the slices before it that send nothing run quietly. */
+  private stepAtMs = 0;
+  /** `received` when the last exchange ended: a host byte arriving after it ends a quiet run. */
+  private receivedAtStep = 0;
   private wake: (() => void) | null = null;
   private breakAtMs = Infinity;
   private breakSaid = false;
@@ -88,6 +99,7 @@ export class BoardServer {
   private resets = 0;
   private samples: Array<[number, number]> = [];
   private nextSampleMs = 0;
+  private quietRun = 0;
 
   private constructor(o: BoardServerOptions) {
     this.o = o;
@@ -234,7 +246,7 @@ export class BoardServer {
       } else if (word === "a" && this.host === s && this.ack) {
         const done = this.ack;
         this.ack = null;
-        done(Number(arg));
+        done(Number(arg), Number(line.split(" ")[2]));
       }
     });
     s.on("data", read);
@@ -246,7 +258,7 @@ export class BoardServer {
       if (this.ack) {
         const done = this.ack;
         this.ack = null;
-        done(-1);
+        done(-1, 0);
       }
       this.o.say({ event: "detached", worldMs: this.worldMs() });
       this.kick();
@@ -265,6 +277,7 @@ export class BoardServer {
     this.sent = 0;
     this.received = 0;
     this.helloAtMs = this.worldMs();
+    this.stepAtMs = 0;
     s.write("w " + this.wallMs() + " " + this.o.timeScale + "\n");
     this.o.say({ event: "attached", worldMs: this.helloAtMs });
   }
@@ -341,12 +354,21 @@ export class BoardServer {
       const host = this.host;
       const atBreak = this.worldMs() >= this.breakAtMs;
       if (host && this.hostGo && !atBreak) {
+        const sentBefore = this.sent;
+        const before = this.worldMs() - this.helloAtMs;
         this.slice();
-        const hostOut = await new Promise<number>((resolve) => {
-          this.ack = resolve;
-          host.write("t " + (this.worldMs() - this.helloAtMs) + " " + this.sent + "\n");
+        if (this.quiet(host, sentBefore)) {
+          if (++this.quietRun % QUIET_TURN_EVERY === 0) await turn();
+          continue;
+        }
+        this.quietRun = 0;
+        const [hostOut, next] = await new Promise<[number, number]>((resolve) => {
+          this.ack = (out, at) => resolve([out, at]);
+          host.write("t " + (this.worldMs() - this.helloAtMs) + " " + this.sent + " " + before + "\n");
         });
         if (hostOut >= 0) await this.bytesFromHost(hostOut);
+        this.stepAtMs = next > 0 ? next : 0;
+        this.receivedAtStep = this.received;
       } else if (host && this.hostGo) {
         if (!this.breakSaid) this.o.say({ event: "break", worldMs: this.worldMs() });
         this.breakSaid = true;
@@ -365,6 +387,20 @@ export class BoardServer {
     }
   }
 
+  /** Whether the slice just run needs no exchange: it sent nothing, no host byte came, the host's next step and the break are still ahead. */
+  private quiet(host: Socket, sentBefore: number): boolean {
+    return (
+      this.sent === sentBefore &&
+      this.received === this.receivedAtStep &&
+      this.worldMs() - this.helloAtMs < this.stepAtMs - 1e-6 &&
+      this.worldMs() < this.breakAtMs &&
+      this.host === host &&
+      this.hostGo &&
+      this.port !== null &&
+      !this.stopped
+    );
+  }
+
   /** Waits until every byte the host wrote has arrived (or the line is gone, or the wire looks dead). */
   private async bytesFromHost(n: number): Promise<void> {
     const t0 = performance.now();
@@ -377,7 +413,7 @@ export class BoardServer {
   async close(): Promise<void> {
     this.stopped = true;
     this.kick();
-    if (this.ack) this.ack(-1);
+    if (this.ack) this.ack(-1, 0);
     if (this.loopDone) await this.loopDone;
     if (this.host) this.host.destroy();
     if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));

@@ -47,14 +47,14 @@ export async function openEmulatedHal(transport: Transport, spec: RigSpec, cfg: 
   if (transport === "in-process") {
     const runner = bootUno(rig, { timeScale: cfg.timeScale });
     const duplex = new UnoDuplex(runner);
-    const opening = openJohnnyFiveHal(firmataOn(duplex), runner.clock, memoryStorage(spec.scenario.seed), cfg);
+    const opening = openJohnnyFiveHal(firmataOn(duplex, { clock: runner.clock, timeScale: cfg.timeScale }), runner.clock, memoryStorage(spec.scenario.seed), cfg);
     duplex.open();
     const advance = (ms: number) => runner.advance(ms);
     const hal = await driveUntilSettled(opening, advance, cfg.readyTimeoutMs + 1000);
     return { hal, rig, runner, advance, unplug: async () => duplex.unplug(), close: async () => hal.close() };
   }
   const ep = await openEmulatedPort(rig, { timeScale: cfg.timeScale });
-  const sf = firmataOverSerial(ep.hostPath);
+  const sf = firmataOverSerial(ep.hostPath, { clock: ep.runner.clock, timeScale: cfg.timeScale });
   ep.lockstep(sf.port);
   // The Board listens before the port opens; the board runs from the open on (a real Uno resets then).
   const opening = openJohnnyFiveHal(sf.io, ep.runner.clock, memoryStorage(spec.scenario.seed), cfg);

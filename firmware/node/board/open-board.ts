@@ -26,8 +26,8 @@ import type { Rig } from "../../../sim/uno/rig.ts";
 
 /** Board ms the board is given, after the last command was drained, to act on it before the port closes. */
 const SETTLE_BOARD_MS = 50;
-/** Wall-clock cap on that wait (a hang guard: a board that stopped answering does not hold up the exit). */
-const SETTLE_WALL_CAP_MS = 500;
+/** Wall ms the board's time may stand still during that wait before it is given up (a hang guard: a board that stopped answering does not hold up the exit; a board that runs slowly on a loaded machine is waited for, so the run ends at the same board time). */
+const SETTLE_WALL_CAP_MS = 5000;
 
 export interface OpenedBoard {
   hal: JohnnyFiveHal;
@@ -41,7 +41,11 @@ export interface OpenedBoard {
   boardMs(): number;
   /** Lets the last writes reach the board, then closes everything. Idempotent. */
   close(): Promise<void>;
+  /** Whether close() has begun: a link lost from then on is the close's own doing, not the board's. */
+  closing(): boolean;
 }
+
+type Opening = Omit<OpenedBoard, "closing">;
 
 export interface BoardInputs {
   /** A tty path, or `emulated:uno`. */
@@ -60,11 +64,29 @@ function drain(sf: SerialFirmata): Promise<void> {
   return new Promise((resolve) => (sf.port.isOpen ? sf.port.drain(() => resolve()) : resolve()));
 }
 
-/** Waits `boardMs` of the board's time, at most SETTLE_WALL_CAP_MS of wall time. */
-async function settle(boardNow: () => number): Promise<void> {
-  const t = boardNow();
-  const w = performance.now();
-  while (boardNow() < t + SETTLE_BOARD_MS && performance.now() - w < SETTLE_WALL_CAP_MS) await sleep(5);
+/**
+ * Waits SETTLE_BOARD_MS of the board's time, on its clock (so the wait ends at the same board
+ * time however loaded the machine is); gives up when that time stood still for
+ * SETTLE_WALL_CAP_MS of wall time.
+ */
+async function settle(clock: Clock, timeScale: number): Promise<void> {
+  let due = false;
+  let timer = -1;
+  const elapsed = new Promise<void>((resolve) => (timer = clock.at(clock.monoMs() + SETTLE_BOARD_MS * timeScale, resolve)));
+  const stalled = (async () => {
+    let last = clock.monoMs();
+    let still = performance.now();
+    while (!due && performance.now() - still < SETTLE_WALL_CAP_MS) {
+      await sleep(5);
+      if (clock.monoMs() !== last) {
+        last = clock.monoMs();
+        still = performance.now();
+      }
+    }
+  })();
+  await Promise.race([elapsed, stalled]);
+  due = true;
+  clock.cancel(timer);
 }
 
 function once_<T>(fn: () => Promise<T>): () => Promise<T> {
@@ -82,7 +104,7 @@ async function halOr(opening: Promise<JohnnyFiveHal>, cleanup: () => Promise<voi
   }
 }
 
-async function openReal(inp: BoardInputs): Promise<OpenedBoard> {
+async function openReal(inp: BoardInputs): Promise<Opening> {
   const k = inp.cfg.timeScale;
   const clock = new RealtimeClock(k);
   const sf = firmataOverSerial(inp.board);
@@ -106,15 +128,19 @@ async function openReal(inp: BoardInputs): Promise<OpenedBoard> {
   };
 }
 
-async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard> {
+async function openServed(inp: BoardInputs, socket: string): Promise<Opening> {
   const k = inp.cfg.timeScale;
   const bc = await BoardClock.connect(socket, k);
-  const sf = firmataOverSerial(inp.board);
+  const sf = firmataOverSerial(inp.board, { clock: bc.clock, timeScale: k });
   bc.meterPort(sf.port);
   let lost: (e: Error) => void = () => {};
   const gone = new Promise<never>((_, reject) => (lost = reject));
   gone.catch(() => {});
-  bc.once("close", (why: string) => lost(new Error("board-lost: " + why)));
+  let boardGone = false;
+  bc.once("close", (why: string) => {
+    boardGone = true;
+    lost(new Error("board-lost: " + why));
+  });
   const cleanup = async () => {
     await sf.close();
     await bc.close();
@@ -146,17 +172,20 @@ async function openServed(inp: BoardInputs, socket: string): Promise<OpenedBoard
     close: once_(async () => {
       opened.close();
       await drain(sf);
-      await settle(() => bc.clock.monoMs() / k);
-      await cleanup();
+      // a board whose process is gone has no time left to give
+      if (!boardGone) await settle(bc.clock, k);
+      // the board's clock goes first: the board holds at the settle's end, however long the port takes to close
+      await bc.close();
+      await sf.close();
     }),
   };
 }
 
-async function openEmulated(inp: BoardInputs): Promise<OpenedBoard> {
+async function openEmulated(inp: BoardInputs): Promise<Opening> {
   const spec = rigSpec(readJsonFile(BENCH_RIG, "bench rig"), inp.profileJson, inp.prescriptionJson);
   const rig = buildRig(spec, inp.cfg);
   const ep = await openEmulatedPort(rig, { timeScale: inp.cfg.timeScale, startWallMs: Date.now() });
-  const sf = firmataOverSerial(ep.hostPath);
+  const sf = firmataOverSerial(ep.hostPath, { clock: ep.runner.clock, timeScale: inp.cfg.timeScale });
   ep.lockstep(sf.port);
   // Like a real Uno, the board (re)starts when the host opens the port.
   sf.port.once("open", () => ep.runner.start());
@@ -174,14 +203,24 @@ async function openEmulated(inp: BoardInputs): Promise<OpenedBoard> {
     close: once_(async () => {
       hal.close();
       await drain(sf);
-      await settle(() => ep.runner.boardMs());
+      await settle(ep.runner.clock, inp.cfg.timeScale);
+      // the board's time stops before the port closes: how long a close takes on the wall clock does not move the run's end
+      await ep.runner.stop();
       await sf.close();
       await ep.close();
     }),
   };
 }
 
-export function openBoard(inp: BoardInputs): Promise<OpenedBoard> {
-  if (inp.board === EMULATED_UNO) return openEmulated(inp);
-  return inp.boardClock ? openServed(inp, inp.boardClock) : openReal(inp);
+export async function openBoard(inp: BoardInputs): Promise<OpenedBoard> {
+  const b = await (inp.board === EMULATED_UNO ? openEmulated(inp) : inp.boardClock ? openServed(inp, inp.boardClock) : openReal(inp));
+  let closing = false;
+  const close = b.close;
+  return Object.assign(b, {
+    closing: () => closing,
+    close: () => {
+      closing = true;
+      return close();
+    },
+  });
 }

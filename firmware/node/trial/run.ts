@@ -94,7 +94,10 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
     recorder = new Recorder(rig ? rig.plant : length, ctl.currentSchedule(), run.profile.tickMs, run.profile.tickMs * 10);
     obs = new TrialObserver(recorder, log, length, () => run.board.boardMs());
     const seen = obs;
-    run.board.hal.link.onLost((reason) => seen.record({ type: "link", tMs: ctl.elapsedMs(), code: "link-lost", detail: lossDetail(run.board, reason) }));
+    // the port the trial closes at its end is not a lost link (and would be logged, or not, as the close happens to run)
+    run.board.hal.link.onLost((reason) => {
+      if (!run.board.closing()) seen.record({ type: "link", tMs: ctl.elapsedMs(), code: "link-lost", detail: lossDetail(run.board, reason) });
+    });
     if (o.onBoard) o.onBoard(run.board);
     // recovery at boot and a prescription loaded over the console replace the schedule: the recorder follows
     const rec = recorder;
