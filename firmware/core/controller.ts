@@ -21,7 +21,7 @@ import { makeSchedule, targetUm } from "./schedule.ts";
 import type { Decision, GovernorConfig, GovernorInput, GovernorState } from "./governor.ts";
 import { applyMove, decide, estimateUm, makeDecision, makeGovernorConfig, makeGovernorState, setAdvisoryScale } from "./governor.ts";
 import type { PhaseState } from "./phases.ts";
-import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
+import { REACH_SETTLE_TAUS, acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { BOOT_CLOCK_TOLERANCE_MS, afterMove, bootPositionCheck, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, supervisorEstimate, vet } from "./supervisor.ts";
 import type { Alarms } from "./alarms.ts";
@@ -245,7 +245,7 @@ export class Controller {
   boot(): void {
     this.running = true;
     if ((!this.jb || this.bootJournal()) && this.phase.phase === "idle") {
-      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.reachMarginUm()));
+      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.reachMarginUm(), this.reachSettleMs()));
     }
     this.tick();
   }
@@ -496,7 +496,7 @@ export class Controller {
     this.accountJournaled = false;
     const fresh = initialPhase();
     fresh.sinceMs = t;
-    let next = advancePhase(fresh, this.schedule, t, startUm, this.reachMarginUm());
+    let next = advancePhase(fresh, this.schedule, t, startUm, this.reachMarginUm(), this.reachSettleMs());
     if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
     this.setPhase(next);
     this.consoleImage = consoleImage;
@@ -718,6 +718,11 @@ export class Controller {
    * a microstep), so the phase machine never cuts a catch-up short at the edge of
    * the tolerance band and leaves no margin for the estimate's own error.
    */
+  /** How long after the schedule's end the fused estimate is given to show what the last increment delivered (ms). */
+  private reachSettleMs(): number {
+    return REACH_SETTLE_TAUS * this.gov.fusionTauMs;
+  }
+
   private reachMarginUm(): number {
     return this.gov.holdDeadbandUm > this.gov.umPerStep ? this.gov.holdDeadbandUm : this.gov.umPerStep;
   }
@@ -863,7 +868,7 @@ export class Controller {
     this.toPrescriptionTime(this.hal.force.read(), o.force);
     o.driverFault = this.hal.stepper.driverFault();
     o.targetUm = targetUm(this.schedule, t);
-    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.reachMarginUm()));
+    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.reachMarginUm(), this.reachSettleMs()));
     o.phase = this.phase.phase;
     o.interrupted = this.phase.interrupted;
     if (this.phase.phase !== "fault" && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;

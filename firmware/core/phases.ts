@@ -30,11 +30,20 @@ export function motionAllowed(ps: PhaseState): boolean {
   return ps.phase === "distraction";
 }
 
+/**
+ * How long distraction goes on after the schedule's last increment, in fusion time constants, before the length
+ * may be declared reached: the fused estimate (step count + filtered sensor offset) needs them to absorb what the
+ * last increment really delivered. Lost steps on it read as delivered at first; after 5 τ all but e^-5 ≈ 0.7 % of
+ * that offset is in the estimate (a quarter of a 0.5 mm increment lost leaves under 1 µm unseen), and meanwhile
+ * the governor tops up a shortfall beyond its deadband as between increments, inside every cap, never retracting.
+ */
+export const REACH_SETTLE_TAUS = 5;
+
 /** When the target length was reached: the earlier time, or now if it is now, or -1. */
-function reachedAt(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): number {
+function reachedAt(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number, settleMs: number): number {
   if (ps.reachedAtMs >= 0) return ps.reachedAtMs;
   // the length first: it is a comparison, the schedule's active time is not (the same answer)
-  return estimateUm >= s.startUm + s.totalUm - toleranceUm && scheduleComplete(s, tMs) ? tMs : -1;
+  return estimateUm >= s.startUm + s.totalUm - toleranceUm && scheduleComplete(s, tMs - settleMs) ? tMs : -1;
 }
 
 /** The phase the clock and the delivered length call for, ignoring pauses and faults. */
@@ -51,10 +60,14 @@ function reasonFor(phase: Phase, s: Schedule): string {
   return "consolidation period over";
 }
 
-/** Time-driven transitions (latency over, length reached, consolidation over); the same object when nothing changes (no allocation per tick). */
-export function advancePhase(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): PhaseState {
+/**
+ * Time-driven transitions (latency over, length reached, consolidation over); the same object when nothing changes
+ * (no allocation per tick). The length counts as reached once the estimate is within `toleranceUm` of it
+ * `settleMs` (REACH_SETTLE_TAUS × the fusion's time constant) after the schedule asked for all of it.
+ */
+export function advancePhase(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number, settleMs: number): PhaseState {
   if (ps.phase === "fault" || ps.phase === "complete") return ps;
-  const reached = reachedAt(ps, s, tMs, estimateUm, toleranceUm);
+  const reached = reachedAt(ps, s, tMs, estimateUm, toleranceUm, settleMs);
   if (ps.phase === "paused") {
     if (reached === ps.reachedAtMs) return ps;
     const p = to(ps, "paused", ps.sinceMs, ps.reason);
