@@ -17,6 +17,7 @@ import { parseScenario } from "../sim/scenario.ts";
 import { parseHalOverride } from "../firmware/node/espruino/hal-config.ts";
 import { BOARDS } from "../firmware/espruino/boards.ts";
 import { cli } from "./helpers/cli-in-process.ts";
+import { requestFromWords } from "../firmware/node/console/words.ts";
 
 const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
@@ -154,4 +155,24 @@ test("a key repeated in one object is refused in every input file, naming the fi
   t.is(w.status, 2, w.stderr);
   t.regex(w.stderr, /cannot read world file .*world\.json: the key "monoMs" appears twice/);
   t.false(existsSync(journal), "no journal created");
+});
+
+test("the console client's typed requests: a signed prescription file is exactly {rx, key, sig}, and no key twice", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "osteodrive-words-"));
+  const file = (name: string, text: string) => {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return f;
+  };
+  const good = file("good.json", JSON.stringify({ rx: "{}", key: "ab", sig: "cd" }));
+  t.deepEqual(requestFromWords(["rx", good]), { cmd: "rx", rx: "{}", key: "ab", sig: "cd" });
+  const says = (words: string[], message: RegExp) => t.regex(t.throws(() => requestFromWords(words))!.message, message);
+  says(["rx", file("twice.json", '{"rx":"{}","key":"ab","sig":"00","sig":"cd"}')], /cannot read signed prescription .*twice\.json: the key "sig" appears twice/);
+  says(["rx", file("nosig.json", '{"rx":"{}","key":"ab"}')], /nosig\.json: "sig" is missing/);
+  says(["rx", file("extra.json", '{"rx":"{}","key":"ab","sig":"cd","note":"x"}')], /extra\.json: unknown key "note"/);
+  says(["rx", file("num.json", '{"rx":"{}","key":"ab","sig":5}')], /num\.json: "sig" is not a string/);
+  says(["rx", file("list.json", "[]")], /list\.json: it is not a JSON object/);
+  says(["rx", join(dir, "absent.json")], /absent\.json: no such file or directory/);
+  says(['{"cmd":"log","limit":1,"limit":500}'], /the key "limit" appears twice in the request/);
+  t.deepEqual(requestFromWords(['{"cmd":"log","limit":1}']), { cmd: "log", limit: 1 });
 });
