@@ -258,7 +258,8 @@ test("a slow drift on a staircase of many small steps is the sensor, lost steps 
 
 test("a drive that loses a few per cent of the last increment's steps is topped up before the length counts as reached: no silent shortfall beyond the tolerance", (t) => {
   // 0.25 mm once a day, 5 µm tolerance: 4–6 % lost of the last 250 µm is 10–15 µm, under what the account flags, and
-  // the fused estimate shows it only as its bias absorbs it (fusionTau 10 min) after the step count said "delivered"
+  // the fused estimate shows it only as its bias absorbs it (fusionTau 10 min) after the step count said "delivered";
+  // the length counts as reached only when the sensor's own smoothed reading agrees
   for (const frac of [0.04, 0.06]) {
     const sc = variant("limb-4x-daily", { prescription: { latencyDays: 0.3, rateMmPerDay: 0.25, rhythm: 1, targetLengthMm: 1, consolidationDays: 1 }, faults: [{ atDay: 3.3, kind: "missed-steps", value: frac }] });
     const r = runScenario(sc);

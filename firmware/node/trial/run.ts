@@ -12,7 +12,6 @@ import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from "n
 import { join } from "node:path";
 import type { ControllerObserver } from "../../core/controller.ts";
 import { finishMs } from "../../core/schedule.ts";
-import { REACH_SETTLE_TAUS } from "../../core/phases.ts";
 import { MS_PER_DAY } from "../../core/units.ts";
 import { Recorder } from "../../../sim/recorder.ts";
 import { renderReport } from "../../../sim/report.ts";
@@ -36,7 +35,7 @@ export interface TrialOptions {
   /** Optional with resume (the journal folder is bound to its prescription). */
   prescriptionFile: string | null;
   timeScale: number;
-  /** Device days; default: until complete, capped at the schedule + the settle before the length counts as reached + consolidation + 10 %. */
+  /** Device days; default: until complete, capped at the schedule + consolidation + 10 %. */
   durationDays?: number;
   outDir: string;
   /** Continue the trial whose journal is in outDir. */
@@ -119,8 +118,7 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
       durationDays: o.durationDays ?? null,
       defaultDays: (run) => {
         const s = run.device.controller.currentSchedule();
-        // the length counts as reached REACH_SETTLE_TAUS fusion time constants after the schedule's end (phases.ts)
-        return ((finishMs(s) + REACH_SETTLE_TAUS * run.profile.fusionTauMs + s.consolidationMs) * 1.1 + 10 * run.profile.tickMs) / MS_PER_DAY;
+        return ((finishMs(s) + s.consolidationMs) * 1.1 + 10 * run.profile.tickMs) / MS_PER_DAY;
       },
       untilComplete: true,
       observe,
