@@ -44,14 +44,18 @@ install: $(NPM_STAMP) .cache/socat-ok .cache/chromium-ok .cache/firmware-ok .cac
 	touch $@
 
 typecheck: install
-	npx tsc -p tsconfig.json
-	npx tsc -p firmware/node/dashboard/client/tsconfig.json
+	node_modules/.bin/tsc -p tsconfig.json
+	node_modules/.bin/tsc -p firmware/node/dashboard/client/tsconfig.json
 
 demo: install
 	node firmware/node/bin.mjs sim --scenario mandible-continuous-1mm --report out/demo.html
 
+# tests/ava.config.mjs first builds the test files and the scripts they spawn (the
+# CLI, the emulated board's server) from the working tree (tests/helpers/bundle.ts),
+# so workers and spawned processes start without tsx, and starts the longest files
+# first. `npx ava tests/x.test.ts` still runs a file as it is, through tsx.
 test: install typecheck
-	npx ava $(AVA_FLAGS)
+	node_modules/.bin/ava --config tests/ava.config.mjs $(AVA_FLAGS)
 
 bench: install
 	node firmware/node/bin.mjs bench

@@ -9,11 +9,10 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { lineReader } from "../sim/uno/lines.ts";
+import { BIN, script } from "./helpers/bundle.ts";
 
-export const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
-const SERVE = fileURLToPath(new URL("../sim/uno/serve.ts", import.meta.url));
+const SERVE = await script("board-server");
 /** A hang guard, never a condition: long enough for a loaded machine. */
 export const HANG_GUARD_MS = Number(process.env.OSTEODRIVE_HANG_GUARD_MS) || 240000;
 
@@ -62,7 +61,7 @@ export interface ServedBoard {
 }
 
 export async function serveBoard(dir: string, args: string[]): Promise<ServedBoard> {
-  const proc = spawn(process.execPath, ["--import=tsx", SERVE, "--dir", dir, "--away", "hold", ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  const proc = spawn(process.execPath, [SERVE, "--dir", dir, "--away", "hold", ...args], { stdio: ["pipe", "pipe", "pipe"] });
   const events = new Lines();
   proc.stdout!.on("data", lineReader((l) => events.feed(l)));
   let err = "";

@@ -3,8 +3,9 @@
 // (so it is in the help); --version; `ports`; and the exit codes of exit-codes.ts,
 // documented in README.md and returned where they say (fault, out of tolerance,
 // bad input, unknown command). The cases run the CLI's main in this process
-// (helpers/cli-in-process.ts); the real bin is spawned where the process is the point:
-// what it prints and the exit code it hands the shell.
+// (helpers/cli-in-process.ts); a real process is spawned where the process is the
+// point: what it prints and the exit code it hands the shell, for bin.mjs (what users
+// run) and for the prebuilt bundle the other tests spawn (helpers/bundle.ts).
 
 import test from "ava";
 import { spawnSync } from "node:child_process";
@@ -16,10 +17,13 @@ import type { CommandSpec } from "../firmware/node/args.ts";
 import { EXIT, EXIT_TABLE } from "../firmware/node/exit-codes.ts";
 import { listPorts } from "../firmware/node/commands/ports.ts";
 import { cli } from "./helpers/cli-in-process.ts";
+import { BIN } from "./helpers/bundle.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(ROOT, "firmware/node/bin.mjs");
-const bin = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
+/** `osteodrive ARGS…` as a process: the command users run (bin.mjs, through tsx) or the tests' prebuilt bundle of it. */
+const spawnOf = (file: string) => (...args: string[]) => spawnSync(process.execPath, [file, ...args], { encoding: "utf8" });
+const bin = spawnOf(join(ROOT, "firmware/node/bin.mjs"));
+const bundled = spawnOf(BIN);
 
 async function allSpecs(): Promise<Array<{ words: string[]; spec: CommandSpec; file: string }>> {
   const out: Array<{ words: string[]; spec: CommandSpec; file: string }> = [];
@@ -125,8 +129,8 @@ test("a run that ends with a latched fault exits 3, outside tolerance 4, bad inp
   const ok = await cli("sim", "--scenario", "mandible-continuous-1mm", "--json");
   t.is(ok.status, EXIT.ok);
   t.true(JSON.parse(ok.stdout).withinTolerance);
-  // the real bin: the code reaches the shell
-  const device = bin("device", "--hal", "sim", "--scenario", "premature-consolidation", "--time-scale", "max", "--until-complete", "--json");
+  // a real process: the code reaches the shell
+  const device = bundled("device", "--hal", "sim", "--scenario", "premature-consolidation", "--time-scale", "max", "--until-complete", "--json");
   t.is(device.status, EXIT.fault, device.stderr);
   t.is(JSON.parse(device.stdout.trim().split("\n").pop()!).phase, "fault");
   const badScenario = await cli("sim", "--scenario", "no-such-thing");
@@ -153,18 +157,21 @@ test("ports lists what the system sees, or says clearly that it cannot", async (
   t.notRegex(r.stderr, /\n\s+at /);
 });
 
-test("the bin prints what main writes and hands the shell main's exit code", async (t) => {
+test("the bin and the tests' bundle of it print what main writes and hand the shell main's exit code", async (t) => {
   const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version;
-  const v = bin("--version");
-  t.is(v.status, 0);
-  t.is(v.stdout, "osteodrive " + version + "\n");
-  const help = bin("sim", "--help");
-  t.is(help.status, 0, help.stderr);
-  t.true(help.stdout.startsWith("osteodrive sim: "), help.stdout);
-  t.is(help.stdout, (await cli("sim", "--help")).stdout, "the in-process cases see what the bin prints");
-  const bad = bin("sim", "--scenario", "noisy-rig", "-x");
-  t.is(bad.status, EXIT.usage);
-  t.regex(bad.stderr, /^osteodrive sim: unknown flag -x/);
-  t.is(bad.stdout, "");
-  t.is(bad.stderr, (await cli("sim", "--scenario", "noisy-rig", "-x")).stderr);
+  const inProcess = { help: await cli("sim", "--help"), bad: await cli("sim", "--scenario", "noisy-rig", "-x") };
+  for (const [name, run] of [["bin.mjs", bin], ["the bundle", bundled]] as const) {
+    const v = run("--version");
+    t.is(v.status, 0, name);
+    t.is(v.stdout, "osteodrive " + version + "\n", name);
+    const help = run("sim", "--help");
+    t.is(help.status, 0, name + ": " + help.stderr);
+    t.true(help.stdout.startsWith("osteodrive sim: "), name + ": " + help.stdout);
+    t.is(help.stdout, inProcess.help.stdout, name + ": the in-process cases see what the process prints");
+    const bad = run("sim", "--scenario", "noisy-rig", "-x");
+    t.is(bad.status, EXIT.usage, name);
+    t.regex(bad.stderr, /^osteodrive sim: unknown flag -x/, name);
+    t.is(bad.stdout, "", name);
+    t.is(bad.stderr, inProcess.bad.stderr, name);
+  }
 });

@@ -8,10 +8,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { cli } from "./helpers/cli-in-process.ts";
+import { BIN } from "./helpers/bundle.ts";
 
-const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
 const CONTRACT = ["scenario", "seed", "simulatedDays", "wallMs", "targetLengthMm", "finalLengthMm", "finalErrorUm", "rmsErrorUm", "maxErrorUm", "dailyRateMmPerDay", "incrementsPerDay", "peakForceN", "missedSteps", "faults", "alarms", "finalPhase", "warnings", "phaseDays", "finalStateSafe"];

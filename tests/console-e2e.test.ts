@@ -15,8 +15,8 @@ import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
 import { openPtyPair } from "../sim/uno/pty.ts";
 import { ConsoleClient } from "../firmware/node/console/client.ts";
+import { BIN } from "./helpers/bundle.ts";
 
-const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./fixtures/kill-test.json", import.meta.url));
 
 function osteodrive(args: string[], stdin = ""): Promise<{ code: number | null; out: string; err: string }> {

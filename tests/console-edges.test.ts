@@ -11,7 +11,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { fileURLToPath } from "node:url";
 import { simConsole } from "../firmware/node/console/sim-console.ts";
 import type { SimConsole } from "../firmware/node/console/sim-console.ts";
 import { NONCE_SESSIONS } from "../firmware/core/console/auth.ts";
@@ -19,9 +18,9 @@ import { signRequest, signPrescription, signableRx, unrepresentableNumber } from
 import { writeKeyFile } from "../firmware/node/console/keyfile.ts";
 import { MS_PER_DAY } from "../firmware/core/units.ts";
 import { DR, SC, SERIAL, one, rx, runTo, signed } from "./device-fixtures.ts";
+import { BIN } from "./helpers/bundle.ts";
 
 const run = promisify(execFile);
-const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 
 function device(): SimConsole {
   const d = simConsole(SC, {});

@@ -22,9 +22,9 @@ import type { DashStatus } from "../firmware/node/dashboard/types.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
 import { EXIT } from "../firmware/node/exit-codes.ts";
+import { BIN } from "./helpers/bundle.ts";
 
 const ROOT = join(import.meta.dirname, "..");
-const BIN = join(ROOT, "firmware", "node", "bin.mjs");
 const OUT = join(ROOT, "out", "test");
 mkdirSync(OUT, { recursive: true });
 

@@ -23,8 +23,8 @@ import { vaultStore } from "../hal/node/storage.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { JOURNAL_ID, KEY } from "./journal-fixtures.ts";
 import { cli } from "./helpers/cli-in-process.ts";
+import { BIN } from "./helpers/bundle.ts";
 
-const BIN = join(import.meta.dirname, "..", "firmware", "node", "bin.mjs");
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 
 /** The data a report embeds. */

@@ -17,6 +17,7 @@ import { checkBundle, formatViolation } from "../firmware/node/espruino/check.ts
 import { makeEspruinoBuild } from "../firmware/node/espruino/make.ts";
 import { sizeFloor } from "../firmware/node/espruino/floor.ts";
 import { loadScenario } from "../sim/scenario.ts";
+import { BIN } from "./helpers/bundle.ts";
 
 const SCENARIO = loadScenario("mandible-continuous-1mm").source;
 
@@ -99,7 +100,7 @@ test.failing("known failure: the WiFi app fits the WiFi's Storage beside the jou
 test("osteodrive bundle espruino -o FILE writes the script and prints its figures; a board that cannot hold it exits 1 naming why", (t) => {
   const dir = mkdtempSync(join(tmpdir(), "od-bundle-"));
   const out = join(dir, "od.js");
-  const built = spawnSync(process.execPath, [join(ROOT, "firmware/node/bin.mjs"), "bundle", "espruino", "--board", "wifi", "--prescription", join(ROOT, "sim/scenarios/mandible-continuous-1mm.json"), "-o", out, "--json"], { encoding: "utf8" });
+  const built = spawnSync(process.execPath, [BIN, "bundle", "espruino", "--board", "wifi", "--prescription", join(ROOT, "sim/scenarios/mandible-continuous-1mm.json"), "-o", out, "--json"], { encoding: "utf8" });
   const r = JSON.parse(built.stdout);
   t.is(r.board, "wifi");
   t.is(r.bytes, readFileSync(out).length);
@@ -109,7 +110,7 @@ test("osteodrive bundle espruino -o FILE writes the script and prints its figure
   for (const p of r.problems) t.true(built.stderr.includes(p), "stderr names " + p);
   const bad = (args: string[]) => {
     try {
-      execFileSync(process.execPath, [join(ROOT, "firmware/node/bin.mjs"), "bundle"].concat(args), { encoding: "utf8", stdio: "pipe" });
+      execFileSync(process.execPath, [BIN, "bundle"].concat(args), { encoding: "utf8", stdio: "pipe" });
       return "";
     } catch (e: any) {
       return e.status + " " + e.stderr;

@@ -10,14 +10,14 @@
 import test from "ava";
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { caseDir } from "../sim/espruino-real/flash.ts";
 import { Interpreter, findInterpreters, livePids, retryCrashed } from "../sim/espruino-real/interpreter.ts";
+import { script } from "./helpers/bundle.ts";
 
 const found = findInterpreters();
 const real = found.found ? test : test.skip;
 const skipped = found.found ? "" : " (skipped: " + found.why + ")";
-const PARENT = join(import.meta.dirname, "fixtures", "interpreter-parent.ts");
+const PARENT = await script("interpreter-parent");
 
 /** Whether `pid` is dead or dying: no process, a zombie, or SIGKILL (signal 9) pending. */
 function deadOrDying(pid: number): boolean {
@@ -41,7 +41,7 @@ function deadOrDying(pid: number): boolean {
 /** Runs the parent fixture; `signal` is sent once it has printed the interpreter's pid. Resolves with that pid once the parent has ended. */
 function parent(how: string, signal: NodeJS.Signals | null): Promise<{ pid: number; code: number | null; sig: string | null }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import=tsx", PARENT, how], { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(process.execPath, [PARENT, how], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     let pid = 0;

@@ -10,7 +10,6 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { PROFILE_KEYS, parsePrescriptionFile as parsePrescription, parseProfileFile as parseProfile } from "../firmware/core/input-files.ts";
 import { parseProfile as parseProfileFields } from "../firmware/core/profile.ts";
 import { parseScenario } from "../sim/scenario.ts";
@@ -18,8 +17,8 @@ import { parseHalOverride } from "../firmware/node/espruino/hal-config.ts";
 import { BOARDS } from "../firmware/espruino/boards.ts";
 import { cli } from "./helpers/cli-in-process.ts";
 import { requestFromWords } from "../firmware/node/console/words.ts";
+import { BIN } from "./helpers/bundle.ts";
 
-const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 const run = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8" });
 const base = JSON.parse(readFileSync(new URL("../sim/scenarios/mandible-continuous-1mm.json", import.meta.url), "utf8"));
 const clone = (o: any) => JSON.parse(JSON.stringify(o));

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startHeartbeat, systemdWatchdog } from "../firmware/node/device/watchdog.ts";
 import { VirtualClock } from "../sim/virtual-clock.ts";
-import { BIN } from "./board-harness.ts";
+import { BIN } from "./helpers/bundle.ts";
 import { vaultBeside } from "../hal/node/storage.ts";
 
 const UNIT = fileURLToPath(new URL("../firmware/node/systemd/osteodrive.service", import.meta.url));

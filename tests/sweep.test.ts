@@ -7,12 +7,11 @@
 
 import test from "ava";
 import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { FAMILIES, family, makePatient } from "../sim/sweep/families.ts";
 import { parseScenario } from "../sim/scenario.ts";
 import { quantile } from "../sim/sweep/stats.ts";
+import { BIN } from "./helpers/bundle.ts";
 
-const BIN = fileURLToPath(new URL("../firmware/node/bin.mjs", import.meta.url));
 
 test("every family makes valid, deterministic patients within the documented ranges", (t) => {
   for (const f of FAMILIES) {

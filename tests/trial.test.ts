@@ -20,9 +20,9 @@ import { loadScenario } from "../sim/scenario.ts";
 import { runScenario } from "../sim/run.ts";
 import { BENCH_PRESCRIPTION, BENCH_PROFILE } from "../sim/uno/bench-rig.ts";
 import { serveEmulatedUno } from "../sim/uno/serve.ts";
+import { BIN } from "./helpers/bundle.ts";
 
 const K = 4320;
-const BIN = join(import.meta.dirname, "..", "firmware", "node", "bin.mjs");
 
 function records(dir: string): any[] {
   return readFileSync(join(dir, "trial.ndjson"), "utf8").trim().split("\n").map((l) => JSON.parse(l));

@@ -17,8 +17,13 @@ export function commandNames(): string[] {
   return readdirSync(DIR).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3)).sort();
 }
 
+/** A command's module. The path is a template relative to this file, so a bundler (tests/helpers/bundle.ts) can take in every command. */
+function loadCommand(name: string): Promise<any> {
+  return import(`./commands/${name}.ts`);
+}
+
 export async function commandSpec(name: string): Promise<CommandSpec> {
-  return (await import(join(DIR, name + ".ts"))).spec as CommandSpec;
+  return (await loadCommand(name)).spec as CommandSpec;
 }
 
 export function version(): string {
@@ -68,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write("osteodrive: unknown command " + JSON.stringify(name) + " (commands: " + commandNames().join(", ") + "; osteodrive --help)\n");
     return EXIT.usage;
   }
-  const mod = await import(file);
+  const mod = await loadCommand(name);
   const rest = argv.slice(1);
   if (wantsHelp(rest)) {
     process.stdout.write(helpText(specFor(mod.spec, rest)));

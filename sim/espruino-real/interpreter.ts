@@ -114,10 +114,15 @@ export class Interpreter {
     });
   }
 
-  /** Starts an interpreter in `dir` (interactive: it runs the boot files in its flash) and waits for its console. */
+  /**
+   * Starts an interpreter in `dir` (interactive: it runs the boot files in its flash) and waits for its console.
+   * `quietMs` guards the requests after that; the wait for the console has the generous default, so a short
+   * guard (a test of the guard itself) cannot fire because a loaded machine was slow to start the process.
+   */
   static async start(bin: string, dir: string, quietMs: number = QUIET_MS): Promise<Interpreter> {
-    const it = new Interpreter(bin, dir, quietMs);
+    const it = new Interpreter(bin, dir, Math.max(quietMs, QUIET_MS));
     await it.request("print('@ready')", "@ready");
+    it.quietMs = quietMs;
     it.output = [];
     return it;
   }

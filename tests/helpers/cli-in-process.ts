@@ -1,6 +1,7 @@
 // The CLI's main (firmware/node/cli.ts) run inside the test's own process, with its
 // stdout and stderr captured: the same exit code, output and files as `osteodrive …`
-// (bin.mjs only registers tsx, awaits main and passes its code to process.exit),
+// (bin.mjs only registers tsx and runs run.ts, which awaits main and passes its code
+// to process.exit),
 // without starting a node + tsx process per case. One call at a time: the capture
 // replaces process.stdout.write and process.stderr.write while main runs.
 // Tests where the process boundary is the point (signals, exit on a kill, orphans,
