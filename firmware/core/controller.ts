@@ -20,8 +20,8 @@ import type { Schedule } from "./schedule.ts";
 import { makeSchedule, targetUm } from "./schedule.ts";
 import type { Decision, GovernorConfig, GovernorInput, GovernorState } from "./governor.ts";
 import { applyMove, decide, estimateUm, makeDecision, makeGovernorConfig, makeGovernorState, setAdvisoryScale } from "./governor.ts";
-import type { PhaseState } from "./phases.ts";
-import { acknowledge, advancePhase, initialPhase, latchFault, motionAllowed, pause, resume } from "./phases.ts";
+import type { PhaseState, Reach } from "./phases.ts";
+import { acknowledge, advancePhase, initialPhase, latchFault, makeReach, motionAllowed, pause, resume } from "./phases.ts";
 import type { Observation, SupervisorConfig, SupervisorState, Verdict } from "./supervisor.ts";
 import { BOOT_CLOCK_TOLERANCE_MS, afterMove, bootPositionCheck, makeSupervisorConfig, makeSupervisorState, makeVerdict, observe, supervisorEstimate, vet } from "./supervisor.ts";
 import type { Alarms } from "./alarms.ts";
@@ -144,6 +144,7 @@ export class Controller {
   private state: GovernorState;
   private sup: SupervisorConfig;
   private supState: SupervisorState;
+  private readonly reach: Reach;
   private verdict: Verdict;
   private obs: Observation;
   /** Active alarm conditions; the annunciator shows the highest, the newest among equals. */
@@ -212,6 +213,7 @@ export class Controller {
     this.state.stepCount = Math.round(o.startUm / o.profile.umPerMicrostep);
     this.sup = makeSupervisorConfig(o.profile, o.rx, this.schedule);
     this.supState = makeSupervisorState(this.state.stepCount, this.sup.capStepsPerDay);
+    this.reach = makeReach();
     this.verdict = makeVerdict();
     this.alarms = makeAlarms();
     this.shownCode = "";
@@ -245,7 +247,7 @@ export class Controller {
   boot(): void {
     this.running = true;
     if ((!this.jb || this.bootJournal()) && this.phase.phase === "idle") {
-      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.state.stepCount * this.gov.umPerStep, this.reachMarginUm()));
+      this.setPhase(advancePhase(this.phase, this.schedule, 0, this.reachNow(this.state.stepCount * this.gov.umPerStep)));
     }
     this.tick();
   }
@@ -496,7 +498,7 @@ export class Controller {
     this.accountJournaled = false;
     const fresh = initialPhase();
     fresh.sinceMs = t;
-    let next = advancePhase(fresh, this.schedule, t, startUm, this.reachMarginUm());
+    let next = advancePhase(fresh, this.schedule, t, this.reachNow(startUm));
     if (this.phase.phase === "paused") next = pause(next, t, this.phase.reason);
     this.setPhase(next);
     this.consoleImage = consoleImage;
@@ -718,6 +720,17 @@ export class Controller {
    * a microstep), so the phase machine never cuts a catch-up short at the edge of
    * the tolerance band and leaves no margin for the estimate's own error.
    */
+  /** What the phase machine is told of the length now (phases.ts Reach): the fused estimate given, the sensor's own smoothed reading. */
+  private reachNow(estimateUm: number): Reach {
+    const r = this.reach;
+    r.estimateUm = estimateUm;
+    r.marginUm = this.reachMarginUm();
+    r.sensorUm = this.supState.pos.estReady ? supervisorEstimate(this.sup, this.supState) : NaN;
+    r.toleranceUm = this.profile.positionToleranceUm;
+    r.settleMs = this.sup.settleMs;
+    return r;
+  }
+
   private reachMarginUm(): number {
     return this.gov.holdDeadbandUm > this.gov.umPerStep ? this.gov.holdDeadbandUm : this.gov.umPerStep;
   }
@@ -863,7 +876,7 @@ export class Controller {
     this.toPrescriptionTime(this.hal.force.read(), o.force);
     o.driverFault = this.hal.stepper.driverFault();
     o.targetUm = targetUm(this.schedule, t);
-    this.setPhase(advancePhase(this.phase, this.schedule, t, this.state.stepCount * this.gov.umPerStep + this.state.biasUm, this.reachMarginUm()));
+    this.setPhase(advancePhase(this.phase, this.schedule, t, this.reachNow(this.state.stepCount * this.gov.umPerStep + this.state.biasUm)));
     o.phase = this.phase.phase;
     o.interrupted = this.phase.interrupted;
     if (this.phase.phase !== "fault" && !this.heed(observe(this.sup, this.supState, o, this.verdict))) return;

@@ -30,11 +30,37 @@ export function motionAllowed(ps: PhaseState): boolean {
   return ps.phase === "distraction";
 }
 
+/**
+ * What the phase machine is told of the length each tick (caller-owned and rewritten: no allocation per tick).
+ * The length counts as reached when the schedule has asked for all of it at least `settleMs` ago and both the
+ * governor's fused estimate and the position sensor's own smoothed reading say so. The fused estimate alone is
+ * not enough: steps the drive lost on the last increment read as delivered at first (the step count says so),
+ * and its bias shows them only as its filter (fusionTauMs) absorbs them; the sensor shows them once its own
+ * smoothing has followed the last move (`settleMs`, three of its time constants). Until both agree, distraction
+ * goes on at the same target, and the governor tops up a shortfall beyond its deadband as between increments,
+ * inside every cap, never retracting.
+ */
+export interface Reach {
+  /** The governor's fused estimate (µm) and how close to the target it must be (µm). */
+  estimateUm: number;
+  marginUm: number;
+  /** The position sensor's smoothed reading (µm; NaN when there is none yet) and the profile's tolerance (µm). */
+  sensorUm: number;
+  toleranceUm: number;
+  /** How long after the schedule's end the sensor's smoothing needs to have followed the last increment (ms). */
+  settleMs: number;
+}
+
+export function makeReach(): Reach {
+  return { estimateUm: NaN, marginUm: 0, sensorUm: NaN, toleranceUm: 0, settleMs: 0 };
+}
+
 /** When the target length was reached: the earlier time, or now if it is now, or -1. */
-function reachedAt(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): number {
+function reachedAt(ps: PhaseState, s: Schedule, tMs: number, r: Reach): number {
   if (ps.reachedAtMs >= 0) return ps.reachedAtMs;
-  // the length first: it is a comparison, the schedule's active time is not (the same answer)
-  return estimateUm >= s.startUm + s.totalUm - toleranceUm && scheduleComplete(s, tMs) ? tMs : -1;
+  const target = s.startUm + s.totalUm;
+  // the lengths first: they are comparisons, the schedule's active time is not (the same answer)
+  return r.estimateUm >= target - r.marginUm && r.sensorUm >= target - r.toleranceUm && scheduleComplete(s, tMs - r.settleMs) ? tMs : -1;
 }
 
 /** The phase the clock and the delivered length call for, ignoring pauses and faults. */
@@ -51,10 +77,10 @@ function reasonFor(phase: Phase, s: Schedule): string {
   return "consolidation period over";
 }
 
-/** Time-driven transitions (latency over, length reached, consolidation over); the same object when nothing changes (no allocation per tick). */
-export function advancePhase(ps: PhaseState, s: Schedule, tMs: number, estimateUm: number, toleranceUm: number): PhaseState {
+/** Time-driven transitions (latency over, length reached: see Reach, consolidation over); the same object when nothing changes (no allocation per tick). */
+export function advancePhase(ps: PhaseState, s: Schedule, tMs: number, reach: Reach): PhaseState {
   if (ps.phase === "fault" || ps.phase === "complete") return ps;
-  const reached = reachedAt(ps, s, tMs, estimateUm, toleranceUm);
+  const reached = reachedAt(ps, s, tMs, reach);
   if (ps.phase === "paused") {
     if (reached === ps.reachedAtMs) return ps;
     const p = to(ps, "paused", ps.sinceMs, ps.reason);
