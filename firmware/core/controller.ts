@@ -714,12 +714,6 @@ export class Controller {
     return tNow;
   }
 
-  /**
-   * How far short of the target the length may be and count as reached: where the
-   * governor itself stops (its hold deadband between staircase increments, else half
-   * a microstep), so the phase machine never cuts a catch-up short at the edge of
-   * the tolerance band and leaves no margin for the estimate's own error.
-   */
   /** What the phase machine is told of the length now (phases.ts Reach): the fused estimate given, the sensor's own smoothed reading. */
   private reachNow(estimateUm: number): Reach {
     const r = this.reach;
@@ -731,6 +725,12 @@ export class Controller {
     return r;
   }
 
+  /**
+   * How far short of the target the length may be and count as reached: where the
+   * governor itself stops (its hold deadband between staircase increments, else one
+   * microstep), so the phase machine never cuts a catch-up short at the edge of
+   * the tolerance band and leaves no margin for the estimate's own error.
+   */
   private reachMarginUm(): number {
     return this.gov.holdDeadbandUm > this.gov.umPerStep ? this.gov.holdDeadbandUm : this.gov.umPerStep;
   }
