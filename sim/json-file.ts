@@ -8,9 +8,14 @@
 import { readFileSync } from "node:fs";
 import { repeatedKey } from "../firmware/core/console/json-text.ts";
 
-/** The parsed contents of `file`; throws "cannot read WHAT FILE: why" (code "invalid") when it cannot be read, is not JSON, or repeats a key. */
+/** The input error for an input file: "cannot read WHAT FILE: why", code "invalid" (the CLI exits 2). */
+export function inputFileError(what: string, file: string, why: string): Error {
+  return Object.assign(new Error("cannot read " + what + " " + file + ": " + why), { code: "invalid" });
+}
+
+/** The parsed contents of `file`; throws inputFileError when it cannot be read, is not JSON, or repeats a key. */
 export function readJsonFile(file: string, what: string): any {
-  const fail = (why: string) => Object.assign(new Error("cannot read " + what + " " + file + ": " + why), { code: "invalid" });
+  const fail = (why: string) => inputFileError(what, file, why);
   let text: string;
   try {
     text = readFileSync(file, "utf8");

@@ -5,7 +5,7 @@
 // inside an object is refused (JSON.parse would keep only the last), and a signed
 // file must be exactly the {rx, key, sig} that `rx sign` writes.
 
-import { readJsonFile } from "../../../sim/json-file.ts";
+import { inputFileError, readJsonFile } from "../../../sim/json-file.ts";
 import { repeatedKey } from "../../core/console/json-text.ts";
 
 const SIGNED_FIELDS = ["rx", "key", "sig"];
@@ -35,7 +35,7 @@ export function requestFromWords(words: string[]): { [k: string]: unknown } {
 /** The `rx` request a signed prescription file holds; throws naming the file and what is wrong with it. */
 function signedRequest(file: string): { [k: string]: unknown } {
   const signed = readJsonFile(file, "signed prescription");
-  const fail = (why: string) => new Error("cannot read signed prescription " + file + ": " + why + " (a file `osteodrive rx sign` writes is {\"rx\", \"key\", \"sig\"})");
+  const fail = (why: string) => inputFileError("signed prescription", file, why + " (a file `osteodrive rx sign` writes is {\"rx\", \"key\", \"sig\"})");
   if (typeof signed !== "object" || signed === null || Array.isArray(signed)) throw fail("it is not a JSON object");
   for (const k of Object.keys(signed)) if (!SIGNED_FIELDS.includes(k)) throw fail("unknown key " + JSON.stringify(k));
   for (const k of SIGNED_FIELDS) if (typeof signed[k] !== "string") throw fail(k in signed ? "\"" + k + "\" is not a string" : "\"" + k + "\" is missing");
