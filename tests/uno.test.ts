@@ -4,7 +4,7 @@
 // exactly, in the commanded direction, and the analog readings follow the plant
 // within one report interval — in-process and over a socat pty with serialport
 // 13; the firmware's millis() keeps the Firmata sampling interval in emulated time.
-// The table-decoded CPU loop (sim/uno/avr-run.ts) is avr8js's own step for step:
+// The table-decoded CPU loop (sim/uno/avr-run.ts, cpu-loop.ts) is avr8js's own step for step:
 // every opcode from seeded states, and seconds of the firmware under seeded traffic;
 // so is the loop with the firmware's idle rounds fast-forwarded (sim/uno/cpu-loop.ts).
 

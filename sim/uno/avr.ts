@@ -3,7 +3,8 @@
 // bridged to a byte stream, GPIO ports B/C/D observed pin by pin, and the ADC read
 // from a caller-supplied voltage source at the instant of each conversion.
 // Emulated time is the CPU cycle count (16,000 cycles = 1 ms): deterministic.
-// The CPU runs in avr-run.ts's loop (avr8js's instructions, decoded by table). With
+// The CPU runs in cpu-loop.ts's loop (avr8js's instructions decoded by table, avr-run.ts;
+// the firmware's idle rounds fast-forwarded, exactly). With
 // `bootMemo` a reset replays the boot this process already emulated for the same image
 // (its pin changes, its cycle counts, then the chip state where it stopped: avr-state.ts)
 // until the first byte in or out or ADC conversion; from there on the chip runs as ever.
