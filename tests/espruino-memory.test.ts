@@ -61,7 +61,8 @@ real("each construct the model prices costs within a variable of the real interp
   const rows: string[] = [];
   try {
     // one request a construct (the interpreter reads its input every 50 ms): the usage before and after making
-    // it, read within the one line; X and U exist on the global object already, so the difference is the value's
+    // it, read within the one line; X and U exist on the global object already, and what the line itself holds
+    // while it runs (measured with no value: 2 variables) is taken off, so the difference is the value's
     const cost = async (make: { before: string; value: string }) => +replies(await it.request("global.X=undefined;" + make.before + "global.U=process.memory().usage;" + make.value + ";print('@m '+(process.memory().usage-global.U))", "@m"), "@m")[0];
     await it.request("global.X=new Uint8Array(1);global.X=undefined;global.U=0;print('@ok')", "@ok");
     const base = await cost({ before: "", value: "global.X=undefined" });
