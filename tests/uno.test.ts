@@ -19,6 +19,10 @@ import type { PinLevel } from "../sim/uno/avr.ts";
 import { avrDecoder, branches, buildDecoder, instructionSourcePath } from "../sim/uno/avr-run.ts";
 import { cpuLoop } from "../sim/uno/cpu-loop.ts";
 import { Rng } from "../sim/rng.ts";
+import { connect } from "node:net";
+import { SerialPort } from "serialport";
+import { serveEmulatedUno } from "../sim/uno/serve.ts";
+import { lineReader } from "../sim/uno/lines.ts";
 import type { HalHarness } from "./hal-contract.ts";
 import { unoHarness, unoPtyHarness } from "./hal-contract-harnesses.ts";
 
@@ -312,6 +316,42 @@ test("the idle fast-forward matches the plain loop on 80 assembled firmwares: ti
   }
   t.true(forwarded >= 40 && undone > 0, forwarded + " of 80 fast-forwarded, " + undone + " rounds undone");
   t.log(forwarded + " of 80 firmwares fast-forwarded, " + skipped + " cycles skipped, " + undone + " rounds undone");
+});
+
+test.serial("a served board owes its host no byte once the cable is out: what was on the wire is lost with it, so the lockstep's count goes to 0 with the line", async (t) => {
+  const u = await serveEmulatedUno({ away: "hold" });
+  const sock = connect(u.clockPath);
+  // a host that attaches, steps every board ms and never reads the port: the board's bytes stay on the wire
+  const owed: number[] = [];
+  let unplugged = -1;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  sock.on("data", lineReader((line) => {
+    const [w, ms, sent] = line.split(" ");
+    if (w === "w") sock.write("go\n");
+    if (w !== "t") return;
+    owed.push(Number(sent));
+    if (unplugged < 0 && Number(sent) > 0) {
+      unplugged = owed.length;
+      // the next steps wait until the cable is out
+      void u.server.unplug().then(() => sock.write("a 0 " + (Number(ms) + 1) + "\n"));
+      return;
+    }
+    if (unplugged > 0 && owed.length > unplugged + 20) return done();
+    sock.write("a 0 " + (Number(ms) + 1) + "\n");
+  }));
+  try {
+    const port = new SerialPort({ path: u.hostPath, baudRate: 57600, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    sock.write("hello\n");
+    await finished;
+    t.true(owed[unplugged - 1] > 0, "the board had sent " + owed[unplugged - 1] + " bytes (its version) before the cable was pulled");
+    t.deepEqual(owed.slice(unplugged + 1), new Array(owed.length - unplugged - 1).fill(0), "owed after the unplug");
+    if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  } finally {
+    sock.destroy();
+    await u.close();
+  }
 });
 
 test("an instruction.js laid out otherwise (another avr8js) is refused by name, never decoded differently", (t) => {
