@@ -96,7 +96,11 @@ test("a trial never deletes a journal: a failing port leaves it intact, a non-em
 test("Ctrl-C on the device: it ends with 130, the motor off and a shutdown record in the journal", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "exit-sigint-"));
   const journal = join(dir, "j");
-  const d = osteodrive(["device", "--board", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", BENCH_PRESCRIPTION, "--journal", journal, "--time-scale", K, "--json"]);
+  // in latency (5 days: 100 s of board time at K), so the signal cannot land inside a move, whose cut (Ctrl-C stops
+  // at once) would be reported as not at rest: finalStateSafe says whether the device ended with no move pending
+  const rx = join(dir, "rx.json");
+  writeFileSync(rx, JSON.stringify({ ...JSON.parse(readFileSync(BENCH_PRESCRIPTION, "utf8")), latencyDays: 5 }));
+  const d = osteodrive(["device", "--board", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", rx, "--journal", journal, "--time-scale", K, "--json"]);
   await d.ready;
   d.child.kill("SIGINT");
   const r = await d.exit;
