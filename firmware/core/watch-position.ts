@@ -54,10 +54,7 @@ export interface PositionState {
   lastSteps: number;
   lastMoveMs: number;
   lastTMs: number;
-  /**
-   * Checkpoints [t, d, idleD, idleMs, spans, smoothed force, steps, idleUm, the force sums (FS of them)] × CHECKPOINTS
-   * (a ring), and two recent ones.
-   */
+  /** Checkpoints [t, d, idleD, idleMs, spans, smoothed force, steps, idleUm] × CHECKPOINTS (a ring), and two recent ones. */
   ck: number[];
   ckN: number;
   sh: number[];
@@ -76,8 +73,6 @@ export interface PositionState {
   jumpBase: number;
   jumpBaseSteps: number;
   jumpBaseGap: number;
-  /** This tick's reading if it was taken as good (a spike set aside, a stale or missing one is not; NaN). */
-  raw: number;
   /** The last good reading's distance from its prediction (µm). */
   lastGapUm: number;
   lastForce: number;
@@ -91,23 +86,12 @@ export interface PositionState {
   dwellDone: boolean;
   /**
    * The dwell's own still span, fitted by least squares (a slope over every reading tells far more than its two
-   * ends): when it began (NaN until it has settled), the sums [n, Σu, Σd, Σu², Σud, Σd²] over u = hours since then
-   * and d = the account of each good raw reading, the growth rate (µm/ms) and sign it tests, and when the dwell
-   * started.
+   * ends): when it began (NaN until it has settled), the sums [n, Σu, Σd, Σu², Σud] over u = hours since then and
+   * d = the account of each good raw reading, the growth rate (µm/ms) and sign it tests, and when the dwell started.
    */
   dwellT0: number;
-  /** The smoothed force when the dwell's still span began, and the force sums then. */
+  /** The smoothed force when the dwell's still span began. */
   dwellF0: number;
-  dwellFs: number[];
-  /**
-   * Every fresh raw force reading since the account was anchored, summed for a least-squares line through any
-   * stretch between two of its snapshots (a checkpoint, the dwell's start): [n, Σu, ΣF, Σu², ΣuF, ΣF²] over u =
-   * hours since the anchor and F = the reading less the force there. The fit's rise and its σ (from the
-   * residuals) over the last stretch fitted: forceFit().
-   */
-  fs: number[];
-  fitRise: number;
-  fitSigma: number;
   dwellFit: number[];
   dwellRate: number;
   dwellDir: number;
@@ -139,8 +123,8 @@ export function makePositionState(stepCount: number): PositionState {
     anchored: false, bootBias: 0, bootForce: 0, bootSteps: stepCount, rxBias: NaN, rxForce: 0, rxSteps: stepCount,
     d: 0, idleD: 0, idleMs: 0, spans: 0, idleUm: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
-    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, raw: NaN, lastGapUm: 0, lastForce: NaN, acceptedSteps: stepCount,
-    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFs: [0, 0, 0, 0, 0, 0], fs: [0, 0, 0, 0, 0, 0], fitRise: NaN, fitSigma: NaN, dwellFit: [0, 0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, tripDir: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
+    jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, lastGapUm: 0, lastForce: NaN, acceptedSteps: stepCount,
+    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, tripDir: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
   };
 }
 
@@ -165,7 +149,6 @@ export interface PositionContext {
 /** Validity, spikes, frozen readings and the filtered estimate. */
 export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading, x: PositionContext, v: Verdict): void {
   const t = x.tMs;
-  s.raw = NaN;
   const fresh = p.ok && isFinite(p.value) && t - p.atMs <= c.staleMs;
   if (fresh && (p.value < c.positionMinUm || p.value > c.positionMaxUm)) {
     fault(v, "position-sensor-out-of-range", "position " + fmt(p.value) + " µm outside " + fmt(c.positionMinUm) + "…" + fmt(c.positionMaxUm) + " µm");
@@ -199,7 +182,6 @@ export function checkPosition(c: SupervisorConfig, s: PositionState, p: Reading,
   }
   s.spikes = 0;
   s.lastGoodMs = t;
-  s.raw = p.value;
   if (p.value === s.lastValue) s.same++;
   else {
     s.same = 0;
@@ -243,19 +225,7 @@ function allowance(c: SupervisorConfig, x: PositionContext, d: number, force0: n
   return c.accountBoundUm + c.complianceSlackUmPerN * Math.abs(x.forceN - force0) + slip;
 }
 
-/** The force sums kept (PositionState.fs), and a checkpoint's size: 8 values, then the sums. */
-const FS = 6;
-const CK = 8 + FS;
-
-/** Adds the point (u, y) to least-squares sums [n, Σu, Σy, Σu², Σuy, Σy²]. */
-function addPoint(f: number[], u: number, y: number): void {
-  f[0]++;
-  f[1] += u;
-  f[2] += y;
-  f[3] += u * u;
-  f[4] += u * y;
-  f[5] += y * y;
-}
+const CK = 8;
 
 function put(ring: number[], slot: number, t: number, s: PositionState, x: PositionContext): void {
   const i = slot * CK;
@@ -267,7 +237,6 @@ function put(ring: number[], slot: number, t: number, s: PositionState, x: Posit
   ring[i + 5] = x.forceEma;
   ring[i + 6] = x.stepCount;
   ring[i + 7] = s.idleUm;
-  for (let k = 0; k < FS; k++) ring[i + 8 + k] = s.fs[k];
 }
 
 /** The account, after checkPosition. When it trips it names the cause, or starts a dwell (v.hold). */
@@ -284,12 +253,6 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
     s.lastSteps = x.stepCount;
     s.lastTMs = t;
     s.lastEst = s.est;
-  }
-  if (x.forceValid) {
-    // in hours since the anchor, relative to its force: kept small, so a window's differences of the sums keep
-    // their precision over months of readings (doubles, ~1e-16: Σu² of 180 days is ~1e13, a 10 min window's
-    // spread ~0.1, an error of ~1 %)
-    addPoint(s.fs, (t - s.firstMs) / MS_PER_HOUR, x.forceN - s.bootForce);
   }
   // the account since the prescription started: anchored once per prescription (a new one, or none journaled)
   if (!isFinite(s.rxBias) && x.forceValid) {
@@ -330,13 +293,21 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
       if (isNaN(s.dwellT0)) {
         s.dwellT0 = t;
         s.dwellF0 = x.forceEma;
-        for (let k = 0; k < FS; k++) s.dwellFs[k] = s.fs[k];
       }
-      // the account of each good raw reading, not of the filtered estimate: the filter is still following the last
-      // move when the span begins (e^-3 of what that move lost or gained is left after settleMs), and that tail, fitted,
-      // would read as a growth with time; the raw readings have no tail and the same noise as the estimate's
-      // T / 2τ independent values (fitNoise)
-      if (isFinite(s.raw)) addPoint(s.dwellFit, (t - s.dwellT0) / MS_PER_HOUR, s.raw - x.stepCount * c.umPerStep + x.forceN * c.complianceUmPerN - s.bootBias);
+      // the account of each good raw reading (this tick's, not a spike set aside), not of the filtered estimate:
+      // the filter is still following the last move when the span begins (e^-3 of what that move lost or gained is
+      // left after settleMs), and that tail, fitted, would read as a growth with time; the raw readings have no
+      // tail and the same noise as the estimate's T / 2τ independent values (fitNoise)
+      if (s.lastGoodMs === t && s.spikes === 0) {
+        const dr = s.lastValue - x.stepCount * c.umPerStep + x.forceN * c.complianceUmPerN - s.bootBias;
+        const u = (t - s.dwellT0) / MS_PER_HOUR;
+        const f = s.dwellFit;
+        f[0]++;
+        f[1] += u;
+        f[2] += dr;
+        f[3] += u * u;
+        f[4] += u * dr;
+      }
     }
     if (t < s.dwellUntilMs) {
       v.hold = "diagnostic dwell: sensor or drive?";
@@ -423,7 +394,7 @@ function startDwell(c: SupervisorConfig, s: PositionState, t: number, rate: numb
   s.dwellDir = dir;
   s.dwellT0 = NaN;
   s.dwellF0 = NaN;
-  s.dwellFit = [0, 0, 0, 0, 0, 0];
+  s.dwellFit = [0, 0, 0, 0, 0];
   s.dwellStartMs = t;
   s.dwellSeen = s.emaCommanded > 0 ? s.emaMeasured / s.emaCommanded : 1;
   s.dwellUntilMs = t + Math.min(c.dwellMaxMs, c.settleMs + 2 * c.tickMs + Math.max(c.dwellMinMs, dwellNeed(c, rate)));
@@ -459,34 +430,6 @@ function dwellTells(c: SupervisorConfig, s: PositionState, t: number): number {
 /** One σ of a fitted growth over a still span of T ms: the filtered estimate has about T / 2τ independent values. */
 function fitNoise(c: SupervisorConfig, T: number): number {
   return c.filterNoiseUm * Math.sqrt((24 * c.filterTauMs) / Math.max(T, c.filterTauMs));
-}
-
-/** The fewest readings a force fit is judged on: its residuals estimate the noise, which needs a few dozen. */
-const FIT_MIN_READINGS = 30;
-
-/**
- * A least-squares line through every raw force reading since the sums `r[i …]` (a snapshot of s.fs): its rise
- * over the T ms since then into s.fitRise, and one σ of that rise into s.fitSigma, from the fit's own residuals
- * (a relaxing force's curvature only widens them) and never below what the load cell's stated noise gives.
- * NaN when too few readings.
- */
-function forceFit(c: SupervisorConfig, s: PositionState, r: number[], i: number, T: number): void {
-  const fs = s.fs;
-  const n = fs[0] - r[i];
-  s.fitRise = NaN;
-  s.fitSigma = NaN;
-  if (n < FIT_MIN_READINGS) return;
-  const su = fs[1] - r[i + 1];
-  const sf = fs[2] - r[i + 2];
-  const suu = fs[3] - r[i + 3] - (su * su) / n;
-  const suf = fs[4] - r[i + 4] - (su * sf) / n;
-  const sff = fs[5] - r[i + 5] - (sf * sf) / n;
-  if (!(suu > 0)) return;
-  const slope = suf / suu;
-  const resid = Math.max(0, sff - slope * suf) / (n - 2);
-  const h = T / MS_PER_HOUR;
-  s.fitRise = slope * h;
-  s.fitSigma = Math.sqrt(Math.max(resid, c.forceNoiseN * c.forceNoiseN) / suu) * h;
 }
 
 /** Whether the drive can move on its own in this direction (+1 = the gap opening). */
@@ -605,34 +548,22 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
     let dF = NaN;
     let grew = grown;
     let T = dt;
-    s.fitRise = NaN;
-    if (x.stepCount === r[i + 6] && isFinite(r[i + 5])) {
-      dF = x.forceEma - r[i + 5];
-      forceFit(c, s, r, i + 8, dt);
-    } else if (s.dwellDone && isFinite(s.dwellF0) && isFinite(dwellGrowth(s, t))) {
+    if (x.stepCount === r[i + 6] && isFinite(r[i + 5])) dF = x.forceEma - r[i + 5];
+    else if (s.dwellDone && isFinite(s.dwellF0) && isFinite(dwellGrowth(s, t))) {
       dF = x.forceEma - s.dwellF0;
       grew = dwellGrowth(s, t);
       T = t - s.dwellT0;
-      forceFit(c, s, s.dwellFs, 0, T);
     } else if (!s.dwellDone) {
       startDwell(c, s, t, Math.abs(grown) / dt, dir);
       v.hold = "diagnostic dwell: does the force follow?";
       return;
     }
     const expectN = stiffness(c, s) * Math.abs(grew);
-    // a rise of the line through every reading beyond 4 σ of its noise (a chance of 3e-5) witnesses the carriage
-    // opening the gap: with nothing commanded, tissue only relaxes (force falls), so nothing else raises it; a fall
-    // cannot witness a retraction (relaxation does the same)
-    const risen = dir > 0 && s.fitRise >= 4 * s.fitSigma;
-    const witnessed = (isFinite(dF) && dF * dir >= c.corroborateN) || risen;
-    const fitted = isFinite(s.fitRise) ? "; " + fmt(s.fitRise) + " N fitted, σ " + fmt(s.fitSigma) : "";
+    const witnessed = isFinite(dF) && dF * dir >= c.corroborateN;
     if (isFinite(dF) && expectN < c.corroborateN && !witnessed && !s.forceDwell) {
       // too little stretch yet for the force to witness it: hold (on) as long as it takes at the rate seen, if
-      // that is within forceDwellMs: until the smoothed force would move by corroborateN (which can also clear the
-      // carriage), else (forward) until the fitted line's rise would stand 8 σ above its noise, twice the 4 σ that
-      // witnesses it (its σ falls as √ of the readings, the rise grows with the time: T' = T (8 σ / expected)^(2/3))
-      let more = ((c.corroborateN / stiffness(c, s) - Math.abs(grew)) * T) / Math.max(Math.abs(grew), 1e-9);
-      if (more > c.forceDwellMs && dir > 0 && s.fitSigma > 0 && expectN > 0) more = T * (Math.pow((8 * s.fitSigma) / expectN, 2 / 3) - 1);
+      // that is within forceDwellMs
+      const more = ((c.corroborateN / stiffness(c, s) - Math.abs(grew)) * T) / Math.max(Math.abs(grew), 1e-9);
       if (more <= c.forceDwellMs) {
         s.forceDwell = true;
         if (!s.dwellDone) startDwell(c, s, t, Math.abs(grew) / T, dir);
@@ -642,11 +573,11 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
       }
     }
     if (!witnessed && (!isFinite(dF) || expectN < c.corroborateN)) {
-      fault(v, "uncommanded-motion", "with no motion commanded, too little for the force to tell the drive from the sensor (" + fmt(expectN) + " N expected at " + fmt(stiffness(c, s) * 1000) + " N/mm" + fitted + "): " + ev);
+      fault(v, "uncommanded-motion", "with no motion commanded, too little for the force to tell the drive from the sensor (" + fmt(expectN) + " N expected at " + fmt(stiffness(c, s) * 1000) + " N/mm): " + ev);
       return;
     }
     moved = witnessed || dF * dir >= 0.5 * expectN;
-    ev += "; force " + fmt(dF) + " N meanwhile (" + fmt(dir * expectN) + " N for a real stretch" + fitted + ")";
+    ev += "; force " + fmt(dF) + " N meanwhile (" + fmt(dir * expectN) + " N for a real stretch)";
   }
   if (moved) fault(v, dir > 0 ? "runaway" : "uncommanded-retraction", "with no motion commanded: " + ev);
   else fault(v, "position-sensor-drift", "the reading moved, the drive " + (dir > 0 ? (c.drive === "spring" ? "and force did not" : "cannot advance alone") : c.backDrivable ? "and force did not" : "is self-locking") + ": " + ev);
