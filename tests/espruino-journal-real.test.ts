@@ -18,7 +18,9 @@ const BIN = process.env.ESPRUINO_BIN;
 const maybe = BIN && fs.existsSync(BIN) ? test.serial : test.skip;
 if (!BIN) console.log("espruino-journal-real: ESPRUINO_BIN is not set: the real-interpreter journal tests are skipped");
 
-const PROBE = 'setTimeout(function(){ var c = od.device && od.device.controller; print("OD:" + JSON.stringify({ error: od.error, phase: c ? c.phaseState() : null, journal: c ? c.journalState() : null, files: require("Storage").list() })); quit(); }, 1500);';
+// the app boots as run.js is loaded (provisioning, the journal's replay, its checks): its state is read on the
+// interpreter's next turn, after the boot and before any tick, without waiting on the wall clock
+const PROBE = 'setTimeout(function(){ var c = od.device && od.device.controller; print("OD:" + JSON.stringify({ error: od.error, phase: c ? c.phaseState() : null, journal: c ? c.journalState() : null, files: require("Storage").list() })); quit(); }, 0);';
 
 function boot(dir: string, code: string): any {
   fs.writeFileSync(join(dir, "run.js"), code + "\n" + PROBE + "\n");

@@ -60,23 +60,21 @@ real("each construct the model prices costs within a variable of the real interp
   const it = await Interpreter.start(found.found!.pico, caseDir("memory"));
   const rows: string[] = [];
   try {
-    const usage = async () => +replies(await it.request("print('@m '+process.memory().usage)", "@m"), "@m")[0];
-    await it.request("global.X=new Uint8Array(1);global.X=undefined;print('@ok')", "@ok");
+    // one request a construct (the interpreter reads its input every 50 ms): the usage before and after making
+    // it, read within the one line; X and U exist on the global object already, and what the line itself holds
+    // while it runs (measured with no value: 2 variables) is taken off, so the difference is the value's
+    const cost = async (make: { before: string; value: string }) => +replies(await it.request("global.X=undefined;" + make.before + "global.U=process.memory().usage;" + make.value + ";print('@m '+(process.memory().usage-global.U))", "@m"), "@m")[0];
+    await it.request("global.X=new Uint8Array(1);global.X=undefined;global.U=0;print('@ok')", "@ok");
+    const base = await cost({ before: "", value: "global.X=undefined" });
+    t.log("the line's own cost: " + base);
     for (const [expr, value] of VALUES) {
-      await it.request("global.X=undefined;print('@ok')", "@ok");
-      const u0 = await usage();
-      await it.request("global.X=" + expr + ";print('@ok')", "@ok");
-      // X exists on the global object already (set to undefined): the difference is the value's
-      const got = (await usage()) - u0;
+      const got = (await cost({ before: "", value: "global.X=" + expr })) - base;
       const model = heapVars([value], VB);
       rows.push(expr.slice(0, 30) + ": real " + got + ", model " + model);
       t.true(Math.abs(got - model) <= 1, expr + ": real " + got + ", model " + model);
     }
     for (const code of CODE) {
-      await it.request("global.X=undefined;require('Storage').write('c.js'," + JSON.stringify(code) + ");print('@ok')", "@ok");
-      const u0 = await usage();
-      await it.request("eval(require('Storage').read('c.js'));print('@ok')", "@ok");
-      const got = (await usage()) - u0;
+      const got = (await cost({ before: "require('Storage').write('c.js'," + JSON.stringify(code) + ");", value: "eval(require('Storage').read('c.js'))" })) - base;
       const st = staticVariables(code, VB);
       const model = st.codeInFlash + st.bindings + st.literals;
       rows.push(code.slice(12, 60) + ": real " + got + ", model " + model);

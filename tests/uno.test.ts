@@ -4,8 +4,9 @@
 // exactly, in the commanded direction, and the analog readings follow the plant
 // within one report interval — in-process and over a socat pty with serialport
 // 13; the firmware's millis() keeps the Firmata sampling interval in emulated time.
-// The table-decoded CPU loop (sim/uno/avr-run.ts) is avr8js's own step for step:
-// every opcode from seeded states, and seconds of the firmware under seeded traffic.
+// The table-decoded CPU loop (sim/uno/avr-run.ts, cpu-loop.ts) is avr8js's own step for step:
+// every opcode from seeded states, and seconds of the firmware under seeded traffic;
+// so is the loop with the firmware's idle rounds fast-forwarded (sim/uno/cpu-loop.ts).
 
 import test from "ava";
 import { readFileSync } from "node:fs";
@@ -16,7 +17,12 @@ import { loadHex } from "../sim/uno/intel-hex.ts";
 import { EmulatedUno, forgetBootMemos } from "../sim/uno/avr.ts";
 import type { PinLevel } from "../sim/uno/avr.ts";
 import { avrDecoder, branches, buildDecoder, instructionSourcePath } from "../sim/uno/avr-run.ts";
+import { cpuLoop } from "../sim/uno/cpu-loop.ts";
 import { Rng } from "../sim/rng.ts";
+import { connect } from "node:net";
+import { SerialPort } from "serialport";
+import { serveEmulatedUno } from "../sim/uno/serve.ts";
+import { lineReader } from "../sim/uno/lines.ts";
 import type { HalHarness } from "./hal-contract.ts";
 import { unoHarness, unoPtyHarness } from "./hal-contract-harnesses.ts";
 
@@ -88,7 +94,7 @@ function avr8jsRun(cpu: CPU, end: number): void {
 }
 
 test("the decoded CPU loop executes every one of the 65,536 opcodes exactly as avr8js does (3 seeded states each)", (t) => {
-  const { run, table, conditions } = avrDecoder();
+  const { table, conditions } = avrDecoder();
   t.true(conditions.length >= 90, conditions.length + " branches");
   t.is(new Set(table).size, conditions.length + 1, "every branch is reachable, and some opcodes decode to none");
   const rng = new Rng(2026);
@@ -96,6 +102,7 @@ test("the decoded CPU loop executes every one of the 65,536 opcodes exactly as a
   const prog = new Uint16Array(16384);
   const a = new CPU(prog, 2048);
   const b = new CPU(prog, 2048);
+  const run = cpuLoop(b, avrDecoder(), [], [], false).run;
   for (let i = 0; i < a.data.length; i++) a.data[i] = byte();
   const same = (x: CPU, y: CPU) => x.pc === y.pc && x.cycles === y.cycles && Buffer.from(x.data.buffer).equals(Buffer.from(y.data.buffer));
   let differ = 0;
@@ -124,12 +131,22 @@ test("the decoded CPU loop executes every one of the 65,536 opcodes exactly as a
   t.is(differ, 0, first);
 });
 
-test("the decoded loop, and a reset replaying a boot already run, run StandardFirmata identically to avr8js: boot and 1.6 s of seeded Firmata traffic, state compared every emulated ms", (t) => {
+/** The chip's state where a test compares two runs: pc, cycles, every byte, the timers' own fields and the clock event queue. */
+function chipState(uno: EmulatedUno): string {
+  let h = 0;
+  for (const v of uno.cpu.data) h = (h * 31 + v) >>> 0;
+  const timers = (uno as any).peripherals.slice(0, 3).map((tm: any) => [tm.tcnt, tm.lastCycle, tm.countingUp, tm.divider, tm.ocrA, tm.ocrB, tm.timerMode, tm.compA, tm.compB].join(","));
+  const queue: number[] = [];
+  for (let e = (uno.cpu as any).nextClockEvent; e; e = e.next) queue.push(e.cycles);
+  return uno.cpu.pc + ":" + uno.cpu.cycles + ":" + h + ":" + timers.join("/") + ":" + queue.join(",");
+}
+
+test("the decoded loop, its idle fast-forward, and a reset replaying a boot already run, run StandardFirmata identically to avr8js: boot and 1.6 s of seeded Firmata traffic (PWM on and off among it), the whole chip compared every emulated ms, bytes and pins at their cycle", (t) => {
   const program = loadHex(readFileSync(firmwarePath(), "utf8"));
-  const trace = (early: boolean, opts: { run?: (cpu: CPU, end: number) => void; bootMemo?: boolean }) => {
+  const trace = (early: boolean, opts: { run?: (cpu: CPU, end: number) => void; bootMemo?: boolean; fastForward?: boolean }) => {
     const uno = new EmulatedUno(program, opts);
     const log: string[] = [];
-    uno.onTx = (byte) => log.push("tx " + byte);
+    uno.onTx = (byte) => log.push("tx " + byte + " @" + uno.cpu.cycles);
     uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
     uno.analogVolts = (ch, atMs) => 2.5 + 2 * Math.sin(atMs / (37 + 11 * ch));
     const rng = new Rng(7);
@@ -140,6 +157,7 @@ test("the decoded loop, and a reset replaying a boot already run, run StandardFi
       [0xf0, 0x7a, 10, 0, 0xf7], // sampling interval 10 ms
       [0xf4, 2, 1], [0xf4, 3, 1], [0xf4, 4, 1], [0xf4, 5, 0], [0xd0, 1],
       [0xc0, 1], [0xc1, 1], [0xc0, 0],
+      [0xf4, 6, 3], [0xe6, 64, 0], [0xf4, 6, 1], // D6 (timer 0's OC0A) to PWM, a duty, back to output
     ];
     // the firmware blinks its LED for ~1.9 s before it opens the serial port; what the host sends meanwhile waits
     for (let ms = 1; ms <= 3500; ms++) {
@@ -148,12 +166,10 @@ test("the decoded loop, and a reset replaying a boot already run, run StandardFi
       if (ms > 1900 && rng.next() < 0.05) uno.receive([0x90, Math.floor(rng.next() * 128) & 0x3c, 0]); // STEP/DIR/EN on D2–D5
       uno.runUntilCycles(ms * 16000);
       // while a boot is replayed only the cycle count is the chip's (nothing reads the rest)
-      let h = 0;
-      for (const v of uno.cpu.data) h = (h * 31 + v) >>> 0;
-      states.push(uno.replaying ? "replay:" + uno.cpu.cycles : uno.cpu.pc + ":" + uno.cpu.cycles + ":" + h);
+      states.push(uno.replaying ? "replay:" + uno.cpu.cycles : chipState(uno));
       replayedMs += uno.replaying ? 1 : 0;
     }
-    return { log, states, replayed: uno.bootReplayed, replayedMs };
+    return { log, states, replayed: uno.bootReplayed, replayedMs, idle: uno.idle };
   };
   let replayedMs = 0;
   forgetBootMemos(); // this test is synchronous: no other test records a boot meanwhile
@@ -167,9 +183,16 @@ test("the decoded loop, and a reset replaying a boot already run, run StandardFi
   const early = trace(true, { run: avr8jsRun });
   t.true(quiet.log.filter((l) => l.startsWith("tx")).length > 500, "the firmware answered (" + quiet.log.length + " events)");
   t.true(quiet.log.some((l) => l.startsWith("pin 2 high")), "the traffic toggled the STEP pin");
+  t.true(quiet.log.some((l) => l.startsWith("pin 6 high")) && quiet.log.some((l) => l.startsWith("pin 6 low")), "the PWM frames drove D6");
+  same("decoded, no fast-forward", quiet, trace(false, { fastForward: false }));
   // the first boot with a memo runs (and records); later ones replay it, to its end or until a byte arrives
-  same("decoded, recording its boot", quiet, trace(false, { bootMemo: true }));
-  same("decoded, mid-boot bytes", early, trace(true, {}));
+  const recorded = trace(false, { bootMemo: true });
+  same("fast-forwarded, recording its boot", quiet, recorded);
+  // it did fast-forward (the boot blinks the LED with delay(), which reads the timer: no idle rounds there), and
+  // took every path: rounds skipped, a round that raised a flag undone
+  const ff = recorded.idle!;
+  t.true(ff.skippedCycles > 0.5 * (3500 - 1900) * 16000 && ff.undone > 100, "half the emulated time after the boot skipped: " + JSON.stringify(ff));
+  same("fast-forwarded, mid-boot bytes", early, trace(true, {}));
   replayedMs = 0;
   const again = trace(false, { bootMemo: true });
   t.true(again.replayed && replayedMs > 1500, "a quiet reset replayed " + replayedMs + " ms of boot");
@@ -178,6 +201,157 @@ test("the decoded loop, and a reset replaying a boot already run, run StandardFi
   const cut = trace(true, { bootMemo: true });
   t.true(cut.replayed && replayedMs === 699, "replayed until the host's first byte: " + replayedMs + " ms");
   same("boot replayed until a byte arrives", early, cut);
+});
+
+test("the idle fast-forward matches the plain loop on StandardFirmata from 10 seeded starts: every phase of the rounds against the timers, host bytes at random cycles, the whole chip compared every emulated ms", (t) => {
+  const program = loadHex(readFileSync(firmwarePath(), "utf8"));
+  const frames: number[][] = [[0xf0, 0x7a, 19, 0, 0xf7], [0xc0, 1], [0xc1, 1], [0xd0, 1], [0xf4, 6, 3], [0xe6, 21, 1], [0xf4, 6, 1], [0xf9]];
+  let skipped = 0;
+  let undone = 0;
+  for (let trial = 0; trial < 10; trial++) {
+    const run = (plain: boolean) => {
+      // the boot replayed (bootMemo): each start costs only its own 120 ms
+      const uno = new EmulatedUno(program, { fastForward: !plain, bootMemo: true });
+      const log: string[] = [];
+      uno.onTx = (byte) => log.push("tx " + byte + " @" + uno.cpu.cycles);
+      uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
+      uno.analogVolts = (ch, atMs) => 2.5 + 2 * Math.sin(atMs / (23 + 7 * ch + trial));
+      const rng = new Rng(1000 + trial);
+      const states: string[] = [];
+      const first = 1900 + Math.floor(rng.next() * 40);
+      for (let ms = 1; ms <= first + 120; ms++) {
+        if (ms >= first && rng.next() < 0.08) uno.receive(frames[Math.floor(rng.next() * frames.length)]);
+        if (ms >= first && rng.next() < 0.05) uno.receive([0x90, Math.floor(rng.next() * 128) & 0x3c, 0]);
+        // slices of whole ms and, now and then, a cut at a random cycle (a lockstep slice ends anywhere)
+        if (ms >= first && rng.next() < 0.3) uno.runUntilCycles((ms - 1) * 16000 + 1 + Math.floor(rng.next() * 15999));
+        uno.runUntilCycles(ms * 16000);
+        if (ms >= first) states.push(chipState(uno));
+      }
+      return { log, states, idle: uno.idle };
+    };
+    const a = run(true);
+    const b = run(false);
+    const at = a.states.findIndex((s, i) => s !== b.states[i]);
+    if (at >= 0 || JSON.stringify(a.log) !== JSON.stringify(b.log)) return t.fail("start " + trial + ": first difference " + at + ": " + a.states[at] + " / " + b.states[at]);
+    skipped += b.idle!.skippedCycles;
+    undone += b.idle!.undone;
+  }
+  t.true(skipped > 0 && undone > 0, "skipped " + skipped + " cycles, undone " + undone + " rounds");
+  t.log("skipped " + skipped + " cycles, " + undone + " rounds undone");
+});
+
+/** A tiny firmware, assembled here: timers set up as `cfg` says, interrupts on, a main loop of `loop` NOPs and 2-cycle jumps; every vector runs an ISR that counts in SRAM. */
+function timerFirmware(rng: Rng): { program: Uint16Array; what: string } {
+  const words: number[] = [];
+  const ldi = (d: number, k: number) => words.push(0xe000 | ((k & 0xf0) << 4) | ((d - 16) << 4) | (k & 0x0f));
+  const sts = (addr: number, r: number) => words.push(0x9200 | (r << 4), addr);
+  const set = (addr: number, v: number) => (ldi(16, v), sts(addr, 16));
+  const jmp = (to: number) => words.push(0x940c, to);
+  const ISR = 0x34;
+  jmp(0); // patched below: reset to main
+  for (let v = 1; v < 26; v++) jmp(ISR);
+  // the ISR: lds r20, 0x100; inc r20; sts 0x100, r20; reti
+  words.push(0x9140, 0x0100, 0x9543, 0x9340, 0x0100, 0x9518);
+  const main = words.length;
+  words[1] = main;
+  const what: string[] = [];
+  set(0x2a, 0x40); // OC0A (D6) an output
+  set(0x24, 0x0a); // OC1A (D9), OC2A (D11) outputs
+  // timer n: [TCCRnA, TCCRnB, OCRnA, OCRnB, TIMSKn]; prescaler CS values and modes (WGM bits of TCCRnA)
+  const regs = [[0x44, 0x45, 0x47, 0x48, 0x6e], [0x80, 0x81, 0x88, 0x8a, 0x6f], [0xb0, 0xb1, 0xb3, 0xb4, 0x70]];
+  const prescalers = [[1, 2, 3, 4, 5], [1, 2, 3, 4, 5], [1, 2, 3, 4, 5, 6, 7]];
+  const same = rng.next() < 0.6 ? 3 : 0;
+  for (let n = 0; n < 3; n++) {
+    if (rng.next() < 0.2) continue;
+    const [A, B, OA, OB, MSK] = regs[n];
+    // mostly one prescaler for all (64: the Arduino core's), else any; CS 1 (every cycle) seldom
+    const cs = same && n !== 2 ? same : same ? 4 : prescalers[n][Math.floor(rng.next() * prescalers[n].length)];
+    const wgm = [0, 1, 2, 3][Math.floor(rng.next() * 4)];
+    const com = rng.next() < 0.15 ? 0x80 : 0; // OCnA drives its pin (PWM): no fast-forward
+    set(OA, 1 + Math.floor(rng.next() * 254));
+    set(OB, Math.floor(rng.next() * 256));
+    set(MSK, [0, 1, 2, 3, 7][Math.floor(rng.next() * 5)]);
+    set(A, wgm | com);
+    // a phase between the timers' starts: often within one instruction of the last one's
+    for (let k = Math.floor(rng.next() * (rng.next() < 0.4 ? 3 : 40)); k > 0; k--) words.push(0);
+    set(B, cs);
+    what.push("t" + n + " cs" + cs + " wgm" + wgm + (com ? " pwm" : ""));
+  }
+  words.push(0x9478); // sei
+  const top = words.length;
+  for (let k = Math.floor(rng.next() * 30); k > 0; k--) words.push(rng.next() < 0.2 ? 0xc000 : 0); // nop, or rjmp .+0 (2 cycles)
+  words.push(0xc000 | ((top - (words.length + 1)) & 0x0fff)); // rjmp top
+  const program = new Uint16Array(16384);
+  program.set(words);
+  return { program, what: what.join(", ") + "; loop " + (words.length - top) + " words" };
+}
+
+test("the idle fast-forward matches the plain loop on 80 assembled firmwares: timers in every mode and prescaler at seeded phases, their interrupts on, main loops of every length; the whole chip compared every emulated ms and at random cycles", (t) => {
+  const rng = new Rng(20261202);
+  let skipped = 0;
+  let undone = 0;
+  let forwarded = 0;
+  for (let v = 0; v < 80; v++) {
+    const fw = timerFirmware(rng);
+    const cuts: number[] = [];
+    for (let ms = 0; ms < 40; ms++) cuts.push(ms * 16000 + 1 + Math.floor(rng.next() * 15999), (ms + 1) * 16000);
+    const run = (plain: boolean) => {
+      const uno = new EmulatedUno(fw.program, { fastForward: !plain });
+      const log: string[] = [];
+      uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
+      const states: string[] = [];
+      for (const c of cuts) {
+        uno.runUntilCycles(c);
+        states.push(chipState(uno));
+      }
+      return { log, states, idle: uno.idle };
+    };
+    const a = run(true);
+    const b = run(false);
+    const at = a.states.findIndex((x, i) => x !== b.states[i]);
+    if (at >= 0 || JSON.stringify(a.log) !== JSON.stringify(b.log)) return t.fail("firmware " + v + " (" + fw.what + "): first difference at cut " + at + ": " + a.states[at] + " / " + b.states[at]);
+    skipped += b.idle!.skippedCycles;
+    undone += b.idle!.undone;
+    forwarded += b.idle!.skippedCycles > 0 ? 1 : 0;
+  }
+  t.true(forwarded >= 40 && undone > 0, forwarded + " of 80 fast-forwarded, " + undone + " rounds undone");
+  t.log(forwarded + " of 80 firmwares fast-forwarded, " + skipped + " cycles skipped, " + undone + " rounds undone");
+});
+
+test.serial("a served board owes its host no byte once the cable is out: what was on the wire is lost with it, so the lockstep's count goes to 0 with the line", async (t) => {
+  const u = await serveEmulatedUno({ away: "hold" });
+  const sock = connect(u.clockPath);
+  // a host that attaches, steps every board ms and never reads the port: the board's bytes stay on the wire
+  const owed: number[] = [];
+  let unplugged = -1;
+  let done: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (done = resolve));
+  sock.on("data", lineReader((line) => {
+    const [w, ms, sent] = line.split(" ");
+    if (w === "w") sock.write("go\n");
+    if (w !== "t") return;
+    owed.push(Number(sent));
+    if (unplugged < 0 && Number(sent) > 0) {
+      unplugged = owed.length;
+      // the next steps wait until the cable is out
+      void u.server.unplug().then(() => sock.write("a 0 " + (Number(ms) + 1) + "\n"));
+      return;
+    }
+    if (unplugged > 0 && owed.length > unplugged + 20) return done();
+    sock.write("a 0 " + (Number(ms) + 1) + "\n");
+  }));
+  try {
+    const port = new SerialPort({ path: u.hostPath, baudRate: 57600, autoOpen: false });
+    await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+    sock.write("hello\n");
+    await finished;
+    t.true(owed[unplugged - 1] > 0, "the board had sent " + owed[unplugged - 1] + " bytes (its version) before the cable was pulled");
+    t.deepEqual(owed.slice(unplugged + 1), new Array(owed.length - unplugged - 1).fill(0), "owed after the unplug");
+    if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()));
+  } finally {
+    sock.destroy();
+    await u.close();
+  }
 });
 
 test("an instruction.js laid out otherwise (another avr8js) is refused by name, never decoded differently", (t) => {

@@ -1,15 +1,14 @@
-// A faster run loop for avr8js's CPU that does exactly what
-//   while (cpu.cycles < end) { avrInstruction(cpu); cpu.tick(); }
-// does. avrInstruction decodes each opcode by walking ~100 `(opcode & mask) === value`
-// tests in order, and the instructions StandardFirmata's idle loop runs most sit 30–60
-// tests deep. Here avr8js's own instruction.js (the installed file, its branch bodies
+// avr8js's instructions decoded by table, for a CPU loop (cpu-loop.ts) that does exactly
+// what `while (cpu.cycles < end) { avrInstruction(cpu); cpu.tick(); }` does.
+// avrInstruction decodes each opcode by walking ~100 `(opcode & mask) === value` tests
+// in order, and the instructions StandardFirmata's idle loop runs most sit 30–60 tests
+// deep. Here avr8js's own instruction.js (the installed file, its branch bodies
 // unchanged) is split into its branches once; every 16-bit opcode is mapped to the
-// first branch whose test it passes (the tests read nothing but the opcode), and the
-// loop jumps straight to that branch's code. tick() is called only when it has work
-// to do: a clock event due, or a pending interrupt with interrupts enabled.
+// first branch whose test it passes (the tests read nothing but the opcode), so the
+// loop jumps straight to that branch's code.
 // The layout of instruction.js is checked as it is read; anything unexpected (another
 // avr8js version) throws a named error rather than decoding differently.
-// tests/uno.test.ts compares this loop with avr8js's, opcode by opcode and over
+// tests/uno.test.ts compares the loop with avr8js's, opcode by opcode and over
 // emulated seconds of the genuine firmware.
 
 import { readFileSync } from "node:fs";
@@ -22,13 +21,11 @@ export interface Decoder {
   conditions: string[];
   /** Opcode → 1 + index of the branch avrInstruction takes (0: none, only pc and cycles advance). */
   table: Uint8Array;
-  /** Runs until cpu.cycles ≥ end; the same steps, state and hook calls as avrInstruction + tick. */
-  run: (cpu: CPU, end: number) => void;
-}
-
-/** avr8js's CPU keeps its clock event queue private (typed so); the run loop only looks at its head. */
-interface Pending {
-  nextClockEvent: { cycles: number } | null;
+  /**
+   * Branch bodies by table index (0: none): steps[table[op]](cpu, op) is avrInstruction but for its tail,
+   * `cpu.pc = (cpu.pc + 1) % cpu.progMem.length; cpu.cycles++`, which the loop does.
+   */
+  steps: Array<(cpu: CPU, opcode: number) => void>;
 }
 
 const TAIL = ["    cpu.pc = (cpu.pc + 1) % cpu.progMem.length;", "    cpu.cycles++;", "}"];
@@ -94,22 +91,7 @@ export function buildDecoder(src: string): Decoder {
   const two = functionSource(src, "isTwoWordInstruction");
   const none = () => {};
   const steps = [none, ...parts.map(([, body]) => new Function('"use strict";\n' + two + "\nreturn function (cpu, opcode) {\n" + body + "\n};")() as (cpu: CPU, opcode: number) => void)];
-  const run = (cpu: CPU, end: number) => {
-    const prog = cpu.progMem;
-    const len = prog.length;
-    while (cpu.cycles < end) {
-      const opcode = prog[cpu.pc];
-      steps[table[opcode]](cpu, opcode);
-      // avrInstruction's tail, `cpu.pc = (cpu.pc + 1) % cpu.progMem.length; cpu.cycles++`, dividing only when pc leaves flash
-      let next = cpu.pc + 1;
-      if (next >= len || next < 0) next %= len;
-      cpu.pc = next;
-      cpu.cycles++;
-      const ev = (cpu as unknown as Pending).nextClockEvent;
-      if ((ev && ev.cycles <= cpu.cycles) || (cpu.nextInterrupt >= 0 && (cpu.data[95] & 0x80) !== 0)) cpu.tick();
-    }
-  };
-  return { conditions, table, run };
+  return { conditions, table, steps };
 }
 
 /** The path of the installed avr8js's instruction.js (the copy `import "avr8js"` loads). */

@@ -11,14 +11,14 @@
 
 import type { CPU } from "avr8js";
 
-interface ClockEvent {
+export interface ClockEvent {
   cycles: number;
   callback: () => void;
   next: ClockEvent | null;
 }
 
-/** avr8js's CPU keeps its clock event queue private (typed so). */
-interface CpuInternals {
+/** avr8js's CPU keeps its clock event queue and pending interrupts private (typed so). */
+export interface CpuInternals {
   nextClockEvent: ClockEvent | null;
   pendingInterrupts: Array<{ address: number } | null>;
   nextInterrupt: number;

@@ -3,7 +3,8 @@
 // bridged to a byte stream, GPIO ports B/C/D observed pin by pin, and the ADC read
 // from a caller-supplied voltage source at the instant of each conversion.
 // Emulated time is the CPU cycle count (16,000 cycles = 1 ms): deterministic.
-// The CPU runs in avr-run.ts's loop (avr8js's instructions, decoded by table). With
+// The CPU runs in cpu-loop.ts's loop (avr8js's instructions decoded by table, avr-run.ts;
+// the firmware's idle rounds fast-forwarded, exactly). With
 // `bootMemo` a reset replays the boot this process already emulated for the same image
 // (its pin changes, its cycle counts, then the chip state where it stopped: avr-state.ts)
 // until the first byte in or out or ADC conversion; from there on the chip runs as ever.
@@ -11,6 +12,8 @@
 
 import { AVRADC, AVRIOPort, AVRTimer, AVRUSART, CPU, PinState, adcConfig, portBConfig, portCConfig, portDConfig, timer0Config, timer1Config, timer2Config, usart0Config } from "avr8js";
 import { avrDecoder } from "./avr-run.ts";
+import { cpuLoop } from "./cpu-loop.ts";
+import type { IdleStats } from "./cpu-loop.ts";
 import { captureAvr, restoreAvr } from "./avr-state.ts";
 import type { AvrState } from "./avr-state.ts";
 import { createHash } from "node:crypto";
@@ -128,6 +131,8 @@ export class EmulatedUno {
   analogVolts: (channel: number, atMs: number) => number = () => 0;
 
   private run: (cpu: CPU, endCycles: number) => void;
+  /** How the idle loop was fast-forwarded (cpu-loop.ts); null when the caller gave its own loop. */
+  readonly idle: IdleStats | null = null;
   private peripherals: object[];
   private recording: BootRecording | null = null;
   private replay: { memo: BootMemo; next: number; slices: number } | null = null;
@@ -141,12 +146,12 @@ export class EmulatedUno {
   }
 
   /**
-   * `run`: the CPU loop (avr-run.ts's; a test passes avr8js's own avrInstruction + tick to compare).
+   * `run`: the CPU loop (by default cpu-loop.ts's; a test passes avr8js's own avrInstruction + tick to compare).
+   * `fastForward` (default true): cpu-loop.ts skips the firmware's idle rounds (false: it executes every one).
    * `bootMemo`: replay the boot this process already ran for this program instead of emulating
    * it again (the caller runs whole-ms slices, the only ones a replay can match).
    */
-  constructor(program: Uint16Array, opts: { run?: (cpu: CPU, endCycles: number) => void; bootMemo?: boolean } = {}) {
-    this.run = opts.run ?? avrDecoder().run;
+  constructor(program: Uint16Array, opts: { run?: (cpu: CPU, endCycles: number) => void; bootMemo?: boolean; fastForward?: boolean } = {}) {
     const cpu = new CPU(program, SRAM_BYTES);
     this.cpu = cpu;
     const timers = [new AVRTimer(cpu, timer0Config), new AVRTimer(cpu, timer1Config), new AVRTimer(cpu, timer2Config)];
@@ -180,6 +185,13 @@ export class EmulatedUno {
         this.recording = rec;
         watchContact(cpu, () => (rec.contact = true));
       }
+    }
+    // last: the idle loop counts every hook the chip has as a touch of the outside
+    if (opts.run) this.run = opts.run;
+    else {
+      const idle = cpuLoop(cpu, avrDecoder(), timers, this.ports, opts.fastForward !== false);
+      this.run = idle.run;
+      this.idle = idle.stats;
     }
   }
 

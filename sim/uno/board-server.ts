@@ -6,7 +6,7 @@
 // Time: the board's clock is the emulated CPU's cycle count, run in 1 ms slices.
 // With a host attached to the lockstep socket (board-clock.ts is the host's side)
 // a slice is stepped by one exchange: the board sends `t <ms since hello> <bytes sent>
-// <ms of the slice before>`, the host waits for those bytes, runs its clock to that
+// <ms of the slice before>` (bytes sent: 0 while the cable is out), the host waits for those bytes, runs its clock to that
 // time and answers `a <bytes it wrote> <ms of its next step>`; the board waits for
 // those bytes before the next slice. So host and board see the same times however
 // loaded the machine is. Until the host's next step (its next timer) the slices in
@@ -362,9 +362,12 @@ export class BoardServer {
           continue;
         }
         this.quietRun = 0;
+        // with the cable out nothing more reaches the host, and what was on the wire when it was pulled is lost
+        // with it: the host is owed no byte (else it would wait for those, a wall-clock give-up per step)
+        const owed = this.port ? this.sent : 0;
         const [hostOut, next] = await new Promise<[number, number]>((resolve) => {
           this.ack = (out, at) => resolve([out, at]);
-          host.write("t " + (this.worldMs() - this.helloAtMs) + " " + this.sent + " " + before + "\n");
+          host.write("t " + (this.worldMs() - this.helloAtMs) + " " + owed + " " + before + "\n");
         });
         if (hostOut >= 0) await this.bytesFromHost(hostOut);
         this.stepAtMs = next > 0 ? next : 0;

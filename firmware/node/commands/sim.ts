@@ -80,7 +80,7 @@ export async function main(argv: string[]): Promise<number> {
   const sc = loadScenario(args.values.scenario);
   const bar = progressBar(!args.switches.json);
   if (args.values.log) mkdirSync(args.values.log, { recursive: true });
-  const log = args.values.log ? new TrialLog(args.values.log, "plant") : null;
+  const log = args.values.log ? new TrialLog(args.values.log, "plant", false, true) : null;
   const res = runScenario(sc, {
     seed: numberFlag(args, "seed", 0, 4294967295, undefined),
     days: numberFlag(args, "days", 0.01, 3650, undefined),

@@ -1,7 +1,9 @@
 // The trial log: every sample (each control tick's readings and decision) and
 // every command (moves, phase changes, warnings, faults, link events) as one NDJSON
-// record per line and one CSV row, written synchronously (nothing to lose on
-// Ctrl-C; close() fsyncs). Times: tMs = device ms since the prescription started,
+// record per line and one CSV row. A trial's is written synchronously, record by
+// record (nothing to lose on Ctrl-C or a crash); a simulated run's (`sim --log`,
+// which can be run again) in blocks of BLOCK_BYTES; close() writes what is left
+// and fsyncs. Times: tMs = device ms since the prescription started,
 // boardMs = the board's own clock. `trueUm` (the emulated rig's true gap) is there
 // only when the trial has a ground truth: on a real rig the length is the position
 // sensor's, already in `positionUm`, and nothing is called "true". The first record
@@ -42,7 +44,11 @@ export function logStart(profile: DeviceProfile, rx: Prescription, schedule: Sch
   return { device: profile.name, port, timeScale, truth, tickMs: profile.tickMs, toleranceUm: profile.positionToleranceUm, prescription: rx, startUm: schedule.startUm, wallAtStartMs };
 }
 
+/** How much of a simulated run's log is held before it is written (two files: twice this). */
+const BLOCK_BYTES = 1 << 20;
+
 function csvCell(v: unknown): string {
+  if (typeof v === "number") return String(v);
   if (v === undefined || v === null) return "";
   const s = String(v);
   return /[",\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
@@ -55,10 +61,19 @@ export class TrialLog {
   readonly columns: string[];
   private nd: number;
   private csv: number;
+  /** Lines not yet written (a simulated run's log), and their length. */
+  private ndHeld: string[] = [];
+  private csvHeld: string[] = [];
+  private held = 0;
+  private readonly blocks: boolean;
   records = 0;
 
-  /** `append`: a resumed trial adds to the logs already there (the CSV header is written once). */
-  constructor(dir: string, truth: "plant" | "sensor", append = false) {
+  /**
+   * `append`: a resumed trial adds to the logs already there (the CSV header is written once).
+   * `blocks`: written in blocks, for a simulated run (see the header); else each record as it comes.
+   */
+  constructor(dir: string, truth: "plant" | "sensor", append = false, blocks = false) {
+    this.blocks = blocks;
     this.truth = truth;
     this.columns = truth === "plant" ? CSV_COLUMNS : CSV_COLUMNS.filter((c) => c !== "trueUm");
     this.ndjsonPath = join(dir, "trial.ndjson");
@@ -70,12 +85,31 @@ export class TrialLog {
   }
 
   write(rec: LogRecord): void {
-    writeSync(this.nd, JSON.stringify(rec) + "\n");
-    writeSync(this.csv, this.columns.map((c) => csvCell(rec[c])).join(",") + "\n");
+    const nd = JSON.stringify(rec) + "\n";
+    const csv = this.columns.map((c) => csvCell(rec[c])).join(",") + "\n";
     this.records++;
+    if (!this.blocks) {
+      writeSync(this.nd, nd);
+      writeSync(this.csv, csv);
+      return;
+    }
+    this.ndHeld.push(nd);
+    this.csvHeld.push(csv);
+    this.held += nd.length + csv.length;
+    if (this.held >= BLOCK_BYTES) this.flush();
+  }
+
+  private flush(): void {
+    if (this.ndHeld.length === 0) return;
+    writeSync(this.nd, this.ndHeld.join(""));
+    writeSync(this.csv, this.csvHeld.join(""));
+    this.ndHeld = [];
+    this.csvHeld = [];
+    this.held = 0;
   }
 
   close(): void {
+    this.flush();
     for (const fd of [this.nd, this.csv]) {
       fsyncSync(fd);
       closeSync(fd);
