@@ -6,6 +6,7 @@
 // day, and the watch going on after complete until the device is explanted.
 
 import test from "ava";
+import { readFileSync } from "node:fs";
 import { journaledEvents } from "./journal-fixtures.ts";
 import { MS_PER_DAY, MS_PER_HOUR, MS_PER_MINUTE } from "../firmware/core/units.ts";
 import { loadScenario, mergeScenario, parseScenario } from "../sim/scenario.ts";
@@ -254,6 +255,29 @@ test("a slow drift on a staircase of many small steps is the sensor, lost steps 
   const lost = runScenario(variant("mandible-continuous-1mm", { ...base, faults: [{ atDay: 2, kind: "missed-steps", value: 0.3 }] }));
   t.true(["missed-steps", "stall"].includes(lost.summary.faults[0]?.code), lost.summary.faults[0]?.detail);
   t.regex(lost.summary.faults[0].detail + drift.summary.faults[0].detail, /dwell/);
+});
+
+test("a jam on a staircase of many increments is the drive whenever the dwell begins: its fit takes the raw readings, not the filter's tail of the last lost increment", (t) => {
+  // 48 increments a day of 33 µm (a campaign limb patient, tests/fixtures/jam-staircase-48.json): the account trips
+  // soon after an increment the drive lost and the dwell begins settleMs later, when e^-3 of that increment (1.6 µm)
+  // is still leaving the filtered estimate; fitted, that tail read as a growth with time (over 3 σ of the fit) and
+  // the jam was named a sensor drift
+  const sc = parseScenario(JSON.parse(readFileSync(new URL("./fixtures/jam-staircase-48.json", import.meta.url), "utf8")));
+  const f = runScenario(sc).summary.faults[0];
+  t.truthy(f, "a fault");
+  t.true(["stall", "missed-steps"].includes(f.code), f.code + ": " + f.detail);
+  t.regex(f.detail, /fitted over a [\d.]+ min dwell/);
+});
+
+test("lost steps found after the checkpoints have passed their growth are named by the sign of the disagreement that tripped, not by the window's noise", (t) => {
+  // a campaign mandible patient (tests/fixtures/lost-steps-tripping-late.json): 22 % of the steps lost from the last
+  // distraction day; the account (sensor 29.5 µm short of the steps) trips about a day later, when the window it
+  // judges grew by 1.7 µm, inside the estimate's noise: that sign once named the loss a runaway
+  const sc = parseScenario(JSON.parse(readFileSync(new URL("./fixtures/lost-steps-tripping-late.json", import.meta.url), "utf8")));
+  const f = runScenario(sc).summary.faults[0];
+  t.truthy(f, "a fault");
+  t.true(["stall", "missed-steps"].includes(f.code), f.code + ": " + f.detail);
+  t.regex(f.detail, /less than the steps/);
 });
 
 test("a drive that loses a few per cent of the last increment's steps is topped up before the length counts as reached: no silent shortfall beyond the tolerance", (t) => {

@@ -86,8 +86,8 @@ export interface PositionState {
   dwellDone: boolean;
   /**
    * The dwell's own still span, fitted by least squares (a slope over every reading tells far more than its two
-   * ends): when it began (NaN until it has settled), the sums [n, Σu, Σd, Σu², Σud] over u = hours since then, the
-   * growth rate (µm/ms) and sign it tests, and when the dwell started.
+   * ends): when it began (NaN until it has settled), the sums [n, Σu, Σd, Σu², Σud] over u = hours since then and
+   * d = the account of each good raw reading, the growth rate (µm/ms) and sign it tests, and when the dwell started.
    */
   dwellT0: number;
   /** The smoothed force when the dwell's still span began. */
@@ -103,6 +103,8 @@ export interface PositionState {
   /** The last time every account stood within half its bound, and the least rate the tripped one grew at since (µm/ms). */
   calmMs: number;
   tripRate: number;
+  /** The sign of the disagreement that tripped (+1: the sensor saw more than the steps). */
+  tripDir: number;
   /**
    * The tissue's stiffness as the increments show it: the smoothed force and steps where an increment began (NaN
    * when none is being measured), when a step was last commanded, the smoothed force a tick ago, and what the
@@ -122,7 +124,7 @@ export function makePositionState(stepCount: number): PositionState {
     d: 0, idleD: 0, idleMs: 0, spans: 0, idleUm: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
     jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, lastGapUm: 0, lastForce: NaN, acceptedSteps: stepCount,
-    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
+    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, tripDir: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
   };
 }
 
@@ -292,13 +294,20 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
         s.dwellT0 = t;
         s.dwellF0 = x.forceEma;
       }
-      const u = (t - s.dwellT0) / MS_PER_HOUR;
-      const f = s.dwellFit;
-      f[0]++;
-      f[1] += u;
-      f[2] += d;
-      f[3] += u * u;
-      f[4] += u * d;
+      // the account of each good raw reading (this tick's, not a spike set aside), not of the filtered estimate:
+      // the filter is still following the last move when the span begins (e^-3 of what that move lost or gained is
+      // left after settleMs), and that tail, fitted, would read as a growth with time; the raw readings have no
+      // tail and the same noise as the estimate's T / 2τ independent values (fitNoise)
+      if (s.lastGoodMs === t && s.spikes === 0) {
+        const dr = s.lastValue - x.stepCount * c.umPerStep + x.forceN * c.complianceUmPerN - s.bootBias;
+        const u = (t - s.dwellT0) / MS_PER_HOUR;
+        const f = s.dwellFit;
+        f[0]++;
+        f[1] += u;
+        f[2] += dr;
+        f[3] += u * u;
+        f[4] += u * dr;
+      }
     }
     if (t < s.dwellUntilMs) {
       v.hold = "diagnostic dwell: sensor or drive?";
@@ -342,6 +351,7 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
   // from within half its bound to beyond it: at least half the bound grew since calmMs (a slow drift's rate, which
   // a short window's noise would overstate)
   s.tripRate = (Math.abs(dd) - 0.5 * a) / Math.max(t - s.calmMs, c.tickMs);
+  s.tripDir = dd > 0 ? 1 : -1;
   s.dwellWhat = (trip === "still" ? "in still spans since boot" : trip === "jump" ? "in a still span" : "since " + trip) + " the sensor saw " + fmt(dd) + " µm " + (dd > 0 ? "more" : "less") + " than the steps (±" + fmt(a) + ")";
   explain(c, s, x, v);
 }
@@ -503,7 +513,10 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
     }
     // measured over commanded motion while it ran (before a dwell stopped it)
     const seen = s.dwellDone && isFinite(s.dwellSeen) ? s.dwellSeen : s.emaCommanded > 0 ? s.emaMeasured / s.emaCommanded : 1;
-    fault(v, grown > 0 ? "runaway" : seen < c.stallRatio ? "stall" : "missed-steps", "while moving: " + ev);
+    // the way it went: the window's growth, unless that is within the estimate's noise (the disagreement grew
+    // before the oldest checkpoint): then the sign of the disagreement that tripped
+    const ahead = Math.abs(grown) >= c.evidenceUm ? grown > 0 : s.tripDir > 0;
+    fault(v, ahead ? "runaway" : seen < c.stallRatio ? "stall" : "missed-steps", "while moving: " + ev);
     return;
   }
   // a jump's direction is its own (the estimate has only begun to follow it)
