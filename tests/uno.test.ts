@@ -141,13 +141,27 @@ function chipState(uno: EmulatedUno): string {
   return uno.cpu.pc + ":" + uno.cpu.cycles + ":" + h + ":" + timers.join("/") + ":" + queue.join(",");
 }
 
+/** What the chip shows the outside, in order: every byte sent with its cycle, every pin change with its ms. */
+function chipEvents(uno: EmulatedUno): string[] {
+  const log: string[] = [];
+  uno.onTx = (byte) => log.push("tx " + byte + " @" + uno.cpu.cycles);
+  uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
+  return log;
+}
+
+/** Where two runs first part (states compared in step, then the events): "" when they do not. */
+function firstDifference(a: { states: string[]; log: string[] }, b: { states: string[]; log: string[] }): string {
+  const at = a.states.findIndex((x, i) => x !== b.states[i]);
+  if (at >= 0) return "state " + at + ": " + a.states[at] + " / " + b.states[at];
+  const ev = a.log.findIndex((x, i) => x !== b.log[i]);
+  return ev >= 0 || a.log.length !== b.log.length ? "event " + (ev >= 0 ? ev : Math.min(a.log.length, b.log.length)) + ": " + a.log[ev] + " / " + b.log[ev] : "";
+}
+
 test("the decoded loop, its idle fast-forward, and a reset replaying a boot already run, run StandardFirmata identically to avr8js: boot and 1.6 s of seeded Firmata traffic (PWM on and off among it), the whole chip compared every emulated ms, bytes and pins at their cycle", (t) => {
   const program = loadHex(readFileSync(firmwarePath(), "utf8"));
   const trace = (early: boolean, opts: { run?: (cpu: CPU, end: number) => void; bootMemo?: boolean; fastForward?: boolean }) => {
     const uno = new EmulatedUno(program, opts);
-    const log: string[] = [];
-    uno.onTx = (byte) => log.push("tx " + byte + " @" + uno.cpu.cycles);
-    uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
+    const log = chipEvents(uno);
     uno.analogVolts = (ch, atMs) => 2.5 + 2 * Math.sin(atMs / (37 + 11 * ch));
     const rng = new Rng(7);
     const states: string[] = [];
@@ -212,9 +226,7 @@ test("the idle fast-forward matches the plain loop on StandardFirmata from 10 se
     const run = (plain: boolean) => {
       // the boot replayed (bootMemo): each start costs only its own 120 ms
       const uno = new EmulatedUno(program, { fastForward: !plain, bootMemo: true });
-      const log: string[] = [];
-      uno.onTx = (byte) => log.push("tx " + byte + " @" + uno.cpu.cycles);
-      uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
+      const log = chipEvents(uno);
       uno.analogVolts = (ch, atMs) => 2.5 + 2 * Math.sin(atMs / (23 + 7 * ch + trial));
       const rng = new Rng(1000 + trial);
       const states: string[] = [];
@@ -231,8 +243,8 @@ test("the idle fast-forward matches the plain loop on StandardFirmata from 10 se
     };
     const a = run(true);
     const b = run(false);
-    const at = a.states.findIndex((s, i) => s !== b.states[i]);
-    if (at >= 0 || JSON.stringify(a.log) !== JSON.stringify(b.log)) return t.fail("start " + trial + ": first difference " + at + ": " + a.states[at] + " / " + b.states[at]);
+    const differ = firstDifference(a, b);
+    if (differ) return t.fail("start " + trial + ": first difference at " + differ);
     skipped += b.idle!.skippedCycles;
     undone += b.idle!.undone;
   }
@@ -297,8 +309,7 @@ test("the idle fast-forward matches the plain loop on 80 assembled firmwares: ti
     for (let ms = 0; ms < 40; ms++) cuts.push(ms * 16000 + 1 + Math.floor(rng.next() * 15999), (ms + 1) * 16000);
     const run = (plain: boolean) => {
       const uno = new EmulatedUno(fw.program, { fastForward: !plain });
-      const log: string[] = [];
-      uno.onPin((pin: number, level: PinLevel, atMs: number) => log.push("pin " + pin + " " + level + " " + atMs));
+      const log = chipEvents(uno);
       const states: string[] = [];
       for (const c of cuts) {
         uno.runUntilCycles(c);
@@ -308,8 +319,8 @@ test("the idle fast-forward matches the plain loop on 80 assembled firmwares: ti
     };
     const a = run(true);
     const b = run(false);
-    const at = a.states.findIndex((x, i) => x !== b.states[i]);
-    if (at >= 0 || JSON.stringify(a.log) !== JSON.stringify(b.log)) return t.fail("firmware " + v + " (" + fw.what + "): first difference at cut " + at + ": " + a.states[at] + " / " + b.states[at]);
+    const differ = firstDifference(a, b);
+    if (differ) return t.fail("firmware " + v + " (" + fw.what + "): first difference at " + differ);
     skipped += b.idle!.skippedCycles;
     undone += b.idle!.undone;
     forwarded += b.idle!.skippedCycles > 0 ? 1 : 0;

@@ -41,7 +41,8 @@ export interface AvrState {
 
 type Plain = number | boolean | string | null | undefined;
 
-function isPlain(v: unknown): v is Plain {
+/** A number, boolean, string, null or undefined: a field copied as it is. */
+export function isPlain(v: unknown): v is Plain {
   return v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "string";
 }
 

@@ -25,6 +25,7 @@
 
 import type { AVRIOPort, AVRTimer, CPU } from "avr8js";
 import type { Decoder } from "./avr-run.ts";
+import { isPlain } from "./avr-state.ts";
 import type { ClockEvent, CpuInternals } from "./avr-state.ts";
 
 /** How the fast-forward went, for the figures (rounds and cycles skipped, rounds undone). */
@@ -67,14 +68,6 @@ function safeSteps(t: any): number {
     if (!up && v < val && v > next) next = v;
   }
   return isFinite(next) ? Math.abs(next - val) - 1 : 0;
-}
-
-/** A timer's own plain fields (numbers, flags, strings). */
-function plainKeys(o: object): string[] {
-  return Object.keys(o).filter((k) => {
-    const v = (o as any)[k];
-    return v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "string";
-  });
 }
 
 /** The loop for `cpu`; its timers and ports are those whose events and pins it watches. Without `fastForward` every instruction is executed. */
@@ -234,11 +227,12 @@ export function cpuLoop(cpu: CPU, dec: Decoder, timers: AVRTimer[], ports: AVRIO
     if (limit <= c0) return;
     // the timers' own fields (a timer adds some once configured: the keys are taken again when their number changes)
     for (let i = 0; i < timers.length; i++) {
-      if (Object.keys(timers[i]).length !== width[i]) {
-        keys[i] = plainKeys(timers[i]);
-        width[i] = Object.keys(timers[i]).length;
-      }
       const t = timers[i] as any;
+      const all = Object.keys(t);
+      if (all.length !== width[i]) {
+        keys[i] = all.filter((k) => isPlain(t[k]));
+        width[i] = all.length;
+      }
       const ki = keys[i];
       const si = saved[i];
       for (let q = 0; q < ki.length; q++) si[q] = t[ki[q]];
