@@ -19,6 +19,8 @@ import { MS_PER_HOUR } from "./units.ts";
 
 /** Checkpoints kept (every checkpointMs), and the two recent ones (every ratioTauMs). */
 const CHECKPOINTS = 4;
+/** Values in a checkpoint: [t, d, idleD, idleMs, spans, smoothed force, steps, idleUm]. */
+const CK = 8;
 
 export interface PositionState {
   est: number;
@@ -54,10 +56,13 @@ export interface PositionState {
   lastSteps: number;
   lastMoveMs: number;
   lastTMs: number;
-  /** Checkpoints [t, d, idleD, idleMs, spans, smoothed force, steps, idleUm] × CHECKPOINTS (a ring), and two recent ones. */
-  ck: number[];
+  /**
+   * Checkpoints [t, d, idleD, idleMs, spans, smoothed force, steps, idleUm] × CHECKPOINTS (a ring), and two recent
+   * ones: typed arrays, a fraction of the variables a plain array of numbers takes on Espruino (docs/espruino.md).
+   */
+  ck: Float64Array;
   ckN: number;
-  sh: number[];
+  sh: Float64Array;
   shN: number;
   /** Measured and commanded motion per tick, smoothed: their ratio tells a stall from lost steps. */
   emaMeasured: number;
@@ -92,7 +97,7 @@ export interface PositionState {
   dwellT0: number;
   /** The smoothed force when the dwell's still span began. */
   dwellF0: number;
-  dwellFit: number[];
+  dwellFit: Float64Array;
   dwellRate: number;
   dwellDir: number;
   dwellStartMs: number;
@@ -122,9 +127,9 @@ export function makePositionState(stepCount: number): PositionState {
     est: 0, estReady: false, estSteps: stepCount, firstMs: -1, lastGoodMs: 0, lastValue: NaN, same: 0, changedAtSteps: stepCount, spikes: 0,
     anchored: false, bootBias: 0, bootForce: 0, bootSteps: stepCount, rxBias: NaN, rxForce: 0, rxSteps: stepCount,
     d: 0, idleD: 0, idleMs: 0, spans: 0, idleUm: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
-    ck: [], ckN: 0, sh: [], shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
+    ck: new Float64Array(CHECKPOINTS * CK), ckN: 0, sh: new Float64Array(2 * CK), shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
     jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, lastGapUm: 0, lastForce: NaN, acceptedSteps: stepCount,
-    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: [0, 0, 0, 0, 0], dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, tripDir: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
+    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: new Float64Array(5), dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, tripDir: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
   };
 }
 
@@ -225,9 +230,7 @@ function allowance(c: SupervisorConfig, x: PositionContext, d: number, force0: n
   return c.accountBoundUm + c.complianceSlackUmPerN * Math.abs(x.forceN - force0) + slip;
 }
 
-const CK = 8;
-
-function put(ring: number[], slot: number, t: number, s: PositionState, x: PositionContext): void {
+function put(ring: Float64Array, slot: number, t: number, s: PositionState, x: PositionContext): void {
   const i = slot * CK;
   ring[i] = t;
   ring[i + 1] = s.d;
@@ -394,7 +397,7 @@ function startDwell(c: SupervisorConfig, s: PositionState, t: number, rate: numb
   s.dwellDir = dir;
   s.dwellT0 = NaN;
   s.dwellF0 = NaN;
-  s.dwellFit = [0, 0, 0, 0, 0];
+  s.dwellFit.fill(0);
   s.dwellStartMs = t;
   s.dwellSeen = s.emaCommanded > 0 ? s.emaMeasured / s.emaCommanded : 1;
   s.dwellUntilMs = t + Math.min(c.dwellMaxMs, c.settleMs + 2 * c.tickMs + Math.max(c.dwellMinMs, dwellNeed(c, rate)));
