@@ -4,11 +4,13 @@
 // object key, string, template text, a kept name, a method the language calls).
 // The app-level proof (trimmed and untrimmed apps give the same journal bytes) is
 // in tests/espruino-sim.test.ts. Then the method renaming (shorten.ts): what it
-// renames, and every kind of use that keeps a name as it is.
+// renames, and every kind of use that keeps a name as it is; and the renaming of the
+// state's data fields (shorten-fields.ts) likewise.
 
 import test from "ava";
 import { jsonNames, nullFields, trimDeadCode } from "../firmware/node/espruino/trim.ts";
 import { shortenMethods } from "../firmware/node/espruino/shorten.ts";
+import { declaredMembers, shortenFields, stateFields } from "../firmware/node/espruino/shorten-fields.ts";
 import { ROOT } from "../firmware/node/espruino/build.ts";
 
 const wrap = (body: string) => "(function(){" + body + "})();";
@@ -72,4 +74,32 @@ test("a method keeps its name when it is also a key, a string, a written propert
 test("new names avoid every property name the bundle already uses", (t) => {
   const r = shortenMethods(wrap("var A=class{longer(){}};var o={a:1,b:2};global.v=new A().longer()+o.a+o.b+o.c;"), [], ROOT);
   t.deepEqual(r.renamed, { longer: "d" });
+});
+
+test("a state field is renamed at every access and object key (a shorthand key keeps its value), to a name no property has, and the script computes the same", (t) => {
+  const src = "var s={longField:2,other:3};var otherField=4;var q={otherField};s.longField+=q.otherField;global.x=s.longField*s.other;";
+  const r = shortenFields(wrap(src), ["longField", "otherField"], [], ROOT);
+  t.deepEqual(Object.keys(r.renamed).sort(), ["longField", "otherField"]);
+  for (const n of Object.values(r.renamed)) t.false(/longField|otherField|other\b/.test(n));
+  t.notRegex(r.code, /\.longField|longField:|\.otherField/);
+  const g: any = {};
+  new Function("global", r.code)(g);
+  t.is(g.x, 18);
+});
+
+test("a state field keeps its name when it is a string or its word, a template's text, a method, a literal key or a kept name", (t) => {
+  const src = "var s={inString:1,inTemplate:1,asMethod:1,literalKey:1,kept:1,free1:1};var A=class{asMethod(){}};var o={\"literalKey\":2};" +
+    "global.t=\"read inString\";global.u=`inTemplate`;global.v=s.inString+s.inTemplate+s.asMethod+s.literalKey+s.kept+s.free1+o.literalKey;";
+  const r = shortenFields(wrap(src), ["inString", "inTemplate", "asMethod", "literalKey", "kept", "free1"], ["kept"], ROOT);
+  t.deepEqual(Object.keys(r.renamed), ["free1"]);
+});
+
+test("the fields renamed in the app are only those of the supervisor's and governor's state and configuration that no other type declares", (t) => {
+  const f = stateFields(ROOT);
+  for (const n of ["dwellUntilMs", "complianceSlackUmPerN", "frozenHoldUntilMs", "accountBoundUm"]) t.true(f.includes(n), n);
+  // declared by the profile, the prescription, a reading, a journal record or a status too: read by name there
+  for (const n of ["tickMs", "hardForceN", "positionNoiseUm", "value", "ok", "atMs", "phase", "lengthUm"]) t.false(f.includes(n), n);
+  const m = declaredMembers("export interface A {\n  a: number;\n  readonly b?: string;\n  /** c */\n  c(): void;\n}\ntype B = {\n  d: number;\n}\n");
+  t.deepEqual(m.get("A"), ["a", "b"]);
+  t.deepEqual(m.get("B"), ["d"]);
 });

@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jsonNames, nullFields, nullReferences, trimDeadCode } from "./trim.ts";
 import { shortenMethods } from "./shorten.ts";
+import { shortenFields, stateFields } from "./shorten-fields.ts";
 import type { Removed } from "./trim.ts";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -106,7 +107,9 @@ function withoutJournal(code: string): string {
 function trimBundle(full: Bundle, define: { [name: string]: unknown }, shorten: boolean, journal: boolean, minify: boolean): Bundle {
   const keep = INSPECTION_NAMES.concat(jsonNames(define));
   const t = trimDeadCode(journal ? full.code : withoutJournal(full.code), keep);
-  const s = shorten ? shortenMethods(t.code, keep, ROOT) : { code: t.code, renamed: {} };
+  const m = shorten ? shortenMethods(t.code, keep, ROOT) : { code: t.code, renamed: {} };
+  const f = shorten ? shortenFields(m.code, stateFields(ROOT), keep, ROOT) : { code: m.code, renamed: {} };
+  const s = { code: f.code, renamed: Object.assign({}, m.renamed, f.renamed) };
   const code = minify ? esbuild.transformSync(s.code, { minify: true, target: "es2015", logLevel: "silent" }).code : s.code;
   return { code, map: "", bytes: Buffer.byteLength(code), removed: t.removed, renamed: s.renamed, full: { code: full.code, map: full.map } };
 }

@@ -33,7 +33,7 @@ export interface ShortenResult {
 }
 
 /** Names of built-in members: JavaScript's (every global object's and prototype's) and Espruino's (declared for the driver). */
-function builtinMembers(root: string): Set<string> {
+export function builtinMembers(root: string): Set<string> {
   const out = new Set<string>();
   const g = globalThis as unknown as { [k: string]: unknown };
   for (const name of Object.getOwnPropertyNames(g)) {
@@ -54,6 +54,18 @@ function* shortNames(): Generator<string> {
   for (const c of letters) yield c;
   for (const c of letters + "0123456789_$") yield "$" + c;
   for (const c of letters) for (const d of letters) yield "$" + c + d;
+}
+
+/** New names for `order` (first the shortest) into `renamed`, none in `taken`, each only where it is shorter. */
+export function assignNames(order: string[], taken: Set<string>, renamed: { [name: string]: string }): { [name: string]: string } {
+  const fresh = shortNames();
+  for (const name of order) {
+    let next = fresh.next().value as string;
+    while (taken.has(next)) next = fresh.next().value as string;
+    if (next.length >= name.length) continue;
+    renamed[name] = next;
+  }
+  return renamed;
 }
 
 /** `root`: the repository (for the Espruino declarations). */
@@ -85,14 +97,7 @@ export function shortenMethods(code: string, keep: Iterable<string>, root: strin
   for (const m of members) if (uses.has(m.name)) uses.get(m.name)!.push(m);
   // the most used long names get the shortest new ones
   const order = Array.from(uses.keys()).sort((a, b) => uses.get(b)!.length * b.length - uses.get(a)!.length * a.length || (a < b ? -1 : 1));
-  const renamed: { [name: string]: string } = {};
-  const fresh = shortNames();
-  for (const name of order) {
-    let next = fresh.next().value as string;
-    while (taken.has(next)) next = fresh.next().value as string;
-    if (next.length >= name.length) continue;
-    renamed[name] = next;
-  }
+  const renamed = assignNames(order, taken, {});
   const edits: acorn.Identifier[] = [];
   for (const name of Object.keys(renamed)) edits.push(...uses.get(name)!);
   edits.sort((a, b) => b.start - a.start);
