@@ -257,6 +257,17 @@ test("a slow drift on a staircase of many small steps is the sensor, lost steps 
   t.regex(lost.summary.faults[0].detail + drift.summary.faults[0].detail, /dwell/);
 });
 
+test("a slow creep of a spring drive into soft tissue is the carriage once a line through every force reading rises beyond 4 σ; a sensor drift of the same speed is not", (t) => {
+  // 60 µm/h in latency on 16 N/mm tissue: 1 N in an hour, less than the smoothed force corroborates (corroborateN),
+  // but ~7 σ of a least-squares line through the ~300 raw readings of the window; relaxation only lowers a still force
+  const at = (kind: string) => runScenario(variant("uncommanded-motion", { faults: [{ atDay: 0.5, kind, value: 60 }] })).summary.faults[0];
+  const creep = at("creep");
+  t.is(creep?.code, "runaway", creep?.detail);
+  t.regex(creep.detail, /N fitted, σ/);
+  const drift = at("position-drift");
+  t.true(["uncommanded-motion", "position-sensor-drift"].includes(drift?.code), drift?.code + ": " + drift?.detail);
+});
+
 test("a jam on a staircase of many increments is the drive whenever the dwell begins: its fit takes the raw readings, not the filter's tail of the last lost increment", (t) => {
   // 48 increments a day of 33 µm (a campaign limb patient, tests/fixtures/jam-staircase-48.json): the account trips
   // soon after an increment the drive lost and the dwell begins settleMs later, when e^-3 of that increment (1.6 µm)

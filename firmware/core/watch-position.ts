@@ -19,8 +19,9 @@ import { MS_PER_HOUR } from "./units.ts";
 
 /** Checkpoints kept (every checkpointMs), and the two recent ones (every ratioTauMs). */
 const CHECKPOINTS = 4;
-/** Values in a checkpoint: [t, d, idleD, idleMs, spans, smoothed force, steps, idleUm]. */
-const CK = 8;
+/** The force sums kept (PositionState.fs), and a checkpoint's size: 8 values, then the sums. */
+const FS = 6;
+const CK = 8 + FS;
 
 export interface PositionState {
   est: number;
@@ -57,8 +58,9 @@ export interface PositionState {
   lastMoveMs: number;
   lastTMs: number;
   /**
-   * Checkpoints [t, d, idleD, idleMs, spans, smoothed force, steps, idleUm] × CHECKPOINTS (a ring), and two recent
-   * ones: typed arrays, a fraction of the variables a plain array of numbers takes on Espruino (docs/espruino.md).
+   * Checkpoints [t, d, idleD, idleMs, spans, smoothed force, steps, idleUm, the force sums (FS of them)] × CHECKPOINTS
+   * (a ring), and two recent ones: typed arrays, a fraction of the variables a plain array of numbers takes on
+   * Espruino (docs/espruino.md).
    */
   ck: Float64Array;
   ckN: number;
@@ -91,12 +93,23 @@ export interface PositionState {
   dwellDone: boolean;
   /**
    * The dwell's own still span, fitted by least squares (a slope over every reading tells far more than its two
-   * ends): when it began (NaN until it has settled), the sums [n, Σu, Σd, Σu², Σud] over u = hours since then and
-   * d = the account of each good raw reading, the growth rate (µm/ms) and sign it tests, and when the dwell started.
+   * ends): when it began (NaN until it has settled), the sums [n, Σu, Σd, Σu², Σud, Σd²] over u = hours since then
+   * and d = the account of each good raw reading, the growth rate (µm/ms) and sign it tests, and when the dwell
+   * started.
    */
   dwellT0: number;
-  /** The smoothed force when the dwell's still span began. */
+  /** The smoothed force when the dwell's still span began, and the force sums then. */
   dwellF0: number;
+  dwellFs: Float64Array;
+  /**
+   * Every fresh raw force reading since the account was anchored, summed for a least-squares line through any
+   * stretch between two of its snapshots (a checkpoint, the dwell's start): [n, Σu, ΣF, Σu², ΣuF, ΣF²] over u =
+   * hours since the anchor and F = the reading less the force there. The fit's rise and its σ (from the
+   * residuals) over the last stretch fitted: forceFit().
+   */
+  fs: Float64Array;
+  fitRise: number;
+  fitSigma: number;
   dwellFit: Float64Array;
   dwellRate: number;
   dwellDir: number;
@@ -129,7 +142,7 @@ export function makePositionState(stepCount: number): PositionState {
     d: 0, idleD: 0, idleMs: 0, spans: 0, idleUm: 0, inSpan: false, spanD0: 0, trickleUm: 0, lastSteps: stepCount, lastMoveMs: -Infinity, lastTMs: 0,
     ck: new Float64Array(CHECKPOINTS * CK), ckN: 0, sh: new Float64Array(2 * CK), shN: 0, emaMeasured: 0, emaCommanded: 0, lastEst: NaN,
     jumpUm: 0, jumpMs: -1, jumpForceBefore: NaN, jumpByMove: false, jumpTicks: 0, jumpBase: 0, jumpBaseSteps: stepCount, jumpBaseGap: 0, lastGapUm: 0, lastForce: NaN, acceptedSteps: stepCount,
-    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFit: new Float64Array(5), dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, tripDir: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
+    frozenHoldUntilMs: -1, dwellUntilMs: -1, dwellWhat: "", dwellDone: false, dwellT0: NaN, dwellF0: NaN, dwellFs: new Float64Array(FS), fs: new Float64Array(FS), fitRise: NaN, fitSigma: NaN, dwellFit: new Float64Array(FS), dwellRate: 0, dwellDir: 0, dwellStartMs: 0, dwellSeen: NaN, forceDwell: false, calmMs: 0, tripRate: 0, tripDir: 0, kF0: NaN, kS0: NaN, lastStepMs: -Infinity, prevForceEma: NaN, kSeen: NaN,
   };
 }
 
@@ -230,6 +243,17 @@ function allowance(c: SupervisorConfig, x: PositionContext, d: number, force0: n
   return c.accountBoundUm + c.complianceSlackUmPerN * Math.abs(x.forceN - force0) + slip;
 }
 
+
+/** Adds the point (u, y) to least-squares sums [n, Σu, Σy, Σu², Σuy, Σy²]. */
+function addPoint(f: Float64Array, u: number, y: number): void {
+  f[0]++;
+  f[1] += u;
+  f[2] += y;
+  f[3] += u * u;
+  f[4] += u * y;
+  f[5] += y * y;
+}
+
 function put(ring: Float64Array, slot: number, t: number, s: PositionState, x: PositionContext): void {
   const i = slot * CK;
   ring[i] = t;
@@ -240,6 +264,7 @@ function put(ring: Float64Array, slot: number, t: number, s: PositionState, x: P
   ring[i + 5] = x.forceEma;
   ring[i + 6] = x.stepCount;
   ring[i + 7] = s.idleUm;
+  for (let k = 0; k < FS; k++) ring[i + 8 + k] = s.fs[k];
 }
 
 /** The account, after checkPosition. When it trips it names the cause, or starts a dwell (v.hold). */
@@ -256,6 +281,21 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
     s.lastSteps = x.stepCount;
     s.lastTMs = t;
     s.lastEst = s.est;
+  }
+  if (x.forceValid) {
+    // in hours since the anchor, relative to its force: kept small, so a window's differences of the sums keep
+    // their precision over months of readings (doubles, ~1e-16: Σu² of 180 days is ~1e13, a 10 min window's
+    // spread ~0.1, an error of ~1 %)
+    // (written out, not addPoint: a call every tick costs the interpreter variables for its scope)
+    const fs = s.fs;
+    const u = (t - s.firstMs) / MS_PER_HOUR;
+    const f = x.forceN - s.bootForce;
+    fs[0]++;
+    fs[1] += u;
+    fs[2] += f;
+    fs[3] += u * u;
+    fs[4] += u * f;
+    fs[5] += f * f;
   }
   // the account since the prescription started: anchored once per prescription (a new one, or none journaled)
   if (!isFinite(s.rxBias) && x.forceValid) {
@@ -296,21 +336,13 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
       if (isNaN(s.dwellT0)) {
         s.dwellT0 = t;
         s.dwellF0 = x.forceEma;
+        for (let k = 0; k < FS; k++) s.dwellFs[k] = s.fs[k];
       }
-      // the account of each good raw reading (this tick's, not a spike set aside), not of the filtered estimate:
-      // the filter is still following the last move when the span begins (e^-3 of what that move lost or gained is
-      // left after settleMs), and that tail, fitted, would read as a growth with time; the raw readings have no
-      // tail and the same noise as the estimate's T / 2τ independent values (fitNoise)
-      if (s.lastGoodMs === t && s.spikes === 0) {
-        const dr = s.lastValue - x.stepCount * c.umPerStep + x.forceN * c.complianceUmPerN - s.bootBias;
-        const u = (t - s.dwellT0) / MS_PER_HOUR;
-        const f = s.dwellFit;
-        f[0]++;
-        f[1] += u;
-        f[2] += dr;
-        f[3] += u * u;
-        f[4] += u * dr;
-      }
+      // the account of each good raw reading, not of the filtered estimate: the filter is still following the last
+      // move when the span begins (e^-3 of what that move lost or gained is left after settleMs), and that tail, fitted,
+      // would read as a growth with time; the raw readings have no tail and the same noise as the estimate's
+      // T / 2τ independent values (fitNoise)
+      if (s.lastGoodMs === t && s.spikes === 0) addPoint(s.dwellFit, (t - s.dwellT0) / MS_PER_HOUR, s.lastValue - x.stepCount * c.umPerStep + x.forceN * c.complianceUmPerN - s.bootBias);
     }
     if (t < s.dwellUntilMs) {
       v.hold = "diagnostic dwell: sensor or drive?";
@@ -435,6 +467,32 @@ function fitNoise(c: SupervisorConfig, T: number): number {
   return c.filterNoiseUm * Math.sqrt((24 * c.filterTauMs) / Math.max(T, c.filterTauMs));
 }
 
+/**
+ * A least-squares line through every raw force reading since the sums `r[i …]` (a snapshot of s.fs): its rise
+ * over the T ms since then into s.fitRise, and one σ of that rise into s.fitSigma, from the fit's own residuals
+ * (a relaxing force's curvature only widens them) and never below what the load cell's stated noise gives.
+ * NaN when too few readings.
+ */
+function forceFit(c: SupervisorConfig, s: PositionState, r: Float64Array, i: number, T: number): void {
+  const fs = s.fs;
+  const n = fs[0] - r[i];
+  s.fitRise = NaN;
+  s.fitSigma = NaN;
+  // the fewest readings a fit is judged on: its residuals estimate the noise, which needs a few dozen
+  if (n < 30) return;
+  const su = fs[1] - r[i + 1];
+  const sf = fs[2] - r[i + 2];
+  const suu = fs[3] - r[i + 3] - (su * su) / n;
+  const suf = fs[4] - r[i + 4] - (su * sf) / n;
+  const sff = fs[5] - r[i + 5] - (sf * sf) / n;
+  if (!(suu > 0)) return;
+  const slope = suf / suu;
+  const resid = Math.max(0, sff - slope * suf) / (n - 2);
+  const h = T / MS_PER_HOUR;
+  s.fitRise = slope * h;
+  s.fitSigma = Math.sqrt(Math.max(resid, c.forceNoiseN * c.forceNoiseN) / suu) * h;
+}
+
 /** Whether the drive can move on its own in this direction (+1 = the gap opening). */
 function driveCanMove(c: SupervisorConfig, dir: number, forceN: number): boolean {
   if (dir > 0) return c.drive === "spring";
@@ -551,22 +609,34 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
     let dF = NaN;
     let grew = grown;
     let T = dt;
-    if (x.stepCount === r[i + 6] && isFinite(r[i + 5])) dF = x.forceEma - r[i + 5];
-    else if (s.dwellDone && isFinite(s.dwellF0) && isFinite(dwellGrowth(s, t))) {
+    s.fitRise = NaN;
+    if (x.stepCount === r[i + 6] && isFinite(r[i + 5])) {
+      dF = x.forceEma - r[i + 5];
+      forceFit(c, s, r, i + 8, dt);
+    } else if (s.dwellDone && isFinite(s.dwellF0) && isFinite(dwellGrowth(s, t))) {
       dF = x.forceEma - s.dwellF0;
       grew = dwellGrowth(s, t);
       T = t - s.dwellT0;
+      forceFit(c, s, s.dwellFs, 0, T);
     } else if (!s.dwellDone) {
       startDwell(c, s, t, Math.abs(grown) / dt, dir);
       v.hold = "diagnostic dwell: does the force follow?";
       return;
     }
     const expectN = stiffness(c, s) * Math.abs(grew);
-    const witnessed = isFinite(dF) && dF * dir >= c.corroborateN;
+    // a rise of the line through every reading beyond 4 σ of its noise (a chance of 3e-5) witnesses the carriage
+    // opening the gap: with nothing commanded, tissue only relaxes (force falls), so nothing else raises it; a fall
+    // cannot witness a retraction (relaxation does the same)
+    const risen = dir > 0 && s.fitRise >= 4 * s.fitSigma;
+    const witnessed = (isFinite(dF) && dF * dir >= c.corroborateN) || risen;
+    const fitted = isFinite(s.fitRise) ? "; " + fmt(s.fitRise) + " N fitted, σ " + fmt(s.fitSigma) : "";
     if (isFinite(dF) && expectN < c.corroborateN && !witnessed && !s.forceDwell) {
       // too little stretch yet for the force to witness it: hold (on) as long as it takes at the rate seen, if
-      // that is within forceDwellMs
-      const more = ((c.corroborateN / stiffness(c, s) - Math.abs(grew)) * T) / Math.max(Math.abs(grew), 1e-9);
+      // that is within forceDwellMs: until the smoothed force would move by corroborateN (which can also clear the
+      // carriage), else (forward) until the fitted line's rise would stand 8 σ above its noise, twice the 4 σ that
+      // witnesses it (its σ falls as √ of the readings, the rise grows with the time: T' = T (8 σ / expected)^(2/3))
+      let more = ((c.corroborateN / stiffness(c, s) - Math.abs(grew)) * T) / Math.max(Math.abs(grew), 1e-9);
+      if (more > c.forceDwellMs && dir > 0 && s.fitSigma > 0 && expectN > 0) more = T * (Math.pow((8 * s.fitSigma) / expectN, 2 / 3) - 1);
       if (more <= c.forceDwellMs) {
         s.forceDwell = true;
         if (!s.dwellDone) startDwell(c, s, t, Math.abs(grew) / T, dir);
@@ -576,11 +646,11 @@ function explain(c: SupervisorConfig, s: PositionState, x: PositionContext, v: V
       }
     }
     if (!witnessed && (!isFinite(dF) || expectN < c.corroborateN)) {
-      fault(v, "uncommanded-motion", "with no motion commanded, too little for the force to tell the drive from the sensor (" + fmt(expectN) + " N expected at " + fmt(stiffness(c, s) * 1000) + " N/mm): " + ev);
+      fault(v, "uncommanded-motion", "with no motion commanded, too little for the force to tell the drive from the sensor (" + fmt(expectN) + " N expected at " + fmt(stiffness(c, s) * 1000) + " N/mm" + fitted + "): " + ev);
       return;
     }
     moved = witnessed || dF * dir >= 0.5 * expectN;
-    ev += "; force " + fmt(dF) + " N meanwhile (" + fmt(dir * expectN) + " N for a real stretch)";
+    ev += "; force " + fmt(dF) + " N meanwhile (" + fmt(dir * expectN) + " N for a real stretch" + fitted + ")";
   }
   if (moved) fault(v, dir > 0 ? "runaway" : "uncommanded-retraction", "with no motion commanded: " + ev);
   else fault(v, "position-sensor-drift", "the reading moved, the drive " + (dir > 0 ? (c.drive === "spring" ? "and force did not" : "cannot advance alone") : c.backDrivable ? "and force did not" : "is self-locking") + ": " + ev);
