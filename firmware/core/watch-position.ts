@@ -283,9 +283,9 @@ export function checkMotion(c: SupervisorConfig, s: PositionState, x: PositionCo
     s.lastEst = s.est;
   }
   if (x.forceValid) {
-    // in hours since the first reading, relative to the anchor's force: kept small, so a window's differences of the sums keep
-    // their precision over months of readings (doubles, ~1e-16: Σu² of 180 days is ~1e13, a 10 min window's
-    // spread ~0.1, an error of ~1 %)
+    // in hours since the first reading, relative to the anchor's force: kept small, so a window's differences of
+    // the sums keep their precision over months of readings (doubles, ~1e-16: Σu² of 180 days is ~1e13, a 10 min
+    // window's spread ~0.1, an error of ~1 %)
     addPoint(s.fs, (t - s.firstMs) / MS_PER_HOUR, x.forceN - s.bootForce);
   }
   // the account since the prescription started: anchored once per prescription (a new one, or none journaled)
