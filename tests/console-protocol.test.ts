@@ -16,7 +16,7 @@ import type { SimConsole, SimConsoleOptions } from "../firmware/node/console/sim
 import { newKeyPair } from "../firmware/node/console/ed25519.ts";
 import type { KeyFile } from "../firmware/node/console/keyfile.ts";
 import { signPrescription, signRequest } from "../firmware/node/console/sign.ts";
-import { deviceState } from "../firmware/core/console/state.ts";
+import { deviceState, stateChange } from "../firmware/core/console/state.ts";
 import { targetUm } from "../firmware/core/schedule.ts";
 import { PowerCutStore } from "../sim/power-cut-store.ts";
 import { worldImage } from "../sim/world-file.ts";
@@ -88,7 +88,7 @@ function refused(t: ExecutionContext, d: SimConsole, req: unknown, code: string)
   const r = one(d, req);
   t.is(r.code, code, JSON.stringify(r));
   t.false(r.ok);
-  t.is(deviceState(d.ctl, d.clock, d.device.hal), before, "state changed by a refused " + JSON.stringify(req).slice(0, 80));
+  t.is(stateChange(before, d.ctl, d.clock, d.device.hal), "", "changed by a refused " + JSON.stringify(req).slice(0, 80));
   return r;
 }
 
@@ -132,7 +132,7 @@ test.serial("framing: long lines, control bytes, invalid UTF-8, idle partial lin
   t.is(JSON.parse(d.out[d.out.length - 1]).code, "partial-line");
   t.deepEqual(d.send("{\"cmd\":").concat(d.send("\"status\"}\r\n")).map((r) => r.code), ["ok"]);
   t.is(one(d, "{\"cmd\":\"pause\",\"reason\":\"Schmerzen \u2014 bitte\"}").code, "ok", "UTF-8 text in a reason");
-  t.not(deviceState(d.ctl, d.clock, d.device.hal), before);
+  t.not(stateChange(before, d.ctl, d.clock, d.device.hal), "");
 });
 
 test.serial("requests: wrong JSON, wrong types and unknown commands each get their own code and change nothing", (t) => {
@@ -162,7 +162,7 @@ test.serial("flood control: a burst of 20 lines passes, the first dropped line i
   t.is(codes[20], "rate-limited");
   d.now.ms += 1000;
   t.deepEqual(d.send("x\n".repeat(8)).map((r) => r.code), ["bad-json", "bad-json", "bad-json", "bad-json", "bad-json", "rate-limited"]);
-  t.is(deviceState(d.ctl, d.clock, d.device.hal), before);
+  t.is(stateChange(before, d.ctl, d.clock, d.device.hal), "");
   const s = one(d, { cmd: "status" });
   t.deepEqual(s.data.console, { malformedLines: 5, droppedLines: 13 });
   t.is(counted(d, "lines malformed"), 5);

@@ -178,14 +178,15 @@ test("a simulated device --dashboard: the page follows every update, and a mid-r
 
 test("trial --port emulated:uno --dashboard: the page follows the board, and the force-hard-limit fault shows with its code", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "dash-trial-"));
-  // limits the bench phantom crosses mid-run: soft 30 N slows, hard 40 N latches
-  const rx = Object.assign(JSON.parse(readFileSync(BENCH_PRESCRIPTION, "utf8")), { softForceN: 30, hardForceN: 40 });
+  // limits the bench phantom crosses early in the run (about 540 updates, each drawn by the page):
+  // soft 10 N slows, hard 14 N latches
+  const rx = Object.assign(JSON.parse(readFileSync(BENCH_PRESCRIPTION, "utf8")), { softForceN: 10, hardForceN: 14 });
   writeFileSync(join(dir, "rx.json"), JSON.stringify(rx));
   const child = start(["trial", "--port", "emulated:uno", "--profile", BENCH_PROFILE, "--prescription", join(dir, "rx.json"), "--time-scale", "4320", "--out", join(dir, "out"), "--dashboard", "127.0.0.1:0", "--dashboard-sync", "--json"]);
   const url = await child.url;
   t.truthy(url, "the trial printed its dashboard URL");
   const page = await browser.newPage();
-  const w = await watch(page, url, 4, "dashboard-trial.png");
+  const w = await watch(page, url, 2, "dashboard-trial.png");
   const res = await child.done;
   t.is(res.code, EXIT.fault, res.stderr);
   const s = JSON.parse(res.stdout);

@@ -7,7 +7,17 @@
 const HEX = "0123456789abcdef";
 const MAX_SAFE = 9007199254740991;
 
+/** True when every character of s is printable ASCII other than `"` and `\\`: written as it is. */
+function plain(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
 function quote(s: string): string {
+  if (plain(s)) return "\"" + s + "\"";
   let out = "\"";
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -28,17 +38,17 @@ function write(v: any, canonical: boolean): string | null {
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "number") {
     if (canonical) return Math.floor(v) === v && v >= -MAX_SAFE && v <= MAX_SAFE ? String(v) : null;
-    return isFinite(v) ? JSON.stringify(v) : "null";
+    return isFinite(v) ? String(v) : "null";
   }
   if (typeof v === "string") return quote(v);
-  const parts: string[] = [];
+  let out = "";
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const s = write(v[i], canonical);
       if (s === null) return null;
-      parts.push(s);
+      out += (i === 0 ? "" : ",") + s;
     }
-    return "[" + parts.join(",") + "]";
+    return "[" + out + "]";
   }
   const keys = Object.keys(v);
   if (canonical) keys.sort();
@@ -46,9 +56,9 @@ function write(v: any, canonical: boolean): string | null {
     if (v[keys[i]] === undefined) continue;
     const s = write(v[keys[i]], canonical);
     if (s === null) return null;
-    parts.push(quote(keys[i]) + ":" + s);
+    out += (out === "" ? "" : ",") + quote(keys[i]) + ":" + s;
   }
-  return "{" + parts.join(",") + "}";
+  return "{" + out + "}";
 }
 
 /** ASCII JSON of a response (keys in insertion order; non-finite numbers as null). */

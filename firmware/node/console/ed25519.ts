@@ -26,10 +26,21 @@ export function newKeyPair(): RawKeyPair {
   return { publicKey: Buffer.from(jwk.x!, "base64url").toString("hex"), privateKey: Buffer.from(jwk.d!, "base64url").toString("hex") };
 }
 
+/** Imported private keys by their pair's hex: a tool signs with a few keys, many times. */
+const signers = new Map<string, KeyObject>();
+/** How many imported keys are kept before the cache starts again. */
+const SIGNERS_KEPT = 16;
+
 /** Signs a message with a raw key pair; returns the signature as 128 hex digits. */
 export function signHex(pair: RawKeyPair, message: Uint8Array): string {
-  if (!fromHex(pair.publicKey, 32) || !fromHex(pair.privateKey, 32)) throw new Error("a key pair is 64 hex digits each for publicKey and privateKey");
-  const key = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(pair.publicKey), d: b64url(pair.privateKey) }, format: "jwk" });
+  const id = pair.publicKey + pair.privateKey;
+  let key = signers.get(id);
+  if (!key) {
+    if (!fromHex(pair.publicKey, 32) || !fromHex(pair.privateKey, 32)) throw new Error("a key pair is 64 hex digits each for publicKey and privateKey");
+    key = createPrivateKey({ key: { kty: "OKP", crv: "Ed25519", x: b64url(pair.publicKey), d: b64url(pair.privateKey) }, format: "jwk" });
+    if (signers.size >= SIGNERS_KEPT) signers.clear();
+    signers.set(id, key);
+  }
   return toHex(new Uint8Array(sign(null, message, key)));
 }
 

@@ -20,7 +20,8 @@ export interface LogRecord {
   type: "start" | "sample" | "move" | "phase" | "warning" | "link" | "stop" | "rig";
   tMs: number;
   boardMs: number;
-  [field: string]: string | number | boolean | null;
+  /** undefined: the field is left out (an empty CSV cell, no NDJSON key). */
+  [field: string]: string | number | boolean | null | undefined;
 }
 
 /** Every column a log can have; a sensor-truth log leaves out trueUm. */
@@ -44,7 +45,7 @@ export function logStart(profile: DeviceProfile, rx: Prescription, schedule: Sch
   return { device: profile.name, port, timeScale, truth, tickMs: profile.tickMs, toleranceUm: profile.positionToleranceUm, prescription: rx, startUm: schedule.startUm, wallAtStartMs };
 }
 
-/** How much of a simulated run's log is held before it is written (two files: twice this). */
+/** How much of a simulated run's log is held before it is written, per file. */
 const BLOCK_BYTES = 1 << 20;
 
 function csvCell(v: unknown): string {
@@ -61,11 +62,9 @@ export class TrialLog {
   readonly columns: string[];
   private nd: number;
   private csv: number;
-  /** Lines not yet written (a simulated run's log), and their length. */
-  private ndHeld: string[] = [];
-  private csvHeld: string[] = [];
-  private held = 0;
-  private readonly blocks: boolean;
+  /** A simulated run's lines not yet written, one block per file; null: each record is written as it comes. */
+  private ndHeld: Block | null;
+  private csvHeld: Block | null;
   records = 0;
 
   /**
@@ -73,7 +72,6 @@ export class TrialLog {
    * `blocks`: written in blocks, for a simulated run (see the header); else each record as it comes.
    */
   constructor(dir: string, truth: "plant" | "sensor", append = false, blocks = false) {
-    this.blocks = blocks;
     this.truth = truth;
     this.columns = truth === "plant" ? CSV_COLUMNS : CSV_COLUMNS.filter((c) => c !== "trueUm");
     this.ndjsonPath = join(dir, "trial.ndjson");
@@ -82,37 +80,55 @@ export class TrialLog {
     this.nd = openSync(this.ndjsonPath, append ? "a" : "w");
     this.csv = openSync(this.csvPath, append ? "a" : "w");
     if (header) writeSync(this.csv, this.columns.join(",") + "\n");
+    this.ndHeld = blocks ? new Block(this.nd) : null;
+    this.csvHeld = blocks ? new Block(this.csv) : null;
   }
 
   write(rec: LogRecord): void {
     const nd = JSON.stringify(rec) + "\n";
-    const csv = this.columns.map((c) => csvCell(rec[c])).join(",") + "\n";
+    const cols = this.columns;
+    let csv = csvCell(rec[cols[0]]);
+    for (let i = 1; i < cols.length; i++) csv += "," + csvCell(rec[cols[i]]);
+    csv += "\n";
     this.records++;
-    if (!this.blocks) {
-      writeSync(this.nd, nd);
-      writeSync(this.csv, csv);
+    if (this.ndHeld && this.csvHeld) {
+      this.ndHeld.add(nd);
+      this.csvHeld.add(csv);
       return;
     }
-    this.ndHeld.push(nd);
-    this.csvHeld.push(csv);
-    this.held += nd.length + csv.length;
-    if (this.held >= BLOCK_BYTES) this.flush();
-  }
-
-  private flush(): void {
-    if (this.ndHeld.length === 0) return;
-    writeSync(this.nd, this.ndHeld.join(""));
-    writeSync(this.csv, this.csvHeld.join(""));
-    this.ndHeld = [];
-    this.csvHeld = [];
-    this.held = 0;
+    writeSync(this.nd, nd);
+    writeSync(this.csv, csv);
   }
 
   close(): void {
-    this.flush();
+    this.ndHeld?.flush();
+    this.csvHeld?.flush();
     for (const fd of [this.nd, this.csv]) {
       fsyncSync(fd);
       closeSync(fd);
     }
+  }
+}
+
+/** A file's lines held as UTF-8 in one buffer of BLOCK_BYTES, written when the next line might not fit. */
+class Block {
+  private readonly buf = Buffer.allocUnsafe(BLOCK_BYTES);
+  private used = 0;
+  private readonly fd: number;
+
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  add(line: string): void {
+    // 3 bytes per UTF-16 unit bounds its UTF-8 length
+    if (this.used + 3 * line.length > BLOCK_BYTES) this.flush();
+    if (3 * line.length > BLOCK_BYTES) writeSync(this.fd, line);
+    else this.used += this.buf.write(line, this.used);
+  }
+
+  flush(): void {
+    if (this.used > 0) writeSync(this.fd, this.buf, 0, this.used);
+    this.used = 0;
   }
 }

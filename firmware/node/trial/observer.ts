@@ -37,13 +37,16 @@ export class TrialObserver implements ControllerObserver {
     this.boardMs = boardMs;
   }
 
-  /** The true gap as a log field, only where there is a ground truth (a real rig's length is its sensor: positionUm). */
-  private truth(): { trueUm?: number } {
-    return this.length.kind === "plant" ? { trueUm: this.length.gapUm } : {};
+  /** The true gap as a log field, only where there is a ground truth (a real rig's length is its sensor: positionUm); undefined is left out of the record. */
+  private truth(): number | undefined {
+    return this.length.kind === "plant" ? this.length.gapUm : undefined;
   }
 
+  /** Stamps the record with the board's clock (its last field) and writes it. */
   record(rec: Omit<LogRecord, "boardMs">): void {
-    this.log.write({ ...rec, boardMs: Math.round(this.boardMs() * 1000) / 1000 } as LogRecord);
+    const r = rec as LogRecord;
+    r.boardMs = Math.round(this.boardMs() * 1000) / 1000;
+    this.log.write(r);
   }
 
   decision(tMs: number, d: Decision, pos: Reading, force: Reading): void {
@@ -56,7 +59,7 @@ export class TrialObserver implements ControllerObserver {
       tMs,
       phase: this.recorder.currentPhase,
       targetUm: d.targetUm,
-      ...this.truth(),
+      trueUm: this.truth(),
       positionUm: pos.value,
       positionOk: pos.ok,
       positionAtMs: pos.atMs,
@@ -70,7 +73,7 @@ export class TrialObserver implements ControllerObserver {
   moved(tMs: number, requested: number, res: MoveResult): void {
     this.recorder.moved(tMs, requested, res);
     this.issued += res.issued;
-    this.record({ type: "move", tMs, requested, issued: res.issued, fault: res.fault, ...this.truth() });
+    this.record({ type: "move", tMs, requested, issued: res.issued, fault: res.fault, trueUm: this.truth() });
   }
 
   phase(tMs: number, from: PhaseState, to: PhaseState): void {
