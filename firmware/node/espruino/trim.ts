@@ -64,16 +64,12 @@ export function propertyNames(tree: acorn.Program, withAccesses = true): Set<str
 /** Identifier references by name, with their positions (declaring names are not references). */
 function identifierUses(tree: acorn.Program): Map<string, number[]> {
   const uses = new Map<string, number[]>();
-  const declaring = new Set<acorn.Node>();
-  walk.full(tree, (n) => {
-    const node = n as Node;
-    if ((node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") && node.id) declaring.add(node.id);
-    if (node.type === "VariableDeclarator" && node.id.type === "Identifier") declaring.add(node.id);
-  });
   walk.fullAncestor(tree, (n, _st, ancestors) => {
     const node = n as Node;
-    if (node.type !== "Identifier" || declaring.has(node)) return;
+    if (node.type !== "Identifier") return;
     const parent = ancestors[ancestors.length - 2] as Node | undefined;
+    // the name a function, class or variable declaration declares
+    if (parent && (parent.type === "FunctionDeclaration" || parent.type === "ClassDeclaration" || parent.type === "VariableDeclarator") && parent.id === node) return;
     if (parent && parent.type === "MemberExpression" && parent.property === node && !parent.computed) return;
     if (parent && (parent.type === "Property" || parent.type === "MethodDefinition" || parent.type === "PropertyDefinition") && parent.key === node && !parent.computed && !(parent.type === "Property" && parent.shorthand)) return;
     const list = uses.get(node.name) || [];
