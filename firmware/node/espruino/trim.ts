@@ -185,7 +185,7 @@ class Script {
   }
 
   /** A declaration statement written from the declarators it keeps. */
-  written(s: acorn.VariableDeclaration): string {
+  private written(s: acorn.VariableDeclaration): string {
     const semi = this.code[s.end - 1] === ";" ? ";" : "";
     return s.kind + " " + s.declarations.filter((d) => !this.cut.has(d)).map((d) => this.nodeText(d)).join(",") + semi;
   }
