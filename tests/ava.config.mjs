@@ -8,7 +8,8 @@
 // - The longest files go first. ava runs as many files at once as there are cores,
 //   in this order, so the short files fill in beside the long ones rather than a long
 //   file starting last and running on alone. The longest are named below, longest
-//   first (by the wall time of each file run alone, measured); the
+//   first (by how long each took inside a whole `make test` run, measured: a file
+//   that waits on a browser or an interpreter takes longer there than alone); the
 //   other files follow in name order. A name here that is no test file fails the run.
 
 import { execFileSync } from "node:child_process";
@@ -17,22 +18,31 @@ import { basename, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const LONGEST_FIRST = [
-  "dashboard-browser",
-  "device-board",
   "espruino-real",
-  "trial",
-  "console-fuzz",
-  "sigkill",
+  "device-board",
+  "dashboard-browser",
   "sweep",
-  "hal-contract-uno",
-  "exit-discipline",
-  "espruino-memory",
-  "audit-flood",
+  "console-fuzz",
+  "trial",
   "espruino-real-console",
-  "espruino-bundle",
-  "console-e2e",
-  "ed25519",
+  "espruino-memory",
+  "exit-discipline",
+  "hal-contract-uno",
+  "uno",
+  "sigkill",
+  "power-cut",
+  "espruino-sim",
+  "cli-conventions",
   "dashboard-data",
+  "safety-watch",
+  "espruino-bundle",
+  "ed25519",
+  "advisor-model",
+  "console-espruino",
+  "scenarios",
+  "faults",
+  "audit-flood",
+  "console-e2e",
 ];
 
 const TESTS = fileURLToPath(new URL(".", import.meta.url));

@@ -15,13 +15,16 @@ import { BOARDS } from "../firmware/espruino/boards.ts";
 import { buildBundle, ROOT } from "../firmware/node/espruino/build.ts";
 import { checkBundle, formatViolation } from "../firmware/node/espruino/check.ts";
 import { makeEspruinoBuild } from "../firmware/node/espruino/make.ts";
+import type { EspruinoBuild } from "../firmware/node/espruino/make.ts";
 import { sizeFloor } from "../firmware/node/espruino/floor.ts";
 import { loadScenario } from "../sim/scenario.ts";
 import { BIN } from "./helpers/bundle.ts";
 
 const SCENARIO = loadScenario("mandible-continuous-1mm").source;
 
-const pico = () => makeEspruinoBuild({ board: BOARDS.pico, hal: BOARDS.pico.hal, profile: SCENARIO.profile, prescription: SCENARIO.prescription, journal: true });
+/** The journaled Pico app, built once for the two tests that read it. */
+let picoBuild: EspruinoBuild | null = null;
+const pico = (): EspruinoBuild => picoBuild || (picoBuild = makeEspruinoBuild({ board: BOARDS.pico, hal: BOARDS.pico.hal, profile: SCENARIO.profile, prescription: SCENARIO.prescription, journal: true }));
 
 test("the app bundle for a Pico passes the checks, is pretokenised and fits the Pico's variables", (t) => {
   const b = pico();

@@ -45,10 +45,19 @@ function halFor(sc: Scenario): EspruinoHalConfig {
   });
 }
 
+/** Each bundle built here, by its build's inputs: several tests boot the same app (a build is a pure function of them). */
+const built = new Map<string, string>();
+
 /** The app as it ships (trimmed, methods renamed), untrimmed (`trim` false), or trimmed with its own method names (`shorten` false). */
 function appBundle(sc: Scenario, journalCompactBytes: number, prescription: unknown = sc.source.prescription, trim = true, shorten = true): string {
   const config: BundleConfig = { board: "pico", hal: halFor(sc), profile: sc.source.profile, prescription, journalCompactBytes };
-  return buildBundle({ define: { OD_CONFIG: config }, trim, shorten }).code;
+  const key = JSON.stringify([config, trim, shorten]);
+  let code = built.get(key);
+  if (code === undefined) {
+    code = buildBundle({ define: { OD_CONFIG: config }, trim, shorten }).code;
+    built.set(key, code);
+  }
+  return code;
 }
 
 function shimFor(sc: Scenario, plant: ShimPlant, wallStartMs = sc.startWallMs): EspruinoShim {

@@ -221,12 +221,13 @@ export class Interpreter {
 const CRASHES = ["SIGSEGV", "SIGBUS", "SIGABRT"];
 
 /**
- * Runs a preparation step (no app code runs in it: a fresh interpreter's pool, the
- * writing of a flash image) again when its interpreter crashed, at most `tries`
- * times in all, each new try said through `say` (stderr by default). The Linux
- * builds' flash emulation has been seen to crash now and then while Storage writes
- * under heavy load, and run cleanly when repeated. A crash while the app runs is
- * never retried: it fails its test.
+ * Runs a step in which no app code runs (a fresh interpreter's pool, the writing of
+ * a flash image, a measurement of the interpreter's own constructs) again when its
+ * interpreter crashed, at most `tries` times in all, each new try said through `say`
+ * (stderr by default). The Linux builds have been seen to crash now and then under
+ * heavy load (while Storage writes, and while a line is typed: their input thread
+ * fills the event queue beside the interpreter's own thread), and run cleanly when
+ * repeated. A crash while the app runs is never retried: it fails its test.
  */
 export async function retryCrashed<T>(what: string, step: () => Promise<T>, tries = 3, say: (line: string) => void = (l) => process.stderr.write(l + "\n")): Promise<T> {
   for (let n = 1; ; n++) {

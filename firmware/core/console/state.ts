@@ -39,10 +39,13 @@ function sameScalar(a: unknown, b: unknown): boolean {
   return a === b || (a !== a && b !== b);
 }
 
-/** The first index where two typed arrays of one length differ, or -1. */
+/** firstOtherCell's answer when every cell is the same. */
+const NO_OTHER_CELL = -1;
+
+/** The first index where two typed arrays of one length differ (as sameScalar has it), or NO_OTHER_CELL. */
 function firstOtherCell(a: ArrayLike<number>, b: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i] && (a[i] === a[i] || b[i] === b[i])) return i;
-  return -1;
+  return NO_OTHER_CELL;
 }
 
 /**
@@ -58,7 +61,7 @@ function difference(a: any, b: any): string[] | null {
     // a typed array holds numbers only: compared in place (a travel window has 1,441 cells)
     if (isTyped(a)) {
       const i = firstOtherCell(a, b);
-      return i < 0 ? null : [a[i] + " → " + b[i], "[" + i + "]"];
+      return i === NO_OTHER_CELL ? null : [a[i] + " → " + b[i], "[" + i + "]"];
     }
     for (let i = 0; i < a.length; i++) {
       const d = difference(a[i], b[i]);

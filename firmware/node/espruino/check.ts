@@ -51,7 +51,7 @@ function checkShape(tree: acorn.Program): Violation[] {
 export function checkScript(code: string): Violation[] {
   let tree: acorn.Program;
   try {
-    tree = parseScript(code);
+    tree = parseScript(code, true);
   } catch (e: any) {
     const loc = e.loc || { line: 0, column: 0 };
     return [{ rule: "syntax", message: e.message, line: loc.line, column: loc.column, source: "" }];
@@ -62,7 +62,7 @@ export function checkScript(code: string): Violation[] {
 /** Checks a bundle and maps every violation back to its TypeScript source (map sources are repository-relative; "": no map, positions in the bundle). */
 export function checkBundle(code: string, sourceMap: string): Violation[] {
   const found = checkScript(code);
-  if (found.length === 0 || found[0].rule !== "syntax") found.push(...checkShape(parseScript(code)));
+  if (found.length === 0 || found[0].rule !== "syntax") found.push(...checkShape(parseScript(code, true)));
   if (!sourceMap) return found;
   const map = new SourceMap(JSON.parse(sourceMap));
   for (const v of found) {

@@ -10,6 +10,8 @@
 // - a declaration of the bundle's own scope (the IIFE's body: function, class, or a
 //   `var` whose value is a function, class, literal or a literal object/array of such)
 //   whose name no identifier outside it uses.
+// The script is parsed once: each round reads the tree without what the rounds before
+// cut (the tree of the script with those cuts made), and the text is written at the end.
 // Names are compared, not resolved: a name used anywhere keeps every declaration of
 // it, so the pass errs towards keeping. A dynamic computed access (`o[k]` with k not
 // a literal) is not followed: the bundle's sources keep to plain property names for
@@ -41,8 +43,20 @@ function words(s: string, out: Set<string>): void {
   out.add(s);
 }
 
-/** Every name the script uses as a property: accesses (unless `withAccesses` is false), object keys, strings and their words. */
-export function propertyNames(tree: acorn.Program, withAccesses = true): Set<string> {
+/** acorn-walk's visitors, but a node in `cut` is not entered (the callback still sees it, and none of its children). */
+type Visit = (node: acorn.Node, state: unknown, c: walk.WalkerCallback<unknown>) => void;
+
+function skipping(cut: Set<acorn.Node>): walk.RecursiveVisitors<unknown> {
+  const base = walk.base as unknown as { [type: string]: Visit };
+  const out: { [type: string]: Visit } = {};
+  for (const type of Object.keys(base)) out[type] = (node, st, c) => {
+    if (!cut.has(node)) base[type](node, st, c);
+  };
+  return out as walk.RecursiveVisitors<unknown>;
+}
+
+/** Every name the script uses as a property: accesses (unless `withAccesses` is false), object keys, strings and their words; what is in `cut` is not read. */
+export function propertyNames(tree: acorn.Program, withAccesses = true, cut: Set<acorn.Node> = new Set()): Set<string> {
   const used = new Set<string>();
   walk.full(tree, (n) => {
     const node = n as Node;
@@ -57,29 +71,25 @@ export function propertyNames(tree: acorn.Program, withAccesses = true): Set<str
     } else if (node.type === "TemplateElement") {
       words(node.value.cooked || node.value.raw, used);
     }
-  });
+  }, skipping(cut));
   return used;
 }
 
-/** Identifier references by name, with their positions (declaring names are not references). */
-function identifierUses(tree: acorn.Program): Map<string, number[]> {
+/** Identifier references by name, with their positions (declaring names are not references), outside what is in `cut`. */
+function identifierUses(tree: acorn.Program, cut: Set<acorn.Node>): Map<string, number[]> {
   const uses = new Map<string, number[]>();
-  const declaring = new Set<acorn.Node>();
-  walk.full(tree, (n) => {
-    const node = n as Node;
-    if ((node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") && node.id) declaring.add(node.id);
-    if (node.type === "VariableDeclarator" && node.id.type === "Identifier") declaring.add(node.id);
-  });
   walk.fullAncestor(tree, (n, _st, ancestors) => {
     const node = n as Node;
-    if (node.type !== "Identifier" || declaring.has(node)) return;
+    if (node.type !== "Identifier") return;
     const parent = ancestors[ancestors.length - 2] as Node | undefined;
+    // the name a function, class or variable declaration declares
+    if (parent && (parent.type === "FunctionDeclaration" || parent.type === "ClassDeclaration" || parent.type === "VariableDeclarator") && parent.id === node) return;
     if (parent && parent.type === "MemberExpression" && parent.property === node && !parent.computed) return;
     if (parent && (parent.type === "Property" || parent.type === "MethodDefinition" || parent.type === "PropertyDefinition") && parent.key === node && !parent.computed && !(parent.type === "Property" && parent.shorthand)) return;
     const list = uses.get(node.name) || [];
     list.push(node.start);
     uses.set(node.name, list);
-  });
+  }, skipping(cut));
   return uses;
 }
 
@@ -114,10 +124,10 @@ function scopeBody(tree: acorn.Program): acorn.Statement[] {
   return tree.body as acorn.Statement[];
 }
 
+/** A cut of one round: the nodes it removes (a method, a declaration, or a `var`'s dead declarators) and what it removed, by name and size. */
 interface Cut {
-  start: number;
-  end: number;
-  text: string;
+  node: acorn.Node;
+  nodes: acorn.Node[];
   removed: Removed[];
 }
 
@@ -125,34 +135,89 @@ function usedOutside(uses: Map<string, number[]>, name: string, within: acorn.No
   return (uses.get(name) || []).some((p) => p < within.start || p >= within.end);
 }
 
-/** One round: the cuts for every method and declaration found dead in this version of the script. */
-function deadCuts(code: string, keep: Set<string>): Cut[] {
-  const tree = parseScript(code);
-  const props = propertyNames(tree);
-  const uses = identifierUses(tree);
+/**
+ * The script parsed once, and the cuts taken so far: each round reads the tree without what
+ * is cut, which is the tree of the script with the cuts made (a `var` that lost declarators
+ * is written again from the ones it kept), so no round parses the script again.
+ */
+class Script {
+  readonly code: string;
+  readonly tree: acorn.Program;
+  /** Removed nodes: methods, declarations, declarators. */
+  readonly cut = new Set<acorn.Node>();
+  /** `var`, `let` and `const` statements some of whose declarators are cut. */
+  private readonly thinned = new Set<acorn.VariableDeclaration>();
+
+  constructor(code: string) {
+    this.code = code;
+    this.tree = parseScript(code);
+  }
+
+  /** Makes a round's cut. */
+  take(c: Cut): void {
+    for (const n of c.nodes) this.cut.add(n);
+    if (c.node.type === "VariableDeclaration") {
+      const s = c.node as acorn.VariableDeclaration;
+      if (s.declarations.every((d) => this.cut.has(d))) this.cut.add(s);
+      else this.thinned.add(s);
+    }
+  }
+
+  /** The text of the range [from, to) with every cut inside it made. */
+  text(from: number, to: number): string {
+    const edits: acorn.Node[] = [];
+    for (const n of this.cut) if (n.start >= from && n.end <= to) edits.push(n);
+    for (const n of this.thinned) if (n.start >= from && n.end <= to && !this.cut.has(n)) edits.push(n);
+    edits.sort((a, b) => a.start - b.start || b.end - a.end);
+    let out = "";
+    let at = from;
+    for (const n of edits) {
+      if (n.start < at) continue; // inside an edit already made
+      out += this.code.slice(at, n.start) + (this.cut.has(n) ? "" : this.written(n as acorn.VariableDeclaration));
+      at = n.end;
+    }
+    return out + this.code.slice(at, to);
+  }
+
+  /** A node's text as the script now has it. */
+  nodeText(n: acorn.Node): string {
+    return this.text(n.start, n.end);
+  }
+
+  /** A declaration statement written from the declarators it keeps. */
+  private written(s: acorn.VariableDeclaration): string {
+    const semi = this.code[s.end - 1] === ";" ? ";" : "";
+    return s.kind + " " + s.declarations.filter((d) => !this.cut.has(d)).map((d) => this.nodeText(d)).join(",") + semi;
+  }
+}
+
+/** One round: the cuts for every method and declaration found dead in the script as the cuts so far left it. */
+function deadCuts(script: Script, keep: Set<string>): Cut[] {
+  const tree = script.tree;
+  const cut = script.cut;
+  const props = propertyNames(tree, true, cut);
+  const uses = identifierUses(tree, cut);
   const cuts: Cut[] = [];
   walk.full(tree, (n) => {
     const node = n as Node;
     if (node.type !== "ClassBody") return;
     for (const m of node.body) {
-      if (m.type !== "MethodDefinition" || m.computed || m.kind === "constructor" || m.key.type !== "Identifier") continue;
+      if (cut.has(m) || m.type !== "MethodDefinition" || m.computed || m.kind === "constructor" || m.key.type !== "Identifier") continue;
       const name = m.key.name;
       if (props.has(name) || keep.has(name) || IMPLICIT.indexOf(name) >= 0) continue;
-      cuts.push({ start: m.start, end: m.end, text: "", removed: [{ kind: "method", name, bytes: m.end - m.start }] });
+      cuts.push({ node: m, nodes: [m], removed: [{ kind: "method", name, bytes: script.nodeText(m).length }] });
     }
-  });
+  }, skipping(cut));
   for (const s of scopeBody(tree)) {
+    if (cut.has(s)) continue;
     if ((s.type === "FunctionDeclaration" || s.type === "ClassDeclaration") && s.id) {
       if (s.type === "ClassDeclaration" && !pure({ type: "ClassExpression", superClass: s.superClass, body: s.body } as acorn.ClassExpression)) continue;
       if (usedOutside(uses, s.id.name, s) || keep.has(s.id.name)) continue;
-      cuts.push({ start: s.start, end: s.end, text: "", removed: [{ kind: "declaration", name: s.id.name, bytes: s.end - s.start }] });
+      cuts.push({ node: s, nodes: [s], removed: [{ kind: "declaration", name: s.id.name, bytes: script.nodeText(s).length }] });
     } else if (s.type === "VariableDeclaration") {
-      const dead = s.declarations.filter((d) => d.id.type === "Identifier" && pure(d.init) && !usedOutside(uses, d.id.name, d) && !keep.has(d.id.name));
+      const dead = s.declarations.filter((d) => !cut.has(d) && d.id.type === "Identifier" && pure(d.init) && !usedOutside(uses, d.id.name, d) && !keep.has(d.id.name));
       if (dead.length === 0) continue;
-      const live = s.declarations.filter((d) => dead.indexOf(d) < 0);
-      const semi = code[s.end - 1] === ";" ? ";" : "";
-      cuts.push({ start: s.start, end: s.end, text: live.length === 0 ? "" : s.kind + " " + live.map((d) => code.slice(d.start, d.end)).join(",") + semi,
-        removed: dead.map((d) => ({ kind: "declaration" as const, name: (d.id as acorn.Identifier).name, bytes: d.end - d.start })) });
+      cuts.push({ node: s, nodes: dead, removed: dead.map((d) => ({ kind: "declaration" as const, name: (d.id as acorn.Identifier).name, bytes: script.nodeText(d).length })) });
     }
   }
   return cuts;
@@ -162,14 +227,15 @@ function deadCuts(code: string, keep: Set<string>): Cut[] {
 export function trimDeadCode(code: string, keep: Iterable<string>): TrimResult {
   const keepSet = new Set(keep);
   const removed: Removed[] = [];
+  const script = new Script(code);
   for (;;) {
-    // methods first: a cut that overlaps one already taken waits for the next round (its text would be stale)
+    // methods first: a cut that overlaps one already taken waits for the next round (it reads what that one changes)
     const taken: Cut[] = [];
-    for (const c of deadCuts(code, keepSet)) if (taken.every((o) => c.end <= o.start || c.start >= o.end)) taken.push(c);
-    if (taken.length === 0) return { code, removed };
-    taken.sort((a, b) => b.start - a.start);
+    for (const c of deadCuts(script, keepSet)) if (taken.every((o) => c.node.end <= o.node.start || c.node.start >= o.node.end)) taken.push(c);
+    if (taken.length === 0) return { code: script.text(0, code.length), removed };
+    taken.sort((a, b) => b.node.start - a.node.start);
     for (const c of taken) {
-      code = code.slice(0, c.start) + c.text + code.slice(c.end);
+      script.take(c);
       removed.push(...c.removed);
     }
   }
@@ -193,7 +259,7 @@ export function nullReferences(code: string, within: string, name: string): stri
   const tree = parseScript(code);
   const f = scopeBody(tree).find((s) => s.type === "FunctionDeclaration" && s.id && s.id.name === within) as acorn.FunctionDeclaration | undefined;
   if (!f) throw new Error("trim: no function " + within + " in the bundle's scope");
-  const uses = (identifierUses(tree).get(name) || []).filter((p) => p >= f.start && p < f.end).sort((a, b) => b - a);
+  const uses = (identifierUses(tree, new Set()).get(name) || []).filter((p) => p >= f.start && p < f.end).sort((a, b) => b - a);
   if (uses.length === 0) throw new Error("trim: " + within + " does not use " + name);
   for (const p of uses) code = code.slice(0, p) + "null" + code.slice(p + name.length);
   return code;
