@@ -222,8 +222,9 @@ const CRASHES = ["SIGSEGV", "SIGBUS", "SIGABRT"];
 
 /**
  * Runs a step in which no app code runs (a fresh interpreter's pool, the writing of
- * a flash image, a measurement of the interpreter's own constructs) again when its
- * interpreter crashed, at most `tries` times in all, each new try said through `say`
+ * a flash image, a measurement of the interpreter's own constructs), or a synchronous
+ * computation on fixed inputs (whose own fault would repeat on every try), again when
+ * its interpreter crashed, at most `tries` times in all, each new try said through `say`
  * (stderr by default). The Linux builds have been seen to crash now and then under
  * heavy load (while Storage writes, and while a line is typed: their input thread
  * fills the event queue beside the interpreter's own thread), and run cleanly when
