@@ -7,7 +7,7 @@
 // interpreter prints (the app's log, "Uncaught …", "New interpreter error: …")
 // is kept in `output`. No path leaves one running, and it must be SIGKILL: the
 // interpreter ignores SIGTERM and does not end on its stdin's end. It is started
-// under `setpriv --pdeathsig KILL`, so the kernel kills it when the Node process
+// under `setpriv --pdeathsig KILL` (and on one core: onOneCore), so the kernel kills it when the Node process
 // that started it dies however it dies (a test runner's timeout, a signal); the
 // Node process's exit hook kills every live one (normal end, uncaught error); a
 // request that hears nothing from it for QUIET_MS kills it and fails.
@@ -15,6 +15,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
 /** Where the tests find the interpreters: ESPRUINO_BIN (assertions on) and ESPRUINO_PICO_BIN (a Pico's pool). */
@@ -55,9 +56,25 @@ function pdeathsig(): boolean {
   return hasPdeathsig;
 }
 
-/** Spawns `bin` so that it gets SIGKILL when this process dies. */
+let hasTaskset: boolean | null = null;
+/** Interpreters started so far: each is pinned to the next core in turn. */
+let started = 0;
+
+/**
+ * The command that runs `bin` on one core (taskset, util-linux, where it is here), the cores taken in turn. The Linux
+ * build's input thread appends typed characters to the event queue's last event while the interpreter's thread may
+ * be reading it, with no lock (`jshInterruptOff` is a no-op on Linux): two threads on two cores at once can corrupt
+ * a line, and under load the interpreter has crashed that way. On one core the two only interleave, as an interrupt
+ * and the main loop do on a board.
+ */
+function onOneCore(bin: string): string[] {
+  if (hasTaskset === null) hasTaskset = spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
+  return hasTaskset ? ["taskset", "-c", String(started++ % availableParallelism()), bin] : [bin];
+}
+
+/** Spawns `bin` on one core so that it gets SIGKILL when this process dies. */
 function spawnTied(bin: string, args: string[], dir: string): ChildProcess {
-  return spawn("setpriv", ["--pdeathsig", "KILL", bin].concat(args), { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+  return spawn("setpriv", ["--pdeathsig", "KILL"].concat(onOneCore(bin), args), { cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
 }
 
 const live = new Set<ChildProcess>();
@@ -202,7 +219,7 @@ export class Interpreter {
     });
   }
 
-  /** The interpreter's process id (setpriv execs it, so its own). */
+  /** The interpreter's process id (setpriv and taskset exec it, so its own). */
   get pid(): number {
     return this.proc.pid!;
   }
