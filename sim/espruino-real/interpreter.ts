@@ -57,8 +57,8 @@ function pdeathsig(): boolean {
 }
 
 let hasTaskset: boolean | null = null;
-/** Interpreters started so far: each is pinned to the next core in turn. */
-let started = 0;
+/** Interpreters started so far: each is pinned to the next core in turn, from one this process's id picks (so that two test files do not both start on core 0). */
+let started = process.pid;
 
 /**
  * The command that runs `bin` on one core (taskset, util-linux, where it is here), the cores taken in turn. The Linux
