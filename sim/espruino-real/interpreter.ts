@@ -14,8 +14,7 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** Where the tests find the interpreters: ESPRUINO_BIN (assertions on) and ESPRUINO_PICO_BIN (a Pico's pool). */
@@ -56,20 +55,39 @@ function pdeathsig(): boolean {
   return hasPdeathsig;
 }
 
-let hasTaskset: boolean | null = null;
-/** Interpreters started so far: each is pinned to the next core in turn, from one this process's id picks (so that two test files do not both start on core 0). */
-let started = process.pid;
+/** The cores this process may run on (Linux's Cpus_allowed_list, e.g. "0-3,6"); none where it cannot be read or taskset is not here. */
+function allowedCores(): number[] {
+  let list = "";
+  try {
+    const m = /^Cpus_allowed_list:\s*(\S+)/m.exec(readFileSync("/proc/self/status", "utf8"));
+    list = m ? m[1] : "";
+  } catch {
+    return [];
+  }
+  const cores: number[] = [];
+  for (const part of list.split(",")) {
+    const r = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!r) return [];
+    for (let c = +r[1]; c <= +(r[2] ?? r[1]); c++) cores.push(c);
+  }
+  if (cores.length === 0 || spawnSync("taskset", ["-c", String(cores[0]), "true"], { stdio: "ignore" }).status !== 0) return [];
+  return cores;
+}
+
+let cores: number[] | null = null;
+/** Which of them the next interpreter gets: they are taken in turn from one this process's id picks (two test files do not both start on the first). */
+let nextCore = process.pid;
 
 /**
- * The command that runs `bin` on one core (taskset, util-linux, where it is here), the cores taken in turn. The Linux
- * build's input thread appends typed characters to the event queue's last event while the interpreter's thread may
- * be reading it, with no lock (`jshInterruptOff` is a no-op on Linux): two threads on two cores at once can corrupt
- * a line, and under load the interpreter has crashed that way. On one core the two only interleave, as an interrupt
- * and the main loop do on a board.
+ * The command that runs `bin` on one core (taskset, util-linux, where it is here). The Linux build's input thread
+ * appends typed characters to the event queue's last event while the interpreter's thread may be reading it, with
+ * no lock (`jshInterruptOff` is a no-op on Linux): two threads on two cores at once can corrupt a line, the likely
+ * cause of the crashes seen under load. On one core the two only interleave, as an interrupt and the main loop do
+ * on a board.
  */
 function onOneCore(bin: string): string[] {
-  if (hasTaskset === null) hasTaskset = spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
-  return hasTaskset ? ["taskset", "-c", String(started++ % availableParallelism()), bin] : [bin];
+  if (cores === null) cores = allowedCores();
+  return cores.length > 0 ? ["taskset", "-c", String(cores[nextCore++ % cores.length]), bin] : [bin];
 }
 
 /** Spawns `bin` on one core so that it gets SIGKILL when this process dies. */
