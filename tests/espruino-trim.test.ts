@@ -14,6 +14,12 @@ import { declaredMembers, shortenFields, stateFields } from "../firmware/node/es
 import { ROOT } from "../firmware/node/espruino/build.ts";
 
 const wrap = (body: string) => "(function(){" + body + "})();";
+/** Runs a bundle-shaped script with `global` bound to a fresh object, and returns that object. */
+function run(code: string): any {
+  const g: any = {};
+  new Function("global", code)(g);
+  return g;
+}
 const names = (code: string, keep: string[] = []) => trimDeadCode(wrap(code), keep).removed.map((r) => r.name).sort();
 
 test("an unnamed method goes, then the function only it called, then the class only that function made", (t) => {
@@ -41,9 +47,7 @@ test("a field the build knows is null reads as null in its class, its one write 
   const src = wrap("var C=class{constructor(o){this.j=o.j;this.k=1}tick(){if(this.j){this.save()}return this.k+(this.j?1:0)}save(){return this.j.write()}};global.c=new C({j:null});global.r=global.c.tick();");
   const nulled = nullFields(src, "C", ["j"]);
   t.is(nulled, wrap("var C=class{constructor(o){this.j=o.j;this.k=1}tick(){if(null){this.save()}return this.k+(null?1:0)}save(){return null.write()}};global.c=new C({j:null});global.r=global.c.tick();"));
-  const g: any = {};
-  new Function("global", nulled)(g);
-  t.is(g.r, 1, "it runs as the original does with a null field");
+  t.is(run(nulled).r, 1, "it runs as the original does with a null field");
   // folded (as the build does with esbuild's syntax minifier) the method only the null field called goes
   const folded = nulled.replace("if(null){this.save()}", "").replace("(null?1:0)", "0");
   t.deepEqual(trimDeadCode(folded, []).removed.map((r) => r.name), ["save"]);
@@ -59,9 +63,7 @@ test("the configuration's keys and strings are names the trim keeps", (t) => {
 test("a method only the bundle names is renamed at its definition and every access, to a name no property has", (t) => {
   const r = shortenMethods(wrap("var A=class{longName(){return 2}static other(){return 3}};global.x=new A().longName()+A.other();"), [], ROOT);
   t.deepEqual(r.renamed, { longName: "c", other: "d" });
-  const g: any = {};
-  new Function("global", r.code)(g);
-  t.is(g.x, 5);
+  t.is(run(r.code).x, 5);
 });
 
 test("a method keeps its name when it is also a key, a string, a written property, a built-in's member or a kept name", (t) => {
@@ -82,9 +84,7 @@ test("a state field is renamed at every access and object key (a shorthand key k
   t.deepEqual(Object.keys(r.renamed).sort(), ["longField", "otherField"]);
   for (const n of Object.values(r.renamed)) t.false(/longField|otherField|other\b/.test(n));
   t.notRegex(r.code, /\.longField|longField:|\.otherField/);
-  const g: any = {};
-  new Function("global", r.code)(g);
-  t.is(g.x, 18);
+  t.is(run(r.code).x, 18);
 });
 
 test("a state field keeps its name when it is a string or its word, a template's text, a method, a literal key or a kept name", (t) => {

@@ -23,7 +23,7 @@ import * as walk from "acorn-walk";
 import type * as acorn from "acorn";
 import { parseScript } from "./ast.ts";
 import type { Node } from "./ast.ts";
-import { IMPLICIT } from "./trim.ts";
+import { IMPLICIT, words } from "./trim.ts";
 import { assignNames, builtinMembers } from "./shorten.ts";
 import type { ShortenResult } from "./shorten.ts";
 
@@ -89,14 +89,10 @@ export function stateFields(root: string): string[] {
 /** Strings, their words and templates' text: names the script may reach a property by. */
 function stringWords(tree: acorn.Program): Set<string> {
   const out = new Set<string>();
-  const add = (s: string) => {
-    out.add(s);
-    for (const w of s.match(/[A-Za-z_$][\w$]*/g) || []) out.add(w);
-  };
   walk.full(tree, (n) => {
     const node = n as Node;
-    if (node.type === "Literal" && typeof node.value === "string") add(node.value);
-    else if (node.type === "TemplateElement") add(node.value.cooked || node.value.raw);
+    if (node.type === "Literal" && typeof node.value === "string") words(node.value, out);
+    else if (node.type === "TemplateElement") words(node.value.cooked || node.value.raw, out);
   });
   return out;
 }

@@ -36,8 +36,8 @@ export interface TrimResult {
   removed: Removed[];
 }
 
-/** Words that can name a property: every identifier-like run of a string. */
-function words(s: string, out: Set<string>): void {
+/** Words that can name a property: the string itself and every identifier-like run of it. */
+export function words(s: string, out: Set<string>): void {
   const m = s.match(/[A-Za-z_$][\w$]*/g);
   if (m) for (const w of m) out.add(w);
   out.add(s);
